@@ -1,0 +1,1 @@
+"""The built-in data library of magnets (grades, compositions, elements, rules)."""
