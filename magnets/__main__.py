@@ -1,0 +1,5 @@
+import sys
+
+from magnets.cli import main
+
+sys.exit(main())

@@ -1,0 +1,109 @@
+"""The `magnets` command line.
+
+Bare ``magnets`` opens the terminal explorer; subcommands do batch work and never import
+Textual. stdout carries data only; errors go to stderr as one line ``magnets: error: ...``.
+Exit codes (:class:`magnets.errors.ExitCode`): 0 ok, 1 a check failed under --strict,
+2 bad usage or unreadable input, 130 interrupted. Exceptions map to codes here only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+from magnets import __version__
+from magnets.cli_support import parse_date
+from magnets.errors import ExitCode, MagnetsError
+
+#: Order in `magnets --help`; modules found but not listed come after.
+ORDER = ["tui", "grades", "show", "rate", "pc", "tradeoff", "substitute", "bom", "fleet", "data"]
+
+EPILOG = """\
+examples:
+  magnets                         open the terminal explorer on the built-in library
+  magnets grades --family ndfeb-sintered --max-dy-tb 1 --sort max_temp_C
+  magnets show N35AH              every property, element content, export-control flags
+  magnets rate N42SH --pc 1       rated temperature at a permeance coefficient
+  magnets substitute N38EH        leaner grades that still meet the requirement
+  magnets bom parts.csv -o out.csv
+  magnets fleet materials/examples/fleet.toml --all-scenarios
+
+Every command takes --library DIR (your own grade files over the built-in ones; also the
+MAGNETS_LIBRARY environment variable) and --date YYYY-MM-DD (export-control status as of
+that date; today by default). `magnets COMMAND --help` explains each command.
+"""
+
+
+def _command_modules():
+    import magnets.commands as pkg
+
+    names = [m.name for m in pkgutil.iter_modules(pkg.__path__) if not m.name.startswith("_")]
+    names.sort(key=lambda n: (ORDER.index(n) if n in ORDER else len(ORDER), n))
+    mods = []
+    for name in names:
+        mod = importlib.import_module(f"magnets.commands.{name}")
+        if all(hasattr(mod, a) for a in ("NAME", "add_arguments", "run")):
+            mods.append(mod)
+    return mods
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("library and date")
+    group.add_argument("--library", metavar="DIR", action="append", default=[],
+                       help="a folder of your own grade files (same format as materials/), read over the "
+                            "built-in library; repeatable; also MAGNETS_LIBRARY")
+    group.add_argument("--date", metavar="YYYY-MM-DD", type=parse_date, default=None,
+                       help="export-control status as of this date (default: today)")
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, dict]:
+    parser = argparse.ArgumentParser(
+        prog="magnets",
+        description="Permanent-magnet material-substitution explorer: temperature ratings at the real "
+                    "load line, Dy/Tb/Sm content, leaner substitutes, BOM and fleet element demand.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"magnets {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    modules = {}
+    for mod in _command_modules():
+        p = sub.add_parser(mod.NAME, help=getattr(mod, "HELP", None),
+                           description=getattr(mod, "DESCRIPTION", None),
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        mod.add_arguments(p)
+        _common(p)
+        modules[mod.NAME] = mod
+    return parser, modules
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser, modules = build_parser()
+    if not argv:
+        argv = ["tui"] if "tui" in modules else ["grades"]
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return ExitCode.USAGE
+    try:
+        code = modules[args.command].run(args)
+        return int(code if code is not None else ExitCode.OK)
+    except MagnetsError as exc:
+        print(f"magnets: error: {exc}", file=sys.stderr)
+        return ExitCode.USAGE
+    except KeyboardInterrupt:
+        print("magnets: interrupted", file=sys.stderr)
+        return ExitCode.INTERRUPTED
+    except BrokenPipeError:  # e.g. `magnets grades | head`: stop quietly
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return ExitCode.OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

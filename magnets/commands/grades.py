@@ -1,0 +1,58 @@
+"""`magnets grades`: list and filter the grade library."""
+
+from __future__ import annotations
+
+import argparse
+
+NAME = "grades"
+HELP = "list and filter grades (table, CSV or JSON)"
+DESCRIPTION = """\
+List the grades of the library with their key figures, Dy/Tb/Sm/Gd content and the
+elements under export control as of --date.
+
+Figures: Br in T, HcJ/HcB in kA/m (1 kOe = 79.58 kA/m), BHmax in kJ/m3 (1 MGOe = 7.958 kJ/m3),
+max_temp_C is the catalogue's maximum operating temperature (at the maker's reference
+condition, usually Pc about 2); `magnets rate` gives the rating at your own load line.
+Element contents are wt%; `composition_basis` says whether they are sourced, derived from
+a stated nominal composition, or estimated (Dy/Tb content is almost never published).
+
+examples:
+  magnets grades --family ndfeb-sintered --route gbd-tb
+  magnets grades --max-dy-tb 1 --min-temp 150 --sort max_temp_C
+  magnets grades --search smco --format json
+"""
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--family", help="only these families (comma-separated): ndfeb-sintered, ndfeb-hot-deformed, "
+                                    "ndfeb-bonded, smco5, sm2co17, smco-tc, ferrite")
+    p.add_argument("--route", help="only these routes (comma-separated): bulk, gbd-dy, gbd-tb, dy-free, bonded, sintered")
+    p.add_argument("--max-dy-tb", type=float, metavar="WT_PCT", help="at most this much Dy+Tb, in wt%%")
+    p.add_argument("--min-temp", type=float, metavar="C", help="catalogue rating at least this, in degC")
+    p.add_argument("--search", metavar="TEXT", help="text in id, name or manufacturer (case-insensitive)")
+    p.add_argument("--sort", metavar="COLUMN", help="sort by this column (any JSON key), ascending")
+    p.add_argument("--desc", action="store_true", help="sort descending")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table", help="output format (default table)")
+
+
+def run(args: argparse.Namespace) -> int:
+    import sys
+
+    from magnets.catalog import TABLE_COLUMNS, filter_listing, listing
+    from magnets.cli_support import format_table, library_from_args
+    from magnets.io import write_frame
+
+    lib = library_from_args(args)
+    frame = filter_listing(listing(lib, args.date), family=args.family, route=args.route,
+                           max_dy_tb=args.max_dy_tb, min_temp=args.min_temp, search=args.search,
+                           sort=args.sort, descending=args.desc)
+    if args.format == "table":
+        sys.stdout.write(format_table(frame, TABLE_COLUMNS, max_width=24))
+        print(f"{len(frame)} of {len(lib.grades)} grades", file=sys.stderr)
+    else:
+        out = frame.copy()
+        if args.format == "json":
+            out["controlled_elements"] = out["controlled_elements"].str.split()
+            out["unknown_elements"] = out["unknown_elements"].str.split()
+        write_frame(out, None, args.format)
+    return 0
