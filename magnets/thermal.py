@@ -291,7 +291,8 @@ def rated_temperature(Br0_T, HcJ0_kA_m, alpha, beta, *, pc, hd_kA_m=0.0, mu_rec=
     m0 = s * h0 - brk - p * hd / K
     m1 = s * h0 * b / 100.0 - brk * a / 100.0
     m2 = s * h0 * b2 / 100.0 - brk * a2 / 100.0
-    unsafe = ~(m0 >= 0) | ~(t0 < tc)  # NaN inputs count as unsafe (no rating can be given)
+    # NaN inputs (e.g. an unknown beta) count as unsafe: no rating can be given
+    unsafe = ~(m0 >= 0) | ~(t0 < tc) | ~np.isfinite(m1) | ~np.isfinite(m2)
     dt_knee = _first_positive_root(np.where(unsafe, 1.0, m0), m1, m2)
     t_knee = t0 + dt_knee
     t_max = np.minimum(np.minimum(t_knee, tc), ts)
@@ -387,14 +388,16 @@ def demag_curves(Br_T, HcJ_kA_m, HcB_kA_m=None, mu_rec=1.05, squareness=0.9, tem
 
 
 # ----------------------------------------------------------------------------- grades
-def effective_beta(grades):
+def effective_beta(grades, model=None):
     """beta (%/K) per grade: the grade's own where its source gives one, else the fitted
-    beta(HcJ0, route) of :func:`magnets.coercivity.beta_model` (sintered/hot-deformed NdFeB),
-    else the family's sourced default where the data library has one.
+    beta(HcJ0, route) of :func:`magnets.coercivity.beta_model` for sintered/hot-deformed
+    NdFeB, else the family's value (median of its sourced grade betas, or the mid-point of
+    its beta range in families.csv).
 
     Parameters
     ----------
     grades : DataFrame with HcJ_kA_m, route, family, beta_HcJ_pct_per_K (library schema).
+    model : a :class:`magnets.coercivity.BetaModel` (default: fitted to the built-in library).
 
     Returns
     -------
@@ -405,8 +408,5 @@ def effective_beta(grades):
     from magnets import coercivity
 
     own = pd.to_numeric(grades["beta_HcJ_pct_per_K"], errors="coerce")
-    fitted = coercivity.beta_model(grades["HcJ_kA_m"], grades["route"], grades.get("family"))
-    out = own.where(own.notna(), fitted)
-    if "beta_family_pct_per_K" in grades.columns:
-        out = out.where(out.notna(), pd.to_numeric(grades["beta_family_pct_per_K"], errors="coerce"))
-    return out.rename("beta_HcJ_pct_per_K")
+    fitted = coercivity.beta_model(grades["HcJ_kA_m"].astype(float), grades["route"], grades["family"], model=model)
+    return own.where(own.notna(), fitted).rename("beta_HcJ_pct_per_K")
