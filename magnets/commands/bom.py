@@ -1,0 +1,157 @@
+"""`magnets bom`: evaluate a whole bill of materials in one pass."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+NAME = "bom"
+HELP = "evaluate a bill of materials: rating per line, element kg, leaner grades, totals"
+DESCRIPTION = """\
+Evaluate every line of a bill of materials (CSV, XLSX or Parquet; tens of lines to millions)
+against the grade library. For each line: does the specified grade hold at the part's
+temperature and load line, how many kg of Nd, Pr, Dy, Tb, Sm, Gd and Co it carries, how
+much of that is export-controlled as of --date, and which leaner grade would also do.
+
+Input columns (case, spaces and underscores ignored; units in brackets or as a suffix):
+  grade            library id or display name (required column)
+  magnet_mass      mass of ONE magnet: magnet_mass_kg, magnet_mass_g, 'Mass (g)', 'Weight [lb]'
+  quantity         magnets on the line ('Qty'); default 1
+  required_temp_C  the part's maximum operating temperature ('Max Temp (C)', 'max_temp_F');
+                   optional: without it only the cold end is checked
+  pc               permeance coefficient of the magnet's load line (default: the calibrated
+                   reference Pc, printed in the summary)
+  hd_kA_m          applied demagnetising field Hd (NI / magnet length), default 0; also kOe.
+                   The magnet itself sees Pc/(Pc + mu_rec) of it. A field taken from inside the
+                   magnet in an FEA run is |H_op|, not Hd: convert it before using this column.
+  cold_temp_C      coldest operating temperature, default -40 degC (ferrite fails cold)
+  part_id          optional; any other column is kept unchanged
+Cells may carry units too ('12 g', '302 F'). With ';' as delimiter, decimal commas are read.
+
+Output: every input row once, in order, with `line` (its line in the file), your columns,
+then status (ok / below_rating / error), message, t_max_C, margin_C, <El>_kg,
+controlled_kg and the suggestion columns (see docs/bom.md). A bad line becomes an error row
+with a message saying how to fix it; the rest is still evaluated. A file that cannot be
+read at all gives one error line and exit 2, and no output file is created or changed.
+
+Exit codes: 0 evaluated (whatever the statuses); 1 with --strict when any line is not ok;
+2 unreadable input or bad usage.
+
+examples:
+  magnets bom materials/examples/bom.csv
+  magnets bom parts.xlsx --sheet Magnets -o evaluated.xlsx --summary summary.json
+  magnets bom parts.csv --rank-by controlled --date 2026-12-01 -o out.parquet
+  magnets bom parts.csv --strict > /dev/null   # exit 1 if any line fails
+"""
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", metavar="FILE", help="the BOM: .csv (any of , ; tab |), .xlsx or .parquet")
+    p.add_argument("-o", "--output", metavar="OUT", default=None,
+                   help="write here (atomically); without it CSV or JSON goes to stdout")
+    p.add_argument("--format", choices=["csv", "json", "parquet", "xlsx"], default=None,
+                   help="output format (default: from OUT's extension, else csv)")
+    p.add_argument("--sheet", metavar="NAME", default=None, help="XLSX sheet to read (default: the first)")
+    p.add_argument("--rank-by", choices=["dy_tb", "controlled", "price"], default="dy_tb",
+                   help="what 'leaner' means for suggestions: kg Dy+Tb (default), kg export-controlled, price")
+    p.add_argument("--no-suggest", action="store_true", help="leave out the suggestion columns")
+    p.add_argument("--summary", metavar="SUMMARY.json", default=None,
+                   help="also write the summary as JSON (rows_by_status, totals_kg, suggested_totals_kg, "
+                        "top_savings, library_version, as_of_date, calibration)")
+    p.add_argument("--strict", action="store_true", help="exit 1 when any line is not ok")
+
+
+class _Bar:
+    """A plain text progress bar on stderr (only for large inputs on a terminal)."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.last = -1
+
+    def __call__(self, stage: str, frac: float) -> None:
+        if not self.enabled:
+            return
+        pct = int(round(100 * max(0.0, min(1.0, frac))))
+        if pct == self.last and stage != "done":
+            return
+        self.last = pct
+        filled = pct * 30 // 100
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {pct:3d}% {stage:<12}")
+        if stage == "done":
+            sys.stderr.write("\r" + " " * 60 + "\r")
+        sys.stderr.flush()
+
+
+LARGE_INPUT_BYTES = 5_000_000  # about 100,000 lines
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and a.samefile(b)
+    except OSError:
+        return False
+
+
+def run(args: argparse.Namespace) -> int:
+    from magnets.bom import evaluate_bom, format_for, write_result
+    from magnets.cli_support import library_from_args, warn
+    from magnets.errors import ExitCode, InputError
+
+    src = Path(args.file)
+    fmt = format_for(args.output, args.format)
+    if args.output is None and fmt in ("parquet", "xlsx"):
+        raise InputError(f"--format {fmt} writes a binary file: give an output path with -o FILE.{fmt}")
+    for out in (args.output, args.summary):
+        if out is not None and _same_file(src, Path(out)):
+            raise InputError(f"{out} is the input file; choose another output name so the BOM is not overwritten")
+        if out is not None and not Path(out).resolve().parent.is_dir():
+            raise InputError(f"cannot write {out}: folder {Path(out).parent} does not exist; create it first")
+    try:
+        size = src.stat().st_size
+    except OSError:
+        size = 0
+    bar = _Bar(size >= LARGE_INPUT_BYTES and sys.stderr.isatty())
+    lib = library_from_args(args)
+    result = evaluate_bom(src, lib, date=args.date, rank_by=args.rank_by, suggest=not args.no_suggest,
+                          sheet=args.sheet, progress=bar)
+    for w in result.warnings:
+        warn(w)
+    write_result(result, args.output, fmt, progress=bar)
+    if args.summary:
+        from magnets.io import dumps_json, write_atomic
+
+        text = dumps_json(result.summary) + "\n"
+        write_atomic(args.summary, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    sys.stderr.write(format_summary(result.summary, src))
+    if args.strict and result.summary["rows_by_status"]["ok"] != result.summary["rows"]:
+        return ExitCode.CHECK_FAILED
+    return ExitCode.OK
+
+
+def _kg(v) -> str:
+    if v is None:
+        return "-"
+    return f"{v:.6g}" if abs(v) < 1e6 else f"{v:,.0f}"
+
+
+def format_summary(s: dict, src) -> str:
+    """The stderr summary: rows by status, element totals, the largest savings."""
+    by = s["rows_by_status"]
+    lines = [f"{src}: {s['rows']} rows: {by['ok']} ok, {by['below_rating']} below_rating, {by['error']} error "
+             f"(library {s['library_version']}, controls as of {s['as_of_date']}, "
+             f"default Pc {s['calibration'].get('pc', float('nan')):.3g})"]
+    sug = s.get("suggested_totals_kg")
+    lines.append(f"  {'kg':<11}{'specified':>14}" + (f"{'suggested':>14}" if sug else ""))
+    for k, v in s["totals_kg"].items():
+        lines.append(f"  {k:<11}{_kg(v):>14}" + (f"{_kg(sug[k]):>14}" if sug else ""))
+    top = s.get("top_savings") or []
+    if top:
+        metric = {"dy_tb": "kg Dy+Tb", "controlled": "kg controlled", "price": "USD"}[s["rank_by"]]
+        lines.append(f"  largest savings ({metric}):")
+        for t in top:
+            who = f"line {t['line']}" + (f" ({t['part_id']})" if t.get("part_id") else "")
+            val = t.get("saving_usd") if s["rank_by"] == "price" else (
+                t["saving_controlled_kg"] if s["rank_by"] == "controlled" else t["saving_Dy_Tb_kg"])
+            lines.append(f"    {who}: {t['grade']} -> {t['suggested_grade']}  {_kg(val)}")
+    return "\n".join(lines) + "\n"
