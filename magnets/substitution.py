@@ -22,6 +22,12 @@ import pandas as pd
 from magnets.errors import InputError
 
 RANK_BY = ("dy_tb", "controlled", "price")
+#: Elements whose missing price is ignored in the price ranking (commodities, a few USD/kg at most,
+#: against tens to thousands for rare earths).
+CHEAP_ELEMENTS = frozenset({"B", "C", "O", "Al", "Si", "Ti", "Fe", "Ni", "Cu", "Sr", "Ba", "Zr", "Nb"})
+#: An unpriced non-commodity element above this share (e.g. 1 wt% Co in NdFeB passes, 50 wt% Co in
+#: SmCo does not) makes the grade's price unknown; any unpriced rare earth does too.
+UNPRICED_LIMIT_KG_PER_KG = 0.02
 _EPS = 1e-12  # kg/kg or USD/kg: differences below this are ties
 _T_TOL = 1e-9  # degC tolerance when comparing a rating with the requirement
 
@@ -61,8 +67,17 @@ def grade_table(lib, date=None) -> pd.DataFrame:
     kg = element_kg_per_kg(g, list(ELEMENTS))
     price = pd.to_numeric(lib.elements["price_usd_per_kg"], errors="coerce").reindex(kg.columns)
     priced = price.notna().to_numpy()
-    t["price_usd_per_kg"] = kg.to_numpy()[:, priced] @ price.to_numpy()[priced]
     unpriced = (kg.to_numpy() > 0) & ~priced
+    # commodity elements without a price in elements.csv cost little next to rare earths; an unpriced
+    # rare earth, or another unpriced element above UNPRICED_LIMIT, makes the price unknown (NaN, ranked last)
+    from magnets.chemistry import RARE_EARTHS
+
+    cols_arr = np.array(kg.columns, dtype=object)
+    is_re = np.isin(cols_arr, list(RARE_EARTHS))
+    cheap = np.isin(cols_arr, list(CHEAP_ELEMENTS))
+    big = kg.to_numpy() > UNPRICED_LIMIT_KG_PER_KG
+    unknown_price = (unpriced & (is_re[None, :] | (big & ~cheap[None, :]))).any(axis=1)
+    t["price_usd_per_kg"] = np.where(unknown_price, np.nan, kg.to_numpy()[:, priced] @ price.to_numpy()[priced])
     cols = np.array(kg.columns, dtype=object)
     pat, inv = np.unique(unpriced, axis=0, return_inverse=True)
     t["unpriced_elements"] = np.array([" ".join(cols[p]) for p in pat], dtype=object)[inv.ravel()]
@@ -141,14 +156,15 @@ def rate_library(lib, pc=None, hd_kA_m=0.0, temp_C=None, *, cold_C=None, date=No
 
 # ----------------------------------------------------------------------------- ranking keys
 def _keys(t: pd.DataFrame, rank_by: str, sl=slice(None)) -> list[np.ndarray]:
-    """Ranking keys per kg of magnet, most significant first (lower is leaner)."""
+    """Ranking keys per kg of magnet, most significant first (lower is leaner; unknown = +inf)."""
     if rank_by not in RANK_BY:
         raise InputError(f"expected --rank-by one of {', '.join(RANK_BY)}, instead received {rank_by!r}")
+    col = lambda c: np.nan_to_num(t[c].to_numpy(dtype=float)[sl], nan=np.inf)  # noqa: E731
     if rank_by == "dy_tb":
-        return [t["Dy_Tb_kg_per_kg"].to_numpy(dtype=float)[sl]]
+        return [col("Dy_Tb_kg_per_kg")]
     if rank_by == "controlled":  # unknown status ranks worse than controlled
-        return [t["unknown_kg_per_kg"].to_numpy(dtype=float)[sl], t["controlled_kg_per_kg"].to_numpy(dtype=float)[sl]]
-    return [t["price_usd_per_kg"].to_numpy(dtype=float)[sl]]
+        return [col("unknown_kg_per_kg"), col("controlled_kg_per_kg")]
+    return [col("price_usd_per_kg")]
 
 
 def _lex_less(a: list[np.ndarray], b: list[np.ndarray], strict: bool) -> np.ndarray:
@@ -157,7 +173,8 @@ def _lex_less(a: list[np.ndarray], b: list[np.ndarray], strict: bool) -> np.ndar
     equal_so_far = np.ones_like(out)
     for x, y in zip(a, b):
         lt = x < y - _EPS
-        eq = np.abs(x - y) <= _EPS
+        with np.errstate(invalid="ignore"):  # inf - inf
+            eq = (x == y) | (np.abs(x - y) <= _EPS)
         out |= equal_so_far & lt
         equal_so_far &= eq
     return out if strict else out | equal_so_far

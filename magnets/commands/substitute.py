@@ -1,0 +1,101 @@
+"""`magnets substitute`: grades that meet a requirement with less Dy+Tb, export-controlled
+material or cost, compared at equal flux."""
+
+from __future__ import annotations
+
+import argparse
+
+from magnets.commands.rate import HD_HELP, PC_HELP
+
+NAME = "substitute"
+HELP = "leaner grades (less Dy+Tb, export-controlled content or cost) that still meet a temperature requirement"
+DESCRIPTION = """\
+The requirement is a temperature T at a load line (Pc, Hd) plus a cold end:
+  magnets substitute GRADE            T = that grade's own rating at (Pc, Hd), or --temp
+  magnets substitute --temp C         the reference becomes the qualifying grade with the
+                                      highest working-point flux at T (within --family if given)
+
+A candidate qualifies when its rated temperature at (Pc, Hd) is at least T and it still holds
+at --cold (ferrite loses coercivity in the cold). Candidates are compared at equal flux:
+
+  mass_factor = (B_op_ref(T) / B_op_cand(T)) * (density_cand / density_ref)
+
+the mass of candidate that gives the reference's flux (a larger magnet also changes Pc a
+little; this first-order comparison ignores it). Ranking (--rank-by), at equal flux:
+  dy_tb       kg of Dy + Tb
+  controlled  kg of export-controlled elements as of --date (elements whose status is
+              unknown rank worse than controlled ones)
+  price       USD of the priced elements (materials/elements.csv)
+pareto is true when no other qualifying candidate is both at least as hot-rated and at least
+as lean, and better in one (computed before --top). By default candidates stay in the
+reference's family within --max-mass-factor 1.2; --family any widens.
+
+Hd is the applied demagnetising field; the magnet sees Pc/(Pc+mu_rec) of it. An FEA field
+inside the magnet is |H_op|, not Hd. Without --pc the reference Pc fitted to catalogue ratings
+is used. Dy/Tb contents of grades are estimates (no maker publishes them): `magnets show`
+gives each one's basis.
+
+examples:
+  magnets substitute N38EH
+  magnets substitute --temp 180 --pc 1 --rank-by dy_tb
+  magnets substitute ARN-N42H --pc 2 --hd 150 --rank-by controlled --date 2026-12-01 --format json
+  magnets substitute --temp 120 --family any --max-mass-factor 3 --cold -40
+"""
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("grade", nargs="?", help="reference grade id or display name")
+    p.add_argument("--temp", type=float, metavar="C", help="required rated temperature, degC")
+    p.add_argument("--pc", type=float, metavar="P", help=PC_HELP)
+    p.add_argument("--hd", type=float, metavar="KA_M", help=HD_HELP)
+    p.add_argument("--cold", type=float, default=-40.0, metavar="C",
+                   help="minimum operating temperature the magnet must hold at (default -40)")
+    p.add_argument("--min-br", type=float, metavar="T", help="minimum datasheet Br (at 20 degC) of a candidate, tesla")
+    p.add_argument("--family", metavar="F", help="candidates' family: a family id or 'any' (default: the reference's)")
+    p.add_argument("--route", metavar="R", help="only these routes (comma-separated), e.g. gbd-tb,gbd-dy")
+    p.add_argument("--max-mass-factor", type=float, default=1.2, metavar="X",
+                   help="largest candidate mass at equal flux relative to the reference (default 1.2)")
+    p.add_argument("--rank-by", choices=["dy_tb", "controlled", "price"], default="dy_tb")
+    p.add_argument("--top", type=int, default=10, metavar="N", help="show the first N (default 10)")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+
+
+def run(args: argparse.Namespace) -> int:
+    import sys
+
+    from magnets.cli_support import format_table, library_from_args
+    from magnets.commands.rate import condition
+    from magnets.errors import InputError
+    from magnets.io import write_frame
+    from magnets.substitution import SUBSTITUTE_KEYS, find_substitutes
+
+    if args.grade is None and args.temp is None:
+        raise InputError("expected a reference GRADE or --temp C (or both), instead received neither")
+    if args.top is not None and args.top < 1:
+        raise InputError(f"expected --top >= 1, instead received {args.top}")
+    if not args.max_mass_factor > 0:
+        raise InputError(f"expected --max-mass-factor > 0, instead received {args.max_mass_factor}")
+    lib = library_from_args(args)
+    pc, hd = condition(lib, args.pc, args.hd)
+    out = find_substitutes(lib, reference=args.grade, temp_C=args.temp, pc=pc, hd_kA_m=hd, cold_C=args.cold,
+                           min_br_T=args.min_br, family=args.family, route=args.route,
+                           max_mass_factor=args.max_mass_factor, rank_by=args.rank_by, date=args.date,
+                           top=args.top)
+    a = out.attrs
+    if args.format == "json":
+        write_frame(out[SUBSTITUTE_KEYS], None, "json")
+        return 0
+    cols = SUBSTITUTE_KEYS[:-1] + (["unknown_kg_equal_flux"] if args.rank_by == "controlled" else []) + \
+        (["price_usd_equal_flux"] if args.rank_by == "price" else []) + ["pareto", "is_reference"]
+    if args.format == "csv":
+        write_frame(out[cols], None, "csv")
+        return 0
+    sys.stdout.write(f"# requirement: {a['temp_C']:.1f} degC at Pc {a['pc']:g}, Hd {a['hd_kA_m']:g} kA/m, "
+                     f"holding at {a['cold_C']} degC; reference {a['reference']} "
+                     f"(B_op {a['reference_B_op_T_at_temp']:.3f} T at temperature); ranked by {a['rank_by']} "
+                     f"at equal flux; {a['n_qualifying']} qualify\n")
+    if len(out) == 0:
+        sys.stdout.write("no grade qualifies: widen --family, raise --max-mass-factor or relax the requirement\n")
+        return 0
+    sys.stdout.write(format_table(out[cols].rename(columns={"is_reference": "ref"}), digits=3))
+    return 0
