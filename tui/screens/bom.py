@@ -1,0 +1,17 @@
+"""Bom screen (being built)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+
+class BomScreen(Screen[None]):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Bom: coming")
+        yield Footer()

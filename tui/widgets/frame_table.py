@@ -1,0 +1,180 @@
+"""A DataTable that shows a pandas DataFrame, sortable from the keyboard.
+
+``<`` and ``>`` move the sort column (as in htop), ``r`` reverses the order; clicking a
+header sorts by it too. Rows are keyed by the frame's index (as str) so screens can
+find the grade or BOM line under the cursor whatever the sort.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import DataTable
+
+
+@dataclass(frozen=True)
+class Col:
+    """How one frame column is shown.
+
+    ``fmt`` is a format spec for numbers ("{:.2f}") or a callable value -> str.
+    ``style`` maps the raw value to a Rich style (status colours).
+    """
+
+    key: str
+    label: str
+    fmt: str | Callable[[Any], str] = "{}"
+    numeric: bool = False
+    style: Callable[[Any], str] | None = None
+    width: int | None = None
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None or type(value).__name__ in ("NAType", "NaTType"):
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def format_cell(col: Col, value: Any) -> Text:
+    """The cell text for ``value`` in column ``col`` (missing values show as a dash)."""
+    if _is_missing(value):
+        return Text("–", style="dim", justify="right" if col.numeric else "left")
+    if callable(col.fmt):
+        text = col.fmt(value)
+    else:
+        try:
+            text = col.fmt.format(value)
+        except (ValueError, TypeError):
+            text = str(value)
+    style = col.style(value) if col.style else ""
+    return Text(text, style=style or "", justify="right" if col.numeric else "left")
+
+
+class FrameTable(DataTable):
+    """DataTable over a DataFrame with keyboard sorting."""
+
+    BINDINGS = [
+        Binding("less_than_sign", "sort_move(-1)", "Sort col", key_display="<", show=False),
+        Binding("greater_than_sign", "sort_move(1)", "Sort", key_display="<>"),
+        Binding("r", "sort_reverse", "Reverse"),
+        Binding("home,g", "scroll_top", "First row", show=False),
+        Binding("end,G", "scroll_bottom", "Last row", show=False),
+    ]
+
+    class Sorted(Message):
+        """The sort column or direction changed."""
+
+        def __init__(self, table: FrameTable, column: str | None, descending: bool) -> None:
+            super().__init__()
+            self.table = table
+            self.column = column
+            self.descending = descending
+
+    def __init__(self, *, sortable: bool = True, **kwargs: Any) -> None:
+        kwargs.setdefault("cursor_type", "row")
+        kwargs.setdefault("zebra_stripes", True)
+        super().__init__(**kwargs)
+        self.sortable = sortable
+        self.frame = None  # the full (sorted) frame shown
+        self.cols: list[Col] = []
+        self.sort_key: str | None = None
+        self.sort_descending = False
+
+    # ------------------------------------------------------------------ data
+    def show(self, frame: Any, cols: Sequence[Col], *, keep_cursor: bool = True) -> None:
+        """Show ``frame`` (a DataFrame) with columns ``cols``; keeps sort and cursor row."""
+        self.cols = [c for c in cols if c.key in frame.columns]
+        if self.sort_key is not None and self.sort_key not in frame.columns:
+            self.sort_key = None
+        self._source = frame
+        self._render_frame(keep_cursor=keep_cursor)
+
+    def _sorted(self, frame: Any) -> Any:
+        if self.sort_key is None or not self.sortable:
+            return frame
+        try:
+            return frame.sort_values(
+                self.sort_key, ascending=not self.sort_descending, na_position="last", kind="stable"
+            )
+        except (TypeError, ValueError) as exc:  # mixed types: keep the order, say why
+            self.notify(f"Cannot sort by {self.sort_key}: {exc}", severity="warning")
+            return frame
+
+    def _render_frame(self, keep_cursor: bool = True) -> None:
+        current = self.current_key() if keep_cursor else None
+        frame = self._sorted(self._source)
+        self.frame = frame
+        self.clear(columns=True)
+        for col in self.cols:
+            label = col.label
+            if col.key == self.sort_key:
+                label += " ▼" if self.sort_descending else " ▲"
+            self.add_column(
+                Text(label, justify="right" if col.numeric else "left"), key=col.key, width=col.width
+            )
+        columns = [frame[c.key].tolist() for c in self.cols]
+        keys = [str(k) for k in frame.index]
+        rows = [
+            [format_cell(col, values[i]) for col, values in zip(self.cols, columns, strict=True)]
+            for i in range(len(keys))
+        ]
+        for key, row in zip(keys, rows, strict=True):
+            self.add_row(*row, key=key)
+        if current is not None and current in keys:
+            self.move_cursor(row=keys.index(current), animate=False)
+
+    def current_key(self) -> str | None:
+        """Index value (as str) of the row under the cursor, or None."""
+        if self.row_count == 0:
+            return None
+        try:
+            row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
+        except Exception:  # noqa: BLE001 - empty or stale table
+            return None
+        return row_key.value
+
+    def current_row_text(self) -> str:
+        """Tab-separated header and values of the row under the cursor (for the clipboard)."""
+        key = self.current_key()
+        if key is None or self.frame is None:
+            return ""
+        row = self.frame.loc[self.frame.index.astype(str) == key].iloc[0]
+        header = "\t".join(c.label for c in self.cols)
+        values = "\t".join(format_cell(c, row[c.key]).plain for c in self.cols)
+        return header + "\n" + values
+
+    # --------------------------------------------------------------- sorting
+    def sort_by(self, key: str | None, descending: bool | None = None) -> None:
+        """Sort by frame column ``key`` (None: frame order)."""
+        if descending is None:
+            descending = self.sort_descending if key == self.sort_key else False
+        self.sort_key = key
+        self.sort_descending = descending
+        if self.frame is not None:
+            self._render_frame()
+        self.post_message(self.Sorted(self, key, descending))
+
+    def action_sort_move(self, step: int) -> None:
+        if not self.cols or not self.sortable:
+            return
+        keys = [c.key for c in self.cols]
+        i = keys.index(self.sort_key) if self.sort_key in keys else (-1 if step > 0 else 0)
+        self.sort_by(keys[(i + step) % len(keys)], descending=False)
+
+    def action_sort_reverse(self) -> None:
+        if self.sort_key is None and self.cols:
+            self.sort_key = self.cols[0].key
+        self.sort_by(self.sort_key, descending=not self.sort_descending)
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        event.stop()
+        key = event.column_key.value
+        if key == self.sort_key:
+            self.sort_by(key, descending=not self.sort_descending)
+        else:
+            self.sort_by(key, descending=False)
