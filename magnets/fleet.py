@@ -47,6 +47,7 @@ import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -904,3 +905,63 @@ def project_fleet(spec: FleetSpec, lib: Library, scenarios: list[str] | tuple[st
     return FleetResult(table=table, summary=summary, world=world.reset_index(), scenarios=tuple(names),
                        years=rep_years, samples=samples, seed=seed, warnings=tuple(spec.warnings),
                        spec=spec, totals=totals)
+
+
+def plot_fleet(result: FleetResult, path: str) -> None:
+    """Write a PNG: primary demand (t of element, all segments) per element and year, one line
+    per scenario (P10-P90 band with samples), world production as a dashed line where the
+    library has a per-element figure (converted to tonnes of element).
+
+    Uses matplotlib's object API with the Agg canvas (no pyplot, no global backend change).
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    from magnets.io import write_atomic
+
+    factors = oxide_factors()
+    mult, prod = share_denominators(result.world.set_index("element"), factors)
+    world_metal = prod / mult  # production expressed in tonnes of element
+    years = result.years
+    shown = [i for i, el in enumerate(ELEMENTS)
+             if any(np.any(t[:, :, i] != 0) for t in result.totals.values())]
+    if not shown:
+        shown = [ELEMENTS.index("Dy")]
+    ncol = 2 if len(shown) > 1 else 1
+    nrow = (len(shown) + ncol - 1) // ncol
+    fig = Figure(figsize=(5.2 * ncol, 3.0 * nrow + 0.6), dpi=110, layout="constrained")
+    FigureCanvasAgg(fig)
+    colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf"]
+    for k, i in enumerate(shown):  # a handful of panels
+        ax = fig.add_subplot(nrow, ncol, k + 1)
+        for j, sc in enumerate(result.scenarios):
+            prim = result.totals[sc][0][:, i, :]  # (Yr, N)
+            c = colours[j % len(colours)]
+            ax.plot(years, prim.mean(axis=1), color=c, lw=1.8, label=sc)
+            if prim.shape[1] > 1:
+                lo, hi = np.quantile(prim, [0.1, 0.9], axis=1)
+                ax.fill_between(years, lo, hi, color=c, alpha=0.18, lw=0)
+        el = ELEMENTS[i]
+        if np.isfinite(world_metal[i]):
+            row = result.world.set_index("element").loc[el]
+            yr = row.get("production_year")
+            yr_txt = f" {int(yr)}" if yr == yr and yr is not None else ""
+            label = f"world production{yr_txt}: {world_metal[i]:,.0f} t {el}"
+            top = max(abs(t[0][:, i, :]).max() for t in result.totals.values())
+            if world_metal[i] <= 5 * max(top, 1e-12):
+                ax.axhline(world_metal[i], color="black", ls="--", lw=1.2, label=label)
+            else:  # far above the demand: say so instead of flattening the curves
+                ax.text(0.98, 0.04, label + " (off scale)", transform=ax.transAxes, ha="right", va="bottom",
+                        fontsize=7)
+        ax.set_title(f"{el}: primary demand", fontsize=10)
+        ax.set_ylabel(f"t {el} per year", fontsize=9)
+        ax.tick_params(labelsize=8)
+        ax.grid(alpha=0.3)
+        ax.set_ylim(bottom=min(0.0, ax.get_ylim()[0]))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.legend(fontsize=7, loc="best")
+    band = " (lines: mean; bands: P10-P90)" if result.samples else ""
+    fig.suptitle(f"{Path(str(result.spec.path)).name if result.spec is not None else 'fleet'}: primary demand "
+                 f"after scrap and end-of-life returns, all segments{band}", fontsize=10)
+    write_atomic(path, lambda tmp: fig.savefig(tmp, format="png"))

@@ -1,0 +1,204 @@
+"""`magnets fleet`: element demand of a fleet of products, year by year, against world supply."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+NAME = "fleet"
+HELP = "project Dy, Tb, Nd, Pr, Sm, Gd, Co demand of a fleet year by year (stock-flow model, scenarios)"
+DESCRIPTION = """\
+Project how many tonnes of Nd, Pr, Dy, Tb, Sm, Gd and Co a fleet of products needs each
+year, how much comes back from manufacturing scrap and from scrapped units, and how the
+primary demand compares with world production, for a baseline and scenarios (see
+docs/fleet.md; an example with sources: materials/examples/fleet.toml).
+
+The input is a TOML file: start_year, end_year, and one [[segment]] per product with
+units built per year (a table by year; linear between years, flat after the last, none
+before the first: earlier cohorts make up the stock), magnet_kg_per_unit, grades (library
+ids and shares of magnet mass, optionally a table of mixes by year), lifetime (normal,
+weibull or fixed), manufacturing_yield (finished magnet / alloy in), scrap_recycling and
+recycling = { collection, recovery }. [scenario.NAME] tables replace whole fields of named
+segments. Any number can be given as { low = .., high = .. }: the midpoint is used, or,
+with --samples N, N uniform draws (one per segment and sample) give mean, P10, P50, P90.
+
+Model (dynamic material-flow analysis): cohorts by build year retire following the
+lifetime distribution discretised per year; stock from the survival function. Per element:
+demand = units x kg x fraction of that year's grade mix / yield; scrap returned = demand x
+(1 - yield) x scrap_recycling; end-of-life content follows each cohort's own mix;
+recovered = end-of-life x collection x recovery; primary = demand - scrap - recovered.
+Oxide equivalents via pymatgen; share of world production on the same oxide/metal basis
+(empty where the library has no per-element figure).
+
+Output: one row per scenario, year, segment and element with demand_t, oxide_t,
+scrap_returned_t, eol_t, recovered_t, primary_t, share_of_world_pct, stock_units,
+inflow_units, outflow_units (and stat = mean|p10|p50|p90 with --samples). In table mode
+(the default on a terminal) a summary per scenario: peak and cumulative primary Dy, Tb,
+Nd+Pr and Sm over the reported years and the difference from the baseline.
+
+examples:
+  magnets fleet materials/examples/fleet.toml --all-scenarios
+  magnets fleet fleet.toml --scenario dy_free --samples 1000 --seed 1
+  magnets fleet fleet.toml --all-scenarios -o demand.parquet --plot demand.png
+  magnets fleet fleet.toml --format csv > demand.csv
+"""
+
+FORMATS = ("table", "csv", "json", "parquet")
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", metavar="FILE", help="the fleet TOML file")
+    sc = p.add_mutually_exclusive_group()
+    sc.add_argument("--scenario", metavar="NAME", action="append", default=None,
+                    help="run this scenario (repeatable); the baseline always runs too, for the difference")
+    sc.add_argument("--all-scenarios", action="store_true", help="run the baseline and every scenario in the file")
+    p.add_argument("-o", "--output", metavar="OUT", default=None,
+                   help="write the long table here (atomically); without it the output goes to stdout")
+    p.add_argument("--format", choices=FORMATS, default=None,
+                   help="table (summary, default), csv, json or parquet; default from OUT's extension")
+    p.add_argument("--samples", metavar="N", type=int, default=None,
+                   help="Monte Carlo: N uniform draws of every { low, high } input (one per segment and sample)")
+    p.add_argument("--seed", metavar="S", type=int, default=None,
+                   help="random seed for --samples (default: drawn, and printed on stderr)")
+    p.add_argument("--plot", metavar="PNG", default=None,
+                   help="also write a PNG of primary demand per element and year, world production as a line")
+
+
+def _format(args: argparse.Namespace) -> str:
+    if args.format:
+        return args.format
+    if args.output:
+        ext = Path(args.output).suffix.lower().lstrip(".")
+        return {"csv": "csv", "json": "json", "parquet": "parquet", "pq": "parquet"}.get(ext, "table")
+    return "table"
+
+
+def run(args: argparse.Namespace) -> int:
+    from magnets.cli_support import library_from_args, warn
+    from magnets.errors import ExitCode, InputError
+
+    fmt = _format(args)
+    src = Path(args.file)
+    for out in (args.output, args.plot):
+        if out is None:
+            continue
+        if src.exists() and Path(out).resolve() == src.resolve():
+            raise InputError(f"{out} is the input file; choose another output name so it is not overwritten")
+        if not Path(out).resolve().parent.is_dir():
+            raise InputError(f"cannot write {out}: folder {Path(out).parent} does not exist; create it first")
+    if fmt == "parquet" and args.output is None:
+        raise InputError("--format parquet writes a binary file: give an output path with -o FILE.parquet")
+    if args.samples is not None and args.samples < 2:
+        raise InputError(f"--samples: expected a whole number of at least 2, instead received {args.samples}")
+
+    from magnets.fleet import project_fleet
+    from magnets.fleet_input import load_fleet
+
+    lib = library_from_args(args)
+    spec = load_fleet(src, lib)
+    for w in spec.warnings:
+        warn(w)
+    if args.all_scenarios:
+        scenarios = list(spec.scenarios)
+    else:
+        scenarios = args.scenario or ["baseline"]
+    result = project_fleet(spec, lib, scenarios=scenarios, samples=args.samples, seed=args.seed)
+    if args.samples is not None and args.seed is None:
+        print(f"magnets: fleet: --samples {args.samples} drawn with seed {result.seed} "
+              f"(give --seed {result.seed} to repeat)", file=sys.stderr)
+
+    if fmt == "table":
+        text = format_summary(result)
+        if args.output:
+            from magnets.io import write_atomic
+
+            write_atomic(args.output, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+        else:
+            sys.stdout.write(text)
+    else:
+        from magnets.io import write_frame
+
+        write_frame(result.table, args.output, fmt)
+        if args.output:
+            print(f"magnets: fleet: wrote {len(result.table):,} rows to {args.output}", file=sys.stderr)
+    if args.plot:
+        from magnets.fleet import plot_fleet
+
+        plot_fleet(result, args.plot)
+        print(f"magnets: fleet: wrote {args.plot}", file=sys.stderr)
+    return ExitCode.OK
+
+
+def _num(v: float, pct: bool = False) -> str:
+    import math
+
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "-"
+    if pct:
+        return f"{v:.1f}"
+    if abs(v) >= 100:
+        return f"{v:,.0f}"
+    return f"{v:.3g}"
+
+
+def _signed(v: float, pct: bool = False) -> str:
+    import math
+
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "-"
+    if v == 0:
+        return "0"
+    return ("+" if v > 0 else "-") + _num(abs(v), pct)
+
+
+def format_summary(result) -> str:
+    """Human summary: per scenario, peak and cumulative primary demand and change vs baseline."""
+    from magnets.cli_support import format_table
+
+    import pandas as pd
+
+    spec = result.spec
+    s = result.summary
+    y0, y1 = int(result.years[0]), int(result.years[-1])
+    mode = (f"Monte Carlo, {result.samples} samples (seed {result.seed}): mean [P10 .. P90]"
+            if result.samples else "midpoints of every { low, high } input")
+    lines = [f"{spec.path}: {len(spec.segments)} segments, years {y0}-{y1}, {mode}",
+             f"primary demand (after scrap and end-of-life returns), tonnes of element; "
+             f"cumulative over {y0}-{y1}"]
+    if result.samples:
+        mean = s[s["stat"] == "mean"].reset_index(drop=True)
+        p10 = s[s["stat"] == "p10"].reset_index(drop=True)
+        p90 = s[s["stat"] == "p90"].reset_index(drop=True)
+    else:
+        mean, p10, p90 = s, None, None
+
+    def rng(col: str, i: int) -> str:
+        if p10 is None:
+            return ""
+        return f"[{_num(p10.loc[i, col])} .. {_num(p90.loc[i, col])}]"
+
+    rows = []
+    for i in range(len(mean)):  # a few scenarios x 4 element groups
+        r = mean.loc[i]
+        row = {"scenario": r["scenario"], "element": r["element"],
+               "peak_t": _num(r["peak_primary_t"]),
+               "peak_year": str(int(r["peak_year"])) if r["peak_primary_t"] != 0 else "-",
+               "cumulative_t": _num(r["cumulative_primary_t"]),
+               "vs_baseline_t": _signed(r["cumulative_vs_baseline_t"]) if r["scenario"] != "baseline" else "",
+               "vs_baseline_%": (_signed(r["cumulative_vs_baseline_pct"], pct=True)
+                                 if r["scenario"] != "baseline" else ""),
+               "peak_world_%": _num(r["peak_share_of_world_pct"], pct=True)}
+        if p10 is not None:
+            row["cumulative_p10..p90"] = rng("cumulative_primary_t", i)
+            if r["scenario"] != "baseline":
+                row["vs_baseline_p10..p90"] = rng("cumulative_vs_baseline_t", i)
+        rows.append(row)
+    frame = pd.DataFrame(rows).fillna("")
+    lines.append("")
+    text = "\n".join(lines) + "\n" + format_table(frame)
+    notes = ["peak_world_%: peak primary demand / world production (library element table) on the same "
+             "oxide or metal basis; '-' where no per-element figure."]
+    if result.warnings:
+        notes.append(f"{len(result.warnings)} warning(s) on stderr.")
+    return text + "\n" + "\n".join(notes) + "\n"
