@@ -147,17 +147,42 @@ TEMP_DECIMALS = 2
 FACTOR_DECIMALS = 4
 
 
+def _indices(enc: pa.DictionaryArray) -> np.ndarray:
+    """int64 dictionary indices, -1 where null (read from the buffers, no Arrow kernel)."""
+    idx = enc.indices
+    n = len(idx)
+    width = {1: np.int8, 2: np.int16, 4: np.int32, 8: np.int64}[idx.type.bit_width // 8]
+    out = np.frombuffer(idx.buffers()[1], dtype=width)[idx.offset: idx.offset + n].astype(np.int64)
+    if idx.null_count:
+        out[~idx.is_valid().to_numpy(zero_copy_only=False)] = -1
+    return out
+
+
 def _combo_codes(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Dense code per row for the tuple of keys, and the first row of each code."""
+    """Dense code per row for the tuple of keys (numbered by first appearance), and the
+    first row of each code. Hash-based (pd.factorize), O(rows); NaN is a value of its own."""
     code = None
+    bound = 1
     for k in keys:
         c, u = pd.factorize(k, use_na_sentinel=False)
         c = c.astype(np.int64)
-        code = c if code is None else pd.factorize(code * len(u) + c)[0].astype(np.int64)
+        if code is None:
+            code, bound = c, max(len(u), 1)
+            continue
+        if bound * max(len(u), 1) >= 2**62:  # compress before the mixed-radix code could overflow
+            code, uu = pd.factorize(code)
+            code, bound = code.astype(np.int64), max(len(uu), 1)
+        code = code * max(len(u), 1) + c
+        bound *= max(len(u), 1)
     if code is None or code.size == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    _u, first = np.unique(code, return_index=True)
-    return code, first
+    code = pd.factorize(code)[0].astype(np.int64)
+    # codes are numbered by first appearance: a row starts a code where the running max rises
+    run = np.maximum.accumulate(code)
+    new = np.empty(code.size, dtype=bool)
+    new[0] = True
+    new[1:] = run[1:] > run[:-1]
+    return code, np.flatnonzero(new)
 
 
 def _element_fractions(lib) -> np.ndarray:
@@ -338,7 +363,7 @@ def evaluate_bom(frame_or_path, lib, *, date: dt.date | None = None, rank_by: st
     # ---- grades, once per distinct text
     enc = pc.dictionary_encode(cols.grade)
     uniq = enc.dictionary.to_numpy(zero_copy_only=False)
-    codes = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    codes = _indices(enc)
     if uniq.size:
         pos_u, msg_u = lib.resolve(uniq.astype(object))
         pos_u = np.asarray(pos_u, dtype=np.int64)
@@ -433,7 +458,6 @@ def evaluate_bom(frame_or_path, lib, *, date: dt.date | None = None, rank_by: st
     else:
         combo_msg_rows = _null_str(n)
     message = pc.if_else(pa.array(bad), err_msg, combo_msg_rows)
-    message = pc.fill_null(message, "")
     t_max = take(c_tmax)
     margin = t_max - vals["required_temp_C"]
 
@@ -471,7 +495,7 @@ def evaluate_bom(frame_or_path, lib, *, date: dt.date | None = None, rank_by: st
         ssafe = np.maximum(r_sug, 0)
         mf = np.where(r_has, take(c_sug_mf), np.nan)
         s_total = total_kg * mf
-        s_el = {el: np.where(r_has, frac[ssafe, j] * s_total, np.nan) for j, el in enumerate(REPORTED)}
+        s_el = {el: np.where(r_has, frac[ssafe, REPORTED.index(el)] * s_total, np.nan) for el in ("Dy", "Tb")}
         s_ctrl = np.where(r_has, ctrl_pg[ssafe] * s_total, np.nan)
         ids = pa.array([str(x) for x in lib.grades.index], pa.string())
         out["suggested_grade"] = pa.DictionaryArray.from_arrays(pa.array(np.where(r_has, r_sug, 0).astype(np.int32),
@@ -485,11 +509,12 @@ def evaluate_bom(frame_or_path, lib, *, date: dt.date | None = None, rank_by: st
         saving_ctrl = ctrl_kg - s_ctrl
         out["saving_Dy_Tb_kg"] = _floats(saving_dytb, KG_DECIMALS)
         out["saving_controlled_kg"] = _floats(saving_ctrl, KG_DECIMALS)
-        summary_sug = (r_has, s_el, s_ctrl, saving_dytb, saving_ctrl, metric_pg, gsafe, ssafe, total_kg, mf)
+        summary_sug = (r_has, s_ctrl, saving_dytb, saving_ctrl, metric_pg, gsafe, ssafe, s_total, total_kg, mf)
 
     table = pa.table(out)
     tick("summarising", 0.8)
-    summary = _summary(lib, raw, cols, status, el_kg, ctrl_kg, summary_sug, rank_by, date, calibration, table)
+    summary = _summary(lib, cols, status, gpos, total_kg, frac, ctrl_pg, summary_sug, rank_by, date, calibration,
+                       table)
     return BomResult(table, summary, list(cols.warnings), raw.path)
 
 
@@ -535,10 +560,16 @@ def _combo_messages(lib, c_pos, c_pc, c_hd, c_req, c_cold, c_tmax, too_hot, no_r
     return _join_skip(parts, "; ", m)
 
 
-def _summary(lib, raw, cols, status, el_kg, ctrl_kg, sug, rank_by, date, calibration, table) -> dict:
+def _summary(lib, cols, status, gpos, total_kg, frac, ctrl_pg, sug, rank_by, date, calibration, table) -> dict:
+    """Totals per element as specified and as suggested, computed per grade (np.bincount over
+    rows, then one small matrix product), and the largest savings."""
+    G = frac.shape[0]
     counts = np.bincount(status, minlength=3)
-    totals = {el: float(np.nansum(el_kg[el])) for el in REPORTED}
-    totals["controlled"] = float(np.nansum(ctrl_kg))
+    ok = (gpos >= 0) & np.isfinite(total_kg)
+    kg_per_grade = np.bincount(gpos[ok], weights=total_kg[ok], minlength=G)
+    spec = kg_per_grade @ frac
+    totals = {el: float(spec[j]) for j, el in enumerate(REPORTED)}
+    totals["controlled"] = float(kg_per_grade @ ctrl_pg)
     out = {
         "rows": int(status.size),
         "rows_by_status": {s: int(c) for s, c in zip(STATUS_VALUES, counts)},
@@ -552,9 +583,14 @@ def _summary(lib, raw, cols, status, el_kg, ctrl_kg, sug, rank_by, date, calibra
     }
     if sug is None:
         return out
-    r_has, s_el, s_ctrl, saving_dytb, saving_ctrl, metric_pg, gsafe, ssafe, total_kg, mf = sug
-    sug_tot = {el: float(np.nansum(np.where(r_has, s_el[el], el_kg[el]))) for el in REPORTED}
-    sug_tot["controlled"] = float(np.nansum(np.where(r_has, s_ctrl, ctrl_kg)))
+    r_has, s_ctrl, saving_dytb, saving_ctrl, metric_pg, gsafe, ssafe, s_total, total_kg, mf = sug
+    swap = ok & r_has & np.isfinite(s_total)
+    keep = ok & ~swap
+    kept = np.bincount(gpos[keep], weights=total_kg[keep], minlength=G)
+    taken = np.bincount(ssafe[swap], weights=s_total[swap], minlength=G)
+    sug_kg = kept @ frac + taken @ frac
+    sug_tot = {el: float(sug_kg[j]) for j, el in enumerate(REPORTED)}
+    sug_tot["controlled"] = float(kept @ ctrl_pg + taken @ ctrl_pg)
     out["suggested_totals_kg"] = sug_tot
     if rank_by == "dy_tb":
         key = saving_dytb
@@ -593,17 +629,44 @@ _RISKY = r"^[=+\-@\t\r]"
 _NUMBER = r"^[-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][-+]?\d+)?$"
 
 
+def _risky_first_byte(arr: pa.Array) -> np.ndarray:
+    """Rows whose text starts with = + - @ tab or CR, read straight from the Arrow buffers."""
+    n = len(arr)
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    _validity, offsets, data = arr.buffers()[:3]
+    off_type = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    off = np.frombuffer(offsets, dtype=off_type)[arr.offset: arr.offset + n + 1]
+    if data is None or data.size == 0:
+        return np.zeros(n, dtype=bool)
+    chars = np.frombuffer(data, dtype=np.uint8)
+    first = chars[np.minimum(off[:-1], chars.size - 1)]
+    risky = (off[1:] > off[:-1]) & np.isin(first, np.frombuffer(b"=+-@\t\r", dtype=np.uint8))
+    if arr.null_count:
+        risky &= arr.is_valid().to_numpy(zero_copy_only=False)
+    return risky
+
+
 def neutralise_text(arr: pa.Array) -> pa.Array:
-    """Prefix ``'`` to text a spreadsheet would run (= + - @ tab CR first); plain numbers stay."""
+    """Prefix ``'`` to text a spreadsheet would run (= + - @ tab CR first); plain numbers stay.
+
+    The first byte of every cell is checked with numpy on the Arrow buffers; only the few
+    cells that start with a trigger go through the number test.
+    """
     if pa.types.is_dictionary(arr.type):
         d = neutralise_text(arr.dictionary)
         return pa.DictionaryArray.from_arrays(arr.indices, d)
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         return arr
-    risky = pc.and_(pc.match_substring_regex(arr, _RISKY), pc.invert(pc.match_substring_regex(arr, _NUMBER)))
-    if not pc.any(risky).as_py():
+    risky = _risky_first_byte(arr)
+    idx = np.flatnonzero(risky)
+    if idx.size == 0:
         return arr
-    return pc.if_else(risky, pc.binary_join_element_wise("'", arr, ""), arr)
+    numeric = pc.match_substring_regex(arr.take(pa.array(idx)), _NUMBER).to_numpy(zero_copy_only=False)
+    risky[idx[numeric]] = False
+    if not risky.any():
+        return arr
+    return pc.if_else(pa.array(risky), pc.binary_join_element_wise("'", arr, ""), arr)
 
 
 def spreadsheet_safe(table: pa.Table) -> pa.Table:

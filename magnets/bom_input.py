@@ -219,18 +219,35 @@ def _record_starts(buf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return starts[~empty], lines[~empty]
 
 
-def _decode(data: bytes, path: str, warnings: list[str]) -> bytes:
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    if b"\x00" in data[:65536]:
-        raise _unreadable(path, "it holds binary data, not a table; give a CSV, XLSX or Parquet file")
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        warnings.append(f"{path} is not UTF-8 (first bad byte at offset {exc.start}); read it as Latin-1 — "
-                        "re-save it as UTF-8 to be sure accented text is right")
-        data = data.decode("latin-1").encode("utf-8")
-    return data
+def _latin1(data: bytes, path: str, warnings: list[str], where: str) -> bytes:
+    warnings.append(f"{path} is not UTF-8 ({where}); read it as Latin-1: re-save it as UTF-8 to be sure "
+                    "accented text is right")
+    return data.decode("latin-1").encode("utf-8")
+
+
+def _header_span(data: bytes) -> tuple[int, int, int, int]:
+    """(header start, header end (after its newline), its 1-based line, comment/blank lines skipped).
+
+    Comment lines (starting with '#') and blank lines before the header are skipped. A quoted
+    header cell may hold newlines: quotes are balanced before the header ends.
+    """
+    pos, line = 0, 1
+    n = len(data)
+    while pos < n:
+        end = data.find(b"\n", pos)
+        end = n if end < 0 else end + 1
+        text = data[pos:end]
+        if text.strip() and not text.startswith(b"#"):
+            start, first_line = pos, line
+            while text.count(b'"') % 2 and end < n:  # a newline inside a quoted header cell
+                nxt = data.find(b"\n", end)
+                nxt = n if nxt < 0 else nxt + 1
+                line += 1
+                end = nxt
+                text = data[start:end]
+            return start, end, first_line, line - first_line
+        pos, line = end, line + 1
+    return n, n, line, 0
 
 
 def _read_csv(p: Path, path: str) -> RawBom:
@@ -241,77 +258,107 @@ def _read_csv(p: Path, path: str) -> RawBom:
     except OSError as exc:
         raise _unreadable(path, f"{exc.strerror or exc}; check the file's permissions") from None
     warnings: list[str] = []
-    data = _decode(data, path, warnings)
-    if not data.strip():
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if b"\x00" in data[:65536]:
+        raise _unreadable(path, "it holds binary data, not a table; give a CSV, XLSX or Parquet file")
+    if not data or data.isspace():
         raise _unreadable(path, "the file is empty; expected a header line with a grade column, then one line per part")
-    buf = np.frombuffer(data, dtype=np.uint8)
-    starts, lines = _record_starts(buf)
-    # skip '#' comment lines before the header
-    k = 0
-    while k < starts.size and buf[starts[k]] == 35:
-        k += 1
-    if k >= starts.size:
+    hstart, hend, hline, extra = _header_span(data)
+    if hstart >= len(data):
         raise _unreadable(path, "no header line found (only comments); expected a header with a grade column")
-    hstart = int(starts[k])
-    hend = int(starts[k + 1]) if k + 1 < starts.size else len(data)
-    header_text = data[hstart:hend].decode("utf-8").rstrip("\r\n")
+    try:
+        header_text = data[hstart:hend].decode("utf-8")
+    except UnicodeDecodeError:
+        data = _latin1(data, path, warnings, "in the header")
+        hstart, hend, hline, extra = _header_span(data)
+        header_text = data[hstart:hend].decode("utf-8")
+    header_text = header_text.rstrip("\r\n")
     delim = _sniff_delimiter(header_text)
-    header = next(csv.reader([header_text], delimiter=delim), [])
+    header = next(csv.reader(io.StringIO(header_text, newline=""), delimiter=delim), [])
     if len(header) == 1 and _field_of(header[0])[0] is None:
         raise _unreadable(path, "it does not look like a table: the first line has no delimiter (, ; tab |) and "
                                 "no grade column; expected a header such as 'part_id,grade,magnet_mass_kg,quantity'")
     headers = _unique_headers(header)
-    data_starts, data_lines = starts[k + 1:], lines[k + 1:]
     names = [f"c{i}" for i in range(len(headers))]
-    if data_starts.size == 0:
+    body_line = hline + extra + 1  # file line of the first byte after the header
+    body = data[hend:]
+    if re.search(rb"[^\r\n]", body) is None:
         table = pa.table({n: pa.array([], pa.string()) for n in names})
         return RawBom(path, "csv", headers, table, np.zeros(0, np.int64), None, delim == ";", warnings)
-    bad_rows: list = []
+    has_cr = b"\r" in body
+    if has_cr and body.count(b"\r") != body.count(b"\r\n"):  # old Mac line ends
+        return _read_csv_careful(data, path, headers, delim, warnings, hend, body_line)
 
-    def on_invalid(row):  # a record with the wrong number of fields: take the careful path
-        bad_rows.append(row)
-        return "skip"
-
-    body = pa.py_buffer(data)[int(data_starts[0]):]
-    try:
-        table = pacsv.read_csv(
-            pa.BufferReader(body),
+    def parse(buf: bytes, multiline: bool):
+        return pacsv.read_csv(
+            pa.BufferReader(buf),
             read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 22),
             parse_options=pacsv.ParseOptions(delimiter=delim, quote_char='"', double_quote=True,
-                                              newlines_in_values=True, invalid_row_handler=on_invalid),
+                                              newlines_in_values=multiline),
             convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                                  strings_can_be_null=True, quoted_strings_can_be_null=True,
                                                  null_values=[""]),
         )
-    except (pa.ArrowInvalid, UnicodeDecodeError):
-        bad_rows.append(None)
-        table = None
-    if bad_rows or table is None or table.num_rows != data_starts.size:
-        return _read_csv_careful(data, path, k, headers, delim, warnings)
-    return RawBom(path, "csv", headers, table, data_lines, None, delim == ";", warnings)
+
+    # Fast path: parse assuming no newline inside a quoted value (pyarrow can then split the
+    # work across cores), and check that every non-blank body line became one record.
+    tail = body[-256:]
+    trailing = len(tail) - len(tail.rstrip(b"\r\n"))  # the final newline(s)
+    blank_lines = (trailing >= 256 or body.startswith((b"\n", b"\r\n"))
+                   or body.find(b"\n\n", 0, len(body) - trailing) >= 0
+                   or (has_cr and body.find(b"\n\r\n", 0, len(body) - trailing) >= 0))
+    multiline = len(names) == 1 and b'"' in body
+    for attempt in range(2):
+        try:
+            table = parse(body, multiline)
+        except pa.ArrowInvalid as exc:
+            if "utf8" in str(exc).lower() and not warnings:
+                data = _latin1(data, path, warnings, "in the body")
+                hstart, hend, hline, extra = _header_span(data)
+                body = data[hend:]
+                tail = body[-256:]
+                trailing = len(tail) - len(tail.rstrip(b"\r\n"))
+                continue
+            # a record with the wrong number of fields, or a newline inside quotes across a
+            # block boundary: the careful path keeps every record and flags the odd ones
+            if b'"' in body and not multiline:
+                multiline = True
+                continue
+            return _read_csv_careful(data, path, headers, delim, warnings, hend, body_line)
+        break
+    else:
+        return _read_csv_careful(data, path, headers, delim, warnings, hend, body_line)
+    if not blank_lines and not multiline and body.count(b"\n", 0, len(body) - trailing) + 1 == table.num_rows:
+        lines = np.arange(body_line, body_line + table.num_rows, dtype=np.int64)
+    else:
+        # blank lines or quoted newlines: find each record's first line exactly
+        if not multiline and b'"' in body:
+            table = parse(body, True)
+        starts, lines = _record_starts(np.frombuffer(body, dtype=np.uint8))
+        lines = lines + (body_line - 1)
+        if lines.size != table.num_rows:
+            return _read_csv_careful(data, path, headers, delim, warnings, hend, body_line)
+    return RawBom(path, "csv", headers, table, lines, None, delim == ";", warnings)
 
 
-def _read_csv_careful(data: bytes, path: str, header_index: int, headers: list[str], delim: str,
-                      warnings: list[str]) -> RawBom:
+def _read_csv_careful(data: bytes, path: str, headers: list[str], delim: str, warnings: list[str],
+                      body_start: int, body_line: int) -> RawBom:
     """Python's csv module, record by record, for files the fast parser rejects (ragged rows,
     stray quotes, old Mac line ends). Keeps every record, padding or flagging odd ones."""
-    text = data.decode("utf-8")
+    text = data[body_start:].decode("utf-8")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
     ncol = len(headers)
     rows: list[list[str]] = []
     lines: list[int] = []
     problems: list[str | None] = []
-    seen = 0
     prev_end = 0
     try:
-        for rec in reader:
+        for rec in reader:  # the slow path: one Python step per record
             start = prev_end + 1
             prev_end = reader.line_num
             if not rec:
                 continue  # blank line
-            if seen <= header_index:  # comments and the header itself
-                seen += 1
-                continue
             n = len(rec)
             if n != ncol:
                 problems.append(
@@ -322,9 +369,9 @@ def _read_csv_careful(data: bytes, path: str, header_index: int, headers: list[s
             else:
                 problems.append(None)
             rows.append(rec)
-            lines.append(start)
+            lines.append(start + body_line - 1)
     except csv.Error as exc:
-        raise _unreadable(path, f"line {reader.line_num}: {exc}; check the quoting") from None
+        raise _unreadable(path, f"line {reader.line_num + body_line - 1}: {exc}; check the quoting") from None
     cols = list(zip(*rows)) if rows else [()] * ncol
     table = pa.table({f"c{i}": pa.array([v if v != "" else None for v in col], pa.string())
                       for i, col in enumerate(cols)})
@@ -549,14 +596,17 @@ def parse_numeric(arr, dim: str | None, header_unit: str | None, decimal_comma: 
             vals = vals * scale + offset
         problem = np.where(missing, MISSING, np.where(bad, NOT_A_NUMBER, OK)).astype(np.int8)
         return NumericField(vals, problem, None)
-    text = pc.utf8_trim_whitespace(_as_text(arr))
-    text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
-    missing = pc.is_null(text).to_numpy(zero_copy_only=False)
-    work = pc.replace_substring(text, ",", ".") if decimal_comma else text
+    text = _as_text(arr)
+    # fast path: plain numbers (empty cells are already null)
     try:
+        work = pc.replace_substring(text, ",", ".") if decimal_comma else text
         vals = pc.cast(work, pa.float64()).to_numpy(zero_copy_only=False).astype(np.float64, copy=True)
+        missing = pc.is_null(text).to_numpy(zero_copy_only=False)
         cell_unit_ok = None
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        text = pc.utf8_trim_whitespace(text)
+        text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+        missing = pc.is_null(text).to_numpy(zero_copy_only=False)
         vals, cell_unit_ok = _parse_with_units(text, dim, header_unit, decimal_comma)
         scale, offset = 1.0, 0.0  # already applied per cell
     vals[missing] = np.nan
