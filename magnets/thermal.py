@@ -280,29 +280,41 @@ def rated_temperature(Br0_T, HcJ0_kA_m, alpha, beta, *, pc, hd_kA_m=0.0, mu_rec=
     """
     args = (Br0_T, HcJ0_kA_m, alpha, beta, pc, hd_kA_m, mu_rec, squareness, T0_C, curie_C,
             structural_C, alpha2, beta2)
-    br0, h0, a, b, p, hd, mr, s, t0, tc, ts = np.broadcast_arrays(
-        *(_arr(x) for x in args[:11]))
-    a2 = np.zeros_like(br0) if alpha2 is None else np.nan_to_num(_arr(alpha2)) + np.zeros_like(br0)
-    b2 = np.zeros_like(br0) if beta2 is None else np.nan_to_num(_arr(beta2)) + np.zeros_like(br0)
+    br0, h0, a, b, p, hd, mr, s, t0, tc, ts = (_arr(x) for x in args[:11])
     tc = np.where(np.isnan(tc), np.inf, tc)
     ts = np.where(np.isnan(ts), np.inf, ts)
     K = p + mr
-    brk = br0 / _T_PER_KA_M / K  # kA/m: the Br part of |H_op| at T0
-    m0 = s * h0 - brk - p * hd / K
-    m1 = s * h0 * b / 100.0 - brk * a / 100.0
-    m2 = s * h0 * b2 / 100.0 - brk * a2 / 100.0
+    brk = br0 / (_T_PER_KA_M * K)  # kA/m: the Br part of |H_op| at T0
+    sh = s * h0
+    m0 = sh - brk - p * hd / K
+    m1 = (sh * b - brk * a) / 100.0
+    quadratic = alpha2 is not None or beta2 is not None
+    if quadratic:
+        a2 = 0.0 if alpha2 is None else np.nan_to_num(_arr(alpha2))
+        b2 = 0.0 if beta2 is None else np.nan_to_num(_arr(beta2))
+        m2 = (sh * b2 - brk * a2) / 100.0
     # NaN inputs (e.g. an unknown beta) count as unsafe: no rating can be given
-    unsafe = ~(m0 >= 0) | ~(t0 < tc) | ~np.isfinite(m1) | ~np.isfinite(m2)
-    dt_knee = _first_positive_root(np.where(unsafe, 1.0, m0), m1, m2)
+    unsafe = ~(m0 >= 0) | ~(t0 < tc) | np.isnan(m1)
+    if quadratic:
+        unsafe |= np.isnan(m2)
+        dt_knee = _first_positive_root(np.where(unsafe, 1.0, m0), m1, m2)
+    else:
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            dt_knee = np.where(m1 < 0, m0 / -m1, np.inf)
     t_knee = t0 + dt_knee
-    t_max = np.minimum(np.minimum(t_knee, tc), ts)
-    limited = np.where(t_knee <= np.minimum(tc, ts), "knee", np.where(tc <= ts, "curie", "structural"))
-    limited = np.where(unsafe, "unsafe", limited).astype(object)
+    cap = np.minimum(tc, ts)
+    t_max = np.minimum(t_knee, cap)
+    # limited_by as small integer codes, then one gather into the label array
+    code = np.where(t_knee <= cap, 0, np.where(tc <= ts, 1, 2)).astype(np.int8)
+    code = np.where(unsafe, 3, code)
+    limited = np.array(LIMITS, dtype=object)[code]
     t_max = np.where(unsafe, np.nan, t_max)
-    # working point at t_max (at T0 where unsafe); stay just inside the Curie cap
-    t_eval = np.where(unsafe, t0, t_max)
-    dT = t_eval - t0
-    br_t = br0 * np.maximum(1.0 + a / 100.0 * dT + a2 / 100.0 * dT * dT, 0.0)
+    # working point at t_max (at T0 where unsafe)
+    dT = np.where(unsafe, 0.0, t_max - t0)
+    fa = 1.0 + a / 100.0 * dT
+    if quadratic:
+        fa = fa + a2 / 100.0 * dT * dT
+    br_t = br0 * np.maximum(fa, 0.0)
     H = _h_op(br_t, p, hd, mr)
     B = br_t - _T_PER_KA_M * mr * H
     return RatingResult(
