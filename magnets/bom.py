@@ -404,8 +404,9 @@ def evaluate_bom(frame_or_path, lib, *, date: dt.date | None = None, rank_by: st
     c_req, c_cold = vals["required_temp_C"][c_rows], vals["cold_temp_C"][c_rows]
     m = c_rows.size
     if m:
-        sub = substitute_many(lib, c_pos.astype(np.int64), c_req.astype(float), c_pc.astype(float),
-                              c_hd.astype(float), c_cold.astype(float), rank_by=rank_by, date=date)
+        with np.errstate(invalid="ignore", divide="ignore"):  # NaN rows (no rating) are expected
+            sub = substitute_many(lib, c_pos.astype(np.int64), c_req.astype(float), c_pc.astype(float),
+                                  c_hd.astype(float), c_cold.astype(float), rank_by=rank_by, date=date)
         c_tmax = sub["t_max_C"].to_numpy(dtype=float)
         c_cold_ok = sub["holds_cold"].to_numpy(dtype=bool)
         c_sug = sub["suggested_pos"].to_numpy(dtype=np.int64) if suggest else np.full(m, -1, np.int64)

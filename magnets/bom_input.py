@@ -665,6 +665,11 @@ def _parse_with_units(text: pa.Array, dim: str | None, header_unit: str | None,
 def normalise(raw: RawBom) -> BomColumns:
     """Match columns and parse every field (see :class:`BomColumns`)."""
     found, units, warnings = match_columns(raw.headers, raw.path)
+    if not found:
+        shown = ", ".join(repr(h) for h in raw.headers[:6]) + (" ..." if len(raw.headers) > 6 else "")
+        raise UnreadableFileError(
+            f"cannot read BOM {raw.path}: it does not look like a BOM table: none of the header cells ({shown}) "
+            "is a BOM column; expected a header such as 'part_id,grade,magnet_mass_kg,quantity,required_temp_C'")
     if "grade" not in found:
         raise UnreadableFileError(
             f"cannot read BOM {raw.path}: no grade column among {', '.join(repr(h) for h in raw.headers[:12])}"
