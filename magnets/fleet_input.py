@@ -304,7 +304,7 @@ def _mix(c: _Collector, v: Any, loc: tuple, lib: Library) -> dict[str, float] | 
     for name, p, msg in zip(names, pos, msgs):
         share = v[name]
         if p < 0:
-            c.add(loc + (name,), f"{msg}; use an id from `magnets grades`")
+            c.add(loc + (name,), msg if "magnets grades" in msg else f"{msg}; or list the ids with `magnets grades`")
             ok = False
             continue
         if not _is_number(share) or not 0 <= share <= 1:
