@@ -94,6 +94,10 @@ def run(args: argparse.Namespace) -> int:
                      f"holding at {a['cold_C']} degC; reference {a['reference']} "
                      f"(B_op {a['reference_B_op_T_at_temp']:.3f} T at temperature); ranked by {a['rank_by']} "
                      f"at equal flux; {a['n_qualifying']} qualify\n")
+    if a["reference_t_max_C"] != a["reference_t_max_C"] or a["reference_t_max_C"] < a["temp_C"] - 1e-9:
+        rated = "no rating (unsafe at T0)" if a["reference_t_max_C"] != a["reference_t_max_C"] else \
+            f"{a['reference_t_max_C']:.1f} degC"
+        sys.stdout.write(f"# the reference itself rates {rated} here: below the requirement, so it is not listed\n")
     if len(out) == 0:
         sys.stdout.write("no grade qualifies: widen --family, raise --max-mass-factor or relax the requirement\n")
         return 0
