@@ -324,7 +324,8 @@ def substitute_many(lib, ref_pos, temp_C, pc, hd_kA_m, cold_C, *, rank_by="dy_tb
     ----------
     ref_pos : int64 row positions of the reference grades in lib.grades (-1: unknown, gives NaN/-1).
     temp_C : required temperature; NaN = no requirement: the reference's own rating at (pc, hd) is used.
-    pc, hd_kA_m : condition per combo (the magnet sees Pc/(Pc+mu_rec) of Hd). cold_C : cold end per combo.
+    pc, hd_kA_m : condition per combo (the magnet sees Pc/(Pc+mu_rec) of Hd); NaN Pc = the calibrated
+        reference Pc, NaN Hd = 0. cold_C : cold end per combo (NaN = no cold requirement).
     rank_by : 'dy_tb' | 'controlled' | 'price'. family : 'same' (the reference's family) or 'any'.
 
     Returns
@@ -344,7 +345,9 @@ def substitute_many(lib, ref_pos, temp_C, pc, hd_kA_m, cold_C, *, rank_by="dy_tb
     C = pos.size
     temp = np.asarray(temp_C, dtype=float).ravel() * np.ones(C)
     pcs = np.asarray(pc, dtype=float).ravel() * np.ones(C)
-    hds = np.asarray(hd_kA_m, dtype=float).ravel() * np.ones(C)
+    if np.isnan(pcs).any():  # NaN Pc = the calibrated reference Pc
+        pcs = np.where(np.isnan(pcs), float(_default_pc(lib, None)), pcs)
+    hds = np.nan_to_num(np.asarray(hd_kA_m, dtype=float).ravel() * np.ones(C), nan=0.0)  # NaN Hd = 0
     colds = np.asarray(cold_C, dtype=float).ravel() * np.ones(C)
     known = (pos >= 0) & (pos < G)
     p = np.where(known, pos, 0)

@@ -148,6 +148,14 @@ def test_substitute_many_unknown_grade_and_nan_cold(lib):
                                      np.array([0.0, 0.0]), np.array([-40.0, np.nan]))
     assert np.isnan(m.loc[0, "t_max_C"]) and m.loc[0, "suggested_pos"] == -1 and not m.loc[0, "holds_cold"]
     assert m.loc[1, "holds_cold"]  # NaN cold end = no cold requirement
+    # NaN Pc = the calibrated reference Pc, NaN Hd = 0
+    from magnets.calibration import default_condition
+
+    a = substitution.substitute_many(lib, pos[1:], np.array([np.nan]), np.array([np.nan]), np.array([np.nan]),
+                                     np.array([-40.0]))
+    b = substitution.substitute_many(lib, pos[1:], np.array([np.nan]), np.array([default_condition(lib).pc]),
+                                     np.array([0.0]), np.array([-40.0]))
+    assert a.loc[0, "t_max_C"] == pytest.approx(b.loc[0, "t_max_C"])
 
 
 def test_substitute_many_rank_by_controlled_and_price(lib):
