@@ -359,14 +359,15 @@ def demag_curves(Br_T, HcJ_kA_m, HcB_kA_m=None, mu_rec=1.05, squareness=0.9, tem
     ----------
     Br_T, HcJ_kA_m : values at T0 (the function moves them to temp_C with alpha, beta).
     HcB_kA_m : datasheet normal coercivity at T0 (optional); the H axis is extended to
-        cover it (scaled with alpha) so the plotted normal curve can be compared with it.
+        cover it (scaled with alpha) so the plotted normal curve can be compared with it;
+        past HcJ(T) the intrinsic curve is drawn at J = 0.
     mu_rec, squareness : recoil permeability and Hk/HcJ.
     temp_C : temperature(s) of the curves. Inputs broadcast; a trailing axis of n_points.
 
     Returns
     -------
-    DemagCurves(H_kA_m, B_T, J_T): H from 0 down to -HcJ(T) (second quadrant, negative),
-    arrays of shape broadcast(inputs) + (n_points,).
+    DemagCurves(H_kA_m, B_T, J_T): H from 0 down to -max(HcJ(T), HcB(T)) (second quadrant,
+    negative), arrays of shape broadcast(inputs) + (n_points,), no NaN.
 
     Notes
     -----
@@ -394,7 +395,7 @@ def demag_curves(Br_T, HcJ_kA_m, HcB_kA_m=None, mu_rec=1.05, squareness=0.9, tem
         u = np.clip(x / hcj[..., None], 0.0, 1.0)
         shape = 1.0 - u ** n[..., None]
     J = np.where(hcj[..., None] > 0, jlin * shape, 0.0)
-    J = np.where(x > hcj[..., None], np.nan, J)  # beyond HcJ the magnet has reversed: not drawn
+    # beyond HcJ the shape factor is 0: J is drawn at 0 (the reversed state is not modelled)
     B = J - _T_PER_KA_M * x
     return DemagCurves(-x, B, J)
 

@@ -203,7 +203,11 @@ def test_demag_curves_knee_and_ends():
     c2 = thermal.demag_curves(1.2, 955.0, 900.0, temp_C=np.array([20.0, 80.0, 120.0]),
                               alpha=-0.12, beta=-0.75, n_points=50)
     assert c2.J_T.shape == (3, 50)
-    assert np.nanmax(c2.J_T[1]) == pytest.approx(1.2 * (1 - 0.0012 * 60))  # Br(80)
+    assert np.max(c2.J_T[1]) == pytest.approx(1.2 * (1 - 0.0012 * 60))  # Br(80)
+    assert not np.isnan(c2.B_T).any()
+    # at 120 degC HcJ = 955*(1 - 0.75) = 238.75 < HcB(120) = 900*0.88 = 792: the axis reaches -792, J = 0 past HcJ
+    assert c2.H_kA_m[2, -1] == pytest.approx(-792.0)
+    assert np.all(c2.J_T[2][-c2.H_kA_m[2] > 238.75 + 1e-9] == 0.0)
 
 
 def test_hd_from_internal_field_round_trip():
