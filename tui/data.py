@@ -46,6 +46,13 @@ def load_session(library_dirs: Iterable[Path] | None, date: dt.date) -> Session:
         default_pc = float(calibration.pc)
     except ImportError:  # the calibration module is optional while the domain grows
         pass
+    try:  # warm the fitted models so the first trade-off update is quick
+        from magnets import coercivity, substitution
+
+        coercivity.default_coercivity_model(lib)
+        substitution.grade_table(lib, date)
+    except ImportError:
+        pass
     return Session(lib=lib, date=date, default_pc=default_pc, exposure=exposure,
                    problems=list(lib.problems), calibration=calibration)
 
@@ -159,3 +166,73 @@ def oxide_formulas(elements: list[str], oxides: list[str]) -> dict[str, str]:
 
     present = set(oxides)
     return {el: DEFAULT_OXIDES[el] for el in elements if DEFAULT_OXIDES.get(el) in present}
+
+
+# ----------------------------------------------------------------------------- trade-off
+RANK_LABELS = {"dy_tb": "Dy+Tb", "controlled": "export-controlled", "price": "price"}
+TRADEOFF_ROUTES = ("bulk", "gbd-dy", "gbd-tb", "dy-free")
+
+
+def tradeoff_view(session: Session, *, temp_C: float, pc: float, hd_kA_m: float, rank_by: str,
+                  family: str | None, max_mass_factor: float, cold_C: float = -40.0) -> dict:
+    """Everything the trade-off screen shows for one requirement, from the domain.
+
+    Returns a dict: ``ranked`` (find_substitutes' frame indexed by id, or an empty frame),
+    ``message`` ('' or why nothing qualifies), ``attrs`` (the requirement and reference),
+    ``points`` (every grade: id, family, route, t_max_C, Dy_Tb_kg_per_kg, qualifies),
+    ``front`` (points on the plot's Pareto front, hottest for its Dy+Tb), and
+    ``routes`` (coercivity.tradeoff rows: route, temp_C, hree_wt_pct).
+    """
+    import numpy as np
+    import pandas as pd
+
+    from magnets import coercivity, substitution
+    from magnets.errors import MagnetsError
+
+    lib = session.lib
+    message = ""
+    try:
+        ranked = substitution.find_substitutes(
+            lib, temp_C=temp_C, pc=pc, hd_kA_m=hd_kA_m, cold_C=cold_C, family=family or "any",
+            max_mass_factor=max_mass_factor, rank_by=rank_by, date=session.date,
+        )
+        attrs = dict(ranked.attrs)
+        ranked = ranked.set_index("id", drop=False)
+        ranked.index = ranked.index.astype(str).rename(None)
+    except MagnetsError as exc:
+        message = str(exc)
+        ranked = pd.DataFrame(columns=["id"])
+        attrs = {"temp_C": temp_C, "pc": pc, "hd_kA_m": hd_kA_m, "cold_C": cold_C, "rank_by": rank_by,
+                 "n_qualifying": 0}
+    rated = rate(session, pc=pc, hd_kA_m=hd_kA_m)
+    table = substitution.grade_table(lib, session.date)
+    points = pd.DataFrame({
+        "family": rated["family"], "route": rated["route"], "t_max_C": rated["t_max_C"],
+        "Dy_Tb_kg_per_kg": table["Dy_Tb_kg_per_kg"].reindex(rated.index),
+    })
+    points.index = points.index.astype(str)
+    points["qualifies"] = points.index.isin(ranked.index)
+    # Plot's Pareto front: grades no other grade beats on both axes (hotter and leaner).
+    # A selection over the domain's numbers: sort leanest first, keep new running maxima.
+    # Over all families the front is only the hottest Dy/Tb-free SmCo grade, so with "any
+    # family" it is drawn over NdFeB (where Dy and Tb buy temperature).
+    rated_pts = points[np.isfinite(points["t_max_C"])]
+    if family:
+        rated_pts = rated_pts[rated_pts["family"] == family]
+    else:
+        rated_pts = rated_pts[rated_pts["family"].str.startswith("ndfeb")]
+    order = rated_pts.sort_values(["Dy_Tb_kg_per_kg", "t_max_C"], ascending=[True, False])
+    best_before = order["t_max_C"].cummax().shift(1, fill_value=-np.inf)
+    front = order[order["t_max_C"].to_numpy() > best_before.to_numpy()]
+    cal = session.calibration
+    fam = "ndfeb-sintered"
+    kwargs = {}
+    if cal is not None and getattr(cal, "squareness", None) is not None:
+        kwargs = {"squareness": cal.squareness_for(fam), "mu_rec": cal.mu_rec_for(fam)}
+    routes = coercivity.tradeoff(
+        TRADEOFF_ROUTES, np.arange(40.0, 300.0 + 1e-9, 5.0), pc=pc, hd_kA_m=hd_kA_m,
+        model=coercivity.default_coercivity_model(lib), beta=coercivity.default_beta_model(lib), **kwargs,
+    )
+    return {"ranked": ranked, "message": message, "attrs": attrs, "points": points, "front": front,
+            "front_scope": family or "NdFeB",
+            "routes": routes[["route", "temp_C", "hree_wt_pct"]]}

@@ -217,7 +217,7 @@ class GradeScreen(Screen[None]):
 
     # ------------------------------------------------------------------ plot
     def _draw(self, d: dict, curves: dict) -> None:
-        from ..widgets.plots import PALETTE, Plot, finite_pairs
+        from ..widgets.plots import NEUTRAL, PALETTE, Plot, finite_pairs
 
         app = self.app
         hd = app.hd_kA_m
@@ -230,7 +230,7 @@ class GradeScreen(Screen[None]):
             h_op, b_op = c0["H_op_kA_m"], c0["B_op_T"]
             if math.isfinite(h_op) and h_op > hd:
                 slope = b_op / (h_op - hd)
-                plt.plot([-hd, hmin], [0.0, slope * (-hmin - hd)], color="gray", marker="hd")
+                plt.plot([-hd, hmin], [0.0, slope * (-hmin - hd)], color=NEUTRAL[0], marker="hd")
             for i, c in enumerate(curves["curves"]):
                 color = PALETTE[i][0]
                 x, y = finite_pairs(c["H_kA_m"], c["B_T"])
@@ -254,7 +254,7 @@ class GradeScreen(Screen[None]):
             legend.append("━ ", style=PALETTE[i][1])
             legend.append(f"{c['temp_C']:.0f} °C ", style="bold")
             legend.append(f"(J upper, B lower; ● working point, ✕ knee)  " if i == 0 else "", style="dim")
-        legend.append("━ ", style="grey62")
+        legend.append("━ ", style=NEUTRAL[1])
         legend.append(f"load line Pc {app.pc:.2f}, Hd {hd:.0f} kA/m", style="dim")
         self.query_one("#curves-legend", Static).update(legend)
 

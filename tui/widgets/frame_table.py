@@ -18,6 +18,9 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 
+SORT_GROUP = Binding.Group("Sort", compact=True)
+
+
 @dataclass(frozen=True)
 class Col:
     """How one frame column is shown.
@@ -59,9 +62,11 @@ class FrameTable(DataTable):
     """DataTable over a DataFrame with keyboard sorting."""
 
     BINDINGS = [
-        Binding("less_than_sign", "sort_move(-1)", "Sort col", key_display="<", show=False),
-        Binding("greater_than_sign", "sort_move(1)", "Sort", key_display="<>"),
-        Binding("r", "sort_reverse", "Reverse"),
+        Binding("less_than_sign", "sort_move(-1)", "Sort by previous column", key_display="<",
+                group=SORT_GROUP),
+        Binding("greater_than_sign", "sort_move(1)", "Sort by next column", key_display=">",
+                group=SORT_GROUP),
+        Binding("r", "sort_reverse", "Reverse the sort", group=SORT_GROUP),
         Binding("home,g", "scroll_top", "First row", show=False),
         Binding("end,G", "scroll_bottom", "Last row", show=False),
     ]
@@ -110,21 +115,20 @@ class FrameTable(DataTable):
         frame = self._sorted(self._source)
         self.frame = frame
         self.clear(columns=True)
-        for col in self.cols:
+        columns = [frame[c.key].tolist() for c in self.cols]
+        keys = [str(k) for k in frame.index]
+        cells = [[format_cell(col, v) for v in values] for col, values in zip(self.cols, columns, strict=True)]
+        for col, col_cells in zip(self.cols, cells, strict=True):
             label = col.label
             if col.key == self.sort_key:
                 label += " ▼" if self.sort_descending else " ▲"
-            self.add_column(
-                Text(label, justify="right" if col.numeric else "left"), key=col.key, width=col.width
-            )
-        columns = [frame[c.key].tolist() for c in self.cols]
-        keys = [str(k) for k in frame.index]
-        rows = [
-            [format_cell(col, values[i]) for col, values in zip(self.cols, columns, strict=True)]
-            for i in range(len(keys))
-        ]
-        for key, row in zip(keys, rows, strict=True):
-            self.add_row(*row, key=key)
+            # Explicit widths: DataTable's auto width can keep stale cached cells when a
+            # table is refilled with the same row keys.
+            width = col.width or max([len(label)] + [t.cell_len for t in col_cells])
+            self.add_column(Text(label, justify="right" if col.numeric else "left"), key=col.key,
+                            width=width)
+        for i, key in enumerate(keys):
+            self.add_row(*(col_cells[i] for col_cells in cells), key=key)
         if current is not None and current in keys:
             self.move_cursor(row=keys.index(current), animate=False)
 

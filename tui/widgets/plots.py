@@ -12,17 +12,18 @@ from typing import Any
 
 from textual_plotext import PlotextPlot
 
-#: Plot colours (plotext names) and the Rich colours used in legends for the same series.
+#: Plot colours (plotext RGB) and the Rich colours used in legends for the same series.
+#: RGB so both themes and the SVG screenshots show the same hues.
 PALETTE = [
-    ("cyan+", "bright_cyan"),
-    ("red+", "bright_red"),
-    ("green+", "bright_green"),
-    ("orange+", "dark_orange"),
-    ("magenta+", "bright_magenta"),
-    ("blue+", "bright_blue"),
-    ("yellow+", "yellow"),
+    ((80, 200, 240), "#50c8f0"),
+    ((230, 80, 80), "#e65050"),
+    ((120, 200, 80), "#78c850"),
+    ((240, 160, 40), "#f0a028"),
+    ((200, 110, 220), "#c86edc"),
+    ((90, 130, 250), "#5a82fa"),
+    ((250, 220, 60), "#fadc3c"),
 ]
-NEUTRAL = ("gray", "grey62")
+NEUTRAL = ((140, 140, 140), "#8c8c8c")
 
 
 def finite_pairs(xs: Sequence[float], ys: Sequence[float]) -> tuple[list[float], list[float]]:
