@@ -146,6 +146,12 @@ def run(args: argparse.Namespace) -> int:
                "T0_C": args.t0 if args.t0 is not None else (f("T0_C") if f("T0_C") == f("T0_C") else 20.0),
                "curie_C": f("curie_C"), "structural_C": f("structural_limit_C")}
         gid, br_basis = None, "given"
+    missing = [k for k in ("Br_T", "HcJ_kA_m", "alpha", "beta", "mu_rec", "squareness")
+               if not float(inp[k]) == float(inp[k])]
+    if missing:
+        raise InputError(f"cannot rate {gid or 'this magnet'}: expected {', '.join(missing)}, instead received "
+                         "nothing (not in the data and no family default); give them with --br/--hcj/--alpha/--beta/"
+                         "--mu-rec/--squareness")
     r = rated_temperature(float(inp["Br_T"]), float(inp["HcJ_kA_m"]), float(inp["alpha"]), float(inp["beta"]),
                           pc=pc, hd_kA_m=hd, mu_rec=float(inp["mu_rec"]), squareness=float(inp["squareness"]),
                           T0_C=float(inp["T0_C"]), curie_C=float(inp["curie_C"]),
@@ -168,7 +174,9 @@ def run(args: argparse.Namespace) -> int:
         (f"Br_T ({br_basis})", float(inp["Br_T"])), ("HcJ_kA_m (min)", float(inp["HcJ_kA_m"])),
         ("alpha_pct_per_K", float(inp["alpha"])), (f"beta_pct_per_K ({inp['beta_source']})", float(inp["beta"])),
         ("squareness Hk/HcJ", float(inp["squareness"])), ("mu_rec", float(inp["mu_rec"])),
-        ("curie_C", float(inp["curie_C"])), ("structural_limit_C", float(inp["structural_C"])),
+        ("curie_C", float(inp["curie_C"])),
+        ("structural_limit_C", float(inp["structural_C"]) if float(inp["structural_C"]) == float(inp["structural_C"])
+         else "none (Curie caps)"),
     ]
     sys.stdout.write(format_mapping(lines))
     return 0
