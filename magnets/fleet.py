@@ -489,7 +489,8 @@ def _linear_stats(X: np.ndarray, A: np.ndarray, ws: _Workspace, varies: bool,
 
 
 def project_arrays(arr: SegmentArrays, u: np.ndarray, report: slice, chunk: int | None = None,
-                   workers: int | None = None) -> ProjectionArrays:
+                   workers: int | None = None, executor: ThreadPoolExecutor | None = None,
+                   local: threading.local | None = None) -> ProjectionArrays:
     """Run the model for one scenario over all segments; statistics on the reported years.
 
     Same model as :func:`element_flows`, arranged for speed. Every sampled input is
@@ -502,7 +503,8 @@ def project_arrays(arr: SegmentArrays, u: np.ndarray, report: slice, chunk: int 
     are affine in u_units alone, so their quantiles follow from u's (:func:`_affine_stats`).
     With N = 1 (no samples) everything is float64. Segments run in blocks (bounded memory,
     per-thread reused buffers) on up to ``workers`` threads; the loop is over blocks of
-    segments, never over years or samples.
+    segments, never over years or samples. ``executor`` and ``local`` (thread-local buffers)
+    may be shared between calls, e.g. across scenarios, so the buffers are reused.
     """
     S, Y = arr.units_low.shape
     E = arr.frac.shape[2]
@@ -524,7 +526,8 @@ def project_arrays(arr: SegmentArrays, u: np.ndarray, report: slice, chunk: int 
         qu_all = u[0][None, :, 0]
     else:  # statistics of u_units per segment, for the affine unit columns
         qu_all = np.concatenate([u[0].mean(axis=1)[None], np.quantile(u[0], _QUANTILES, axis=1)])
-    local = threading.local()
+    if local is None:
+        local = threading.local()
 
     def run(block: slice) -> np.ndarray:
         ws = getattr(local, "ws", None)
@@ -594,7 +597,9 @@ def project_arrays(arr: SegmentArrays, u: np.ndarray, report: slice, chunk: int 
             target[:, bi, :, ei] = np.moveaxis(st, 0, 1)
         return tot
 
-    if workers > 1 and len(blocks) > 1:
+    if executor is not None and len(blocks) > 1:
+        partial_totals = list(executor.map(run, blocks))
+    elif workers > 1 and len(blocks) > 1:
         with ThreadPoolExecutor(max_workers=workers) as ex:
             partial_totals = list(ex.map(run, blocks))
     else:
@@ -891,9 +896,13 @@ def project_fleet(spec: FleetSpec, lib: Library, scenarios: list[str] | tuple[st
     S = len(spec.segments)
     u = sample_inputs(S, samples, seed)
     proj: list[ProjectionArrays] = []
-    for name in names:  # scenarios: a handful
-        arr = pack_segments(spec.scenarios[name], lib, years)
-        proj.append(project_arrays(arr, u, report, chunk=chunk, workers=workers))
+    workers = min(2, os.cpu_count() or 1) if workers is None else workers
+    local = threading.local()  # per-thread buffers, reused across scenarios
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as ex:
+        for name in names:  # scenarios: a handful
+            arr = pack_segments(spec.scenarios[name], lib, years)
+            proj.append(project_arrays(arr, u, report, chunk=chunk, workers=workers,
+                                       executor=ex if workers > 1 else None, local=local))
     world = world_production(lib)
     factors = oxide_factors()
     mult, prod = share_denominators(world, factors)
