@@ -308,7 +308,8 @@ def _mix(c: _Collector, v: Any, loc: tuple, lib: Library) -> dict[str, float] | 
             ok = False
             continue
         if not _is_number(share) or not 0 <= share <= 1:
-            c.add(loc + (name,), f"expected a share of magnet mass between 0 and 1, instead received {_describe(share)}")
+            c.add(loc + (name,), "expected a share of magnet mass between 0 and 1, instead received "
+                                 + _describe(share))
             ok = False
             continue
         gid = str(lib.grades.index[p])
@@ -538,7 +539,8 @@ def parse_fleet(text: str, path: str, lib: Library) -> FleetSpec:
         raise err
     base = tuple(segments)  # type: ignore[arg-type]
     all_sc = {"baseline": base, **scenarios}
-    return FleetSpec(path=path, start_year=start, end_year=end, segments=base, scenarios=all_sc,  # type: ignore[arg-type]
+    return FleetSpec(path=path, start_year=start, end_year=end,  # type: ignore[arg-type]
+                     segments=base, scenarios=all_sc,
                      description=str(data.get("description", "")), warnings=tuple(c.warnings),
                      scenario_overrides=overrides)
 

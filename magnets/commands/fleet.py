@@ -16,7 +16,7 @@ docs/fleet.md; an example with sources: materials/examples/fleet.toml).
 
 The input is a TOML file: start_year, end_year, and one [[segment]] per product with
 units built per year (a table by year; linear between years, flat after the last, none
-before the first: earlier cohorts make up the stock), magnet_kg_per_unit, grades (library
+before the first: list early years, their cohorts make up the stock), magnet_kg_per_unit, grades (library
 ids and shares of magnet mass, optionally a table of mixes by year), lifetime (normal,
 weibull or fixed), manufacturing_yield (finished magnet / alloy in), scrap_recycling and
 recycling = { collection, recovery }. [scenario.NAME] tables replace whole fields of named
