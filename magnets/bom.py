@@ -663,7 +663,9 @@ def neutralise_text(arr: pa.Array) -> pa.Array:
     idx = np.flatnonzero(risky)
     if idx.size == 0:
         return arr
-    numeric = pc.match_substring_regex(arr.take(pa.array(idx)), _NUMBER).to_numpy(zero_copy_only=False)
+    enc = arr.take(pa.array(idx)).dictionary_encode()  # test each distinct text once
+    numeric = pc.take(pc.match_substring_regex(enc.dictionary, _NUMBER), enc.indices)
+    numeric = numeric.to_numpy(zero_copy_only=False).astype(bool)
     risky[idx[numeric]] = False
     if not risky.any():
         return arr
@@ -783,7 +785,7 @@ def _write_csv(table: pa.Table, target, tick: Progress) -> None:
 
 def _write_json(result: BomResult, target) -> None:
     frame = result.table
-    text = frame.to_json(orient="records", double_precision=15, force_ascii=False)
+    text = frame.to_json(orient="records", double_precision=10, force_ascii=False)
     data = (text + "\n").encode("utf-8")
     if isinstance(target, (str, Path)):
         Path(target).write_bytes(data)

@@ -361,3 +361,26 @@ def test_file_written_atomically_replaces_old_output(tmp_path, capsys):
     assert run_cli(["bom", EXAMPLE, "-o", out], capsys)[0] == 0
     assert out.read_text().startswith("line,") or out.read_text().startswith('"line"')
     assert os.listdir(tmp_path) == ["o.csv"]
+
+
+def test_rank_by_controlled_and_price(lib):
+    r = evaluate_bom(EXAMPLE, lib, date=AS_OF, rank_by="controlled")
+    s = r.table[r.table["suggested_grade"].notna()]
+    assert len(s) and (s["saving_controlled_kg"] > 0).all()  # leaner by kg of controlled elements
+    top = [x["saving_controlled_kg"] for x in r.summary["top_savings"]]
+    assert top == sorted(top, reverse=True)
+    r = evaluate_bom(EXAMPLE, lib, date=AS_OF, rank_by="price")
+    usd = [x["saving_usd"] for x in r.summary["top_savings"]]
+    assert usd and usd == sorted(usd, reverse=True) and usd[-1] > 0
+
+
+def test_the_batch_path_imports_no_ui_or_plotting(tmp_path):
+    code = (
+        "import sys\n"
+        "from magnets.cli import main\n"
+        f"assert main(['bom', {str(EXAMPLE)!r}, '-o', {str(tmp_path / 'o.csv')!r}]) == 0\n"
+        "bad = [m for m in ('textual', 'rich', 'matplotlib', 'magnets.tui') if m in sys.modules]\n"
+        "assert not bad, bad\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
