@@ -428,15 +428,23 @@ def _read_xlsx(p: Path, path: str, sheet: str | None) -> RawBom:
         wb.close()
     if not rows:
         raise _unreadable(path, f"sheet {ws.title!r} is empty; expected a header row with a grade column")
-    header = list(rows[0])
+    # the header is the first row with a grade column among the first few (title rows above a
+    # table are common in workbooks), else the first non-empty row
+    h = next((i for i, r in enumerate(rows[:20])
+              if any(isinstance(v, str) and _field_of_quiet(v) == "grade" for v in r)), 0)
+    header = list(rows[h])
     while header and header[-1] is None:
         header.pop()
     ncol = len(header)
     headers = _unique_headers([("" if h is None else _cell_text(h)) for h in header])
-    body = [tuple(r[:ncol]) + (None,) * (ncol - len(r)) for r in rows[1:]]
+    body = [tuple(r[:ncol]) + (None,) * (ncol - len(r)) for r in rows[h + 1:]]
     cols = list(zip(*body)) if body else [()] * ncol
     table = pa.table({f"c{i}": _column_array(list(c)) for i, c in enumerate(cols)})
-    return RawBom(path, "xlsx", headers, table, np.asarray(sheet_rows[1:], dtype=np.int64))
+    return RawBom(path, "xlsx", headers, table, np.asarray(sheet_rows[h + 1:], dtype=np.int64))
+
+
+def _field_of_quiet(text: str) -> str | None:
+    return _field_of(text)[0]
 
 
 # ---- Parquet
@@ -477,7 +485,7 @@ def raw_from_frame(frame, label: str = "<frame>") -> RawBom:
 def _field_of(header: str) -> tuple[str | None, str | None]:
     """(canonical field, unit key or None) for a header, or (None, None) when it is no field.
 
-    Raises InputError when the header is clearly a field with a unit we do not know.
+    The unit key is not checked here (:func:`match_columns` rejects unknown units).
     """
     m = re.match(r"^(.*?)\s*[\(\[]([^\)\]]*)[\)\]]\s*$", str(header))
     bracket = None

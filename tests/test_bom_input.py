@@ -199,6 +199,13 @@ def test_xlsx_lines_are_sheet_rows_and_types_survive(tmp_path):
         bi.read_raw(p, sheet="Missing")
 
 
+def test_xlsx_title_rows_above_the_header_are_skipped(tmp_path):
+    p = tmp_path / "bom.xlsx"
+    _workbook(p, [["Magnet BOM, model year 2027"], [None], ["Part", "Grade", "Mass (g)"], ["A", "N42", 3.0]])
+    raw = bi.read_raw(p)
+    assert raw.headers == ["Part", "Grade", "Mass (g)"] and list(raw.line) == [4]
+
+
 def test_parquet_lines_are_record_number_plus_one(tmp_path):
     import pyarrow.parquet as pq
 
