@@ -25,7 +25,7 @@ examples:
   magnets                         open the terminal explorer on the built-in library
   magnets grades --family ndfeb-sintered --max-dy-tb 1 --sort max_temp_C
   magnets show N35AH              every property, element content, export-control flags
-  magnets rate N42SH --pc 1       rated temperature at a permeance coefficient
+  magnets rate KYL-N42SH --pc 1   rated temperature at a permeance coefficient
   magnets substitute N38EH        leaner grades that still meet the requirement
   magnets bom parts.csv -o out.csv
   magnets fleet materials/examples/fleet.toml --all-scenarios
