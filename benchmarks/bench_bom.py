@@ -80,7 +80,8 @@ def main(argv=None) -> int:
 
     cmd = [sys.executable, "-m", "magnets", "bom", str(inp), "-o", str(out), "--summary", str(work / "summary.json")]
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"},
+                          check=False)
     t_cli = time.perf_counter() - t0
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # Linux: KiB
     if proc.returncode != 0:

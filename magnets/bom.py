@@ -138,7 +138,9 @@ def _quote(text: pa.Array) -> pa.Array:
 def _floats(x: np.ndarray, decimals: int | None = None) -> pa.Array:
     """float64 Arrow array, NaN -> null (an empty cell), optionally rounded for output."""
     if decimals is not None:
-        x = np.round(x, decimals)
+        with np.errstate(over="ignore", invalid="ignore"):
+            r = np.round(x, decimals)
+        x = np.where(np.isfinite(r), r, x)  # astronomically large values stay as they are
     return pa.array(x, type=pa.float64(), from_pandas=True)
 
 
@@ -271,6 +273,10 @@ def _field_messages(cols: bi.BomColumns, n: int) -> tuple[np.ndarray, list[pa.Ar
         add(q <= 0, lambda: _join("quantity ", _quote(cell(f)), f" in column '{col('quantity')}' must be 1 or more; "
                                   "remove the line if the part is not fitted"))
     vals["quantity"] = np.where(q > 0, q, np.nan)
+    with np.errstate(over="ignore", invalid="ignore"):
+        huge = np.isinf(vals["mass_kg"] * vals["quantity"])
+    add(huge, lambda: pa.array(np.full(n, "magnet mass x quantity is too large to be a real part; check the "
+                                          "units of the mass and quantity columns", object), pa.string()))
 
     f = number_problems("required_temp_C", "required temperature", " (degC, or give the unit: 302 F)")
     vals["required_temp_C"] = f.values.copy()
@@ -462,7 +468,8 @@ def evaluate_bom(frame_or_path, lib, *, date: dt.date | None = None, rank_by: st
     t_max = take(c_tmax)
     margin = t_max - vals["required_temp_C"]
 
-    total_kg = vals["mass_kg"] * vals["quantity"]
+    with np.errstate(over="ignore"):
+        total_kg = vals["mass_kg"] * vals["quantity"]
     known = gpos >= 0
     gsafe = np.maximum(gpos, 0)
     el_kg = {}
@@ -471,7 +478,6 @@ def evaluate_bom(frame_or_path, lib, *, date: dt.date | None = None, rank_by: st
     ctrl_kg = np.where(known, ctrl_pg[gsafe] * total_kg, np.nan)
 
     out: dict[str, pa.Array] = {}
-    out_names: list[str] = []
     out["line"] = pa.array(raw.line, pa.int64())
     clash = {bi._key(name) for name in OUTPUT_NAMES}
     for i, h in enumerate(raw.headers):
@@ -584,7 +590,7 @@ def _summary(lib, cols, status, gpos, total_kg, frac, ctrl_pg, sug, rank_by, dat
     }
     if sug is None:
         return out
-    r_has, s_ctrl, saving_dytb, saving_ctrl, metric_pg, gsafe, ssafe, s_total, total_kg, mf = sug
+    r_has, _s_ctrl, saving_dytb, saving_ctrl, metric_pg, gsafe, ssafe, s_total, total_kg, mf = sug
     swap = ok & r_has & np.isfinite(s_total)
     keep = ok & ~swap
     kept = np.bincount(gpos[keep], weights=total_kg[keep], minlength=G)
@@ -757,8 +763,9 @@ CSV_SLICE_ROWS = 125_000
 def _write_csv(table: pa.Table, target, tick: Progress) -> None:
     """CSV through pyarrow's writer. Large tables are cut into slices encoded in parallel
     threads (the encoder releases the GIL), then written in order: one pass, same bytes."""
-    import pyarrow.csv as pacsv
     from concurrent.futures import ThreadPoolExecutor
+
+    import pyarrow.csv as pacsv
 
     safe = spreadsheet_safe(table)
     n = safe.num_rows
@@ -771,7 +778,7 @@ def _write_csv(table: pa.Table, target, tick: Progress) -> None:
         return sink.getvalue()
 
     own = isinstance(target, (str, Path))
-    out = open(target, "wb") if own else target
+    out = open(target, "wb") if own else target  # noqa: SIM115 (closed below; or the caller's stream)
     try:
         workers = min(len(starts), os.cpu_count() or 1, 4)
         with ThreadPoolExecutor(max_workers=max(workers, 1)) as pool:

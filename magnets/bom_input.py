@@ -335,7 +335,7 @@ def _read_csv(p: Path, path: str) -> RawBom:
         # blank lines or quoted newlines: find each record's first line exactly
         if not multiline and b'"' in body:
             table = parse(body, True)
-        starts, lines = _record_starts(np.frombuffer(body, dtype=np.uint8))
+        _starts, lines = _record_starts(np.frombuffer(body, dtype=np.uint8))
         lines = lines + (body_line - 1)
         if lines.size != table.num_rows:
             return _read_csv_careful(data, path, headers, delim, warnings, hend, body_line)
@@ -408,7 +408,7 @@ def _read_xlsx(p: Path, path: str, sheet: str | None) -> RawBom:
         import openpyxl
 
         wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
-    except Exception as exc:  # zip, xml and openpyxl errors all mean: not a workbook we can read
+    except Exception as exc:  # noqa: BLE001 (zip, xml and openpyxl errors all mean: not a workbook)
         raise _unreadable(path, f"not a readable XLSX workbook ({type(exc).__name__}: {exc}); "
                                 "save it again from the spreadsheet as .xlsx or export CSV") from None
     try:
@@ -454,7 +454,7 @@ def _read_parquet(p: Path, path: str) -> RawBom:
 
     try:
         table = pq.read_table(p)
-    except Exception as exc:  # ArrowInvalid, OSError...: not a readable Parquet file
+    except Exception as exc:  # noqa: BLE001 (ArrowInvalid, OSError...: not a readable Parquet file)
         raise _unreadable(path, f"not a readable Parquet file ({exc}); write it again or export CSV") from None
     table = table.combine_chunks() if table.num_columns else table
     headers = _unique_headers(list(table.column_names))
@@ -471,7 +471,7 @@ def raw_from_frame(frame, label: str = "<frame>") -> RawBom:
     for i, c in enumerate(frame.columns):
         s = frame.iloc[:, i]
         if s.dtype == object:
-            arrays[f"c{i}"] = _column_array([None if (v is None or (isinstance(v, float) and v != v)) else v
+            arrays[f"c{i}"] = _column_array([None if (v is None or (isinstance(v, float) and np.isnan(v))) else v
                                              for v in s.tolist()])
         else:
             arrays[f"c{i}"] = pa.Array.from_pandas(s if not isinstance(s.dtype, pd.CategoricalDtype)

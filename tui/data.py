@@ -236,3 +236,178 @@ def tradeoff_view(session: Session, *, temp_C: float, pc: float, hd_kA_m: float,
     return {"ranked": ranked, "message": message, "attrs": attrs, "points": points, "front": front,
             "front_scope": family or "NdFeB",
             "routes": routes[["route", "temp_C", "hree_wt_pct"]]}
+
+
+# ----------------------------------------------------------------------------- BOM
+def example_path(name: str) -> Path:
+    """A bundled example file (materials/examples/NAME)."""
+    from importlib import resources
+
+    return Path(str(resources.files("magnets.materials") / "examples" / name))
+
+
+@dataclass
+class BomView:
+    """An evaluated BOM ready to show.
+
+    ``table``: the domain's output (evaluate_bom), index = row position as str.
+    ``grade_col``/``part_col``: the input headers the domain read as grade and part id.
+    ``el_kg``: kg per line as specified, columns REPORTED + ['controlled'].
+    ``sug_kg``: kg per line with the suggestion taken (mass factor at equal flux included),
+    NaN where the line has no suggestion; from a second evaluate_bom of the suggested grades.
+    """
+
+    path: Path
+    result: Any
+    table: Any
+    grade_col: str | None
+    part_col: str | None
+    el_kg: Any
+    sug_kg: Any
+
+    @property
+    def has_suggestion(self) -> Any:
+        return self.table["suggested_grade"].notna().to_numpy()
+
+
+def _input_headers(table: Any) -> list[str]:
+    cols = list(table.columns)
+    return cols[cols.index("line") + 1: cols.index("status")]
+
+
+def load_bom(session: Session, path: Path, *, rank_by: str = "dy_tb") -> BomView:
+    """Evaluate ``path`` with :func:`magnets.bom.evaluate_bom` (raises MagnetsError on bad files).
+
+    For the per-line toggle, the suggested grades are evaluated by the same function
+    (grade column replaced, suggest=False): their element kg at the specified mass, times
+    the suggestion's mass factor at equal flux, as evaluate_bom's own suggested_* columns.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from magnets import bom, bom_input
+
+    result = bom.evaluate_bom(path, session.lib, date=session.date, rank_by=rank_by)
+    table = result.table.copy()
+    table.index = pd.Index([str(i) for i in range(len(table))])
+    headers = _input_headers(table)
+    found, _units, _warn = bom_input.match_columns(headers, str(path))
+    grade_col = headers[found["grade"]] if "grade" in found else None
+    part_col = headers[found["part_id"]] if "part_id" in found else None
+    el_cols = [f"{el}_kg" for el in REPORTED] + ["controlled_kg"]
+    el_kg = table[el_cols].astype(float).set_axis([*REPORTED, "controlled"], axis=1)
+    sug_kg = pd.DataFrame(np.nan, index=table.index, columns=el_kg.columns)
+    has = table["suggested_grade"].notna().to_numpy()
+    if grade_col is not None and has.any():
+        swapped = table.loc[has, headers].copy()
+        swapped[grade_col] = table.loc[has, "suggested_grade"].astype(str).to_numpy()
+        again = bom.evaluate_bom(swapped.reset_index(drop=True), session.lib, date=session.date,
+                                 suggest=False)
+        kg = again.table[el_cols].astype(float).to_numpy()
+        factor = table.loc[has, "suggested_mass_factor"].astype(float).to_numpy()[:, None]
+        sug_kg.loc[has] = kg * factor
+        # Where the domain gives the suggested kg itself, use it (its mass factor is not rounded).
+        for el, col in (("Dy", "suggested_Dy_kg"), ("Tb", "suggested_Tb_kg"),
+                        ("controlled", "suggested_controlled_kg")):
+            sug_kg.loc[has, el] = table.loc[has, col].astype(float).to_numpy()
+    return BomView(path=Path(path), result=result, table=table, grade_col=grade_col,
+                   part_col=part_col, el_kg=el_kg, sug_kg=sug_kg)
+
+
+def bom_totals(view: BomView, chosen: Any) -> Any:
+    """Totals per element (kg): as specified, with the chosen suggestions, and the change.
+
+    ``chosen``: bool per line (a suggestion is used only where the line has one).
+    """
+    import numpy as np
+    import pandas as pd
+
+    use = np.asarray(chosen, dtype=bool) & view.has_suggestion
+    spec = view.el_kg.fillna(0.0)
+    mask = np.repeat(~use[:, None], spec.shape[1], axis=1)
+    mixed = spec.where(mask, view.sug_kg.fillna(0.0))
+    out = pd.DataFrame({"specified": spec.sum(), "chosen": mixed.sum()}).T
+    out.loc["change"] = out.loc["chosen"] - out.loc["specified"]
+    return out
+
+
+def bom_export_frame(view: BomView, chosen: Any) -> Any:
+    """The BOM as shown: every output column, plus ``suggestion_taken`` and the kg per
+    element of the line as chosen (``chosen_<El>_kg``)."""
+    import numpy as np
+
+    use = np.asarray(chosen, dtype=bool) & view.has_suggestion
+    out = view.table.copy()
+    out.insert(out.columns.get_loc("suggested_grade"), "suggestion_taken", use)
+    mixed = view.el_kg.where(np.repeat(~use[:, None], view.el_kg.shape[1], axis=1), view.sug_kg)
+    for col in mixed.columns:
+        out[f"chosen_{col}_kg"] = mixed[col].to_numpy()
+    return out.reset_index(drop=True)
+
+
+def export_frame(frame: Any, path: Path) -> Path:
+    """Write ``frame`` atomically as CSV or XLSX (by extension), spreadsheet-safe."""
+    from magnets.io import format_from_path, write_frame
+
+    fmt = format_from_path(path)
+    if fmt not in ("csv", "xlsx"):
+        from magnets.errors import InputError
+
+        raise InputError(f"expected a .csv or .xlsx file name, instead received {str(path)!r}")
+    write_frame(frame, path, fmt)
+    return Path(path)
+
+
+# ----------------------------------------------------------------------------- fleet
+@dataclass
+class FleetView:
+    """A projected fleet: the domain's FleetResult and, per element, world production in
+    tonnes of element (NaN where the library has no per-element figure)."""
+
+    path: Path
+    result: Any
+    world_t: dict[str, float]
+    world_note: dict[str, str]
+
+
+def load_fleet(session: Session, path: Path) -> FleetView:
+    """Parse and project every scenario of a fleet file (midpoints, no Monte Carlo)."""
+    import numpy as np
+
+    from magnets import fleet, fleet_input
+
+    spec = fleet_input.load_fleet(path, session.lib)
+    result = fleet.project_fleet(spec, session.lib, list(spec.scenarios))
+    mult, prod = fleet.share_denominators(result.world.set_index("element"), fleet.oxide_factors())
+    world = result.world.set_index("element")
+    world_t, note = {}, {}
+    for i, el in enumerate(fleet.ELEMENTS):
+        value = prod[i] / mult[i]  # production on its basis -> tonnes of element (as plot_fleet)
+        world_t[el] = float(value) if np.isfinite(value) else float("nan")
+        if np.isfinite(value):
+            row = world.loc[el]
+            note[el] = f"{row['production_t']:,.0f} t {row['production_basis']} ({row['production_year']:.0f})"
+    return FleetView(path=Path(path), result=result, world_t=world_t, world_note=note)
+
+
+def fleet_series(view: FleetView, element: str, scenarios: list[str]) -> Any:
+    """Primary demand of ``element`` per year (t, all segments) with one column per scenario,
+    and the share of world production (%) per scenario: a year-indexed DataFrame."""
+    import pandas as pd
+
+    t = view.result.table
+    t = t[(t["element"] == element) & t["scenario"].isin(scenarios)]
+    primary = t.pivot_table(index="year", columns="scenario", values="primary_t", aggfunc="sum")
+    share = t.pivot_table(index="year", columns="scenario", values="share_of_world_pct", aggfunc="sum",
+                          dropna=False)
+    cols = [s for s in scenarios if s in primary.columns]
+    out = pd.DataFrame(index=primary.index)
+    for s in cols:
+        out[f"{s} t"] = primary[s]
+    for s in cols:
+        if s in share.columns and share[s].notna().any():
+            out[f"{s} %"] = share[s]
+    out.index = out.index.astype(int)
+    out.insert(0, "year", out.index)
+    out.index = out.index.astype(str)
+    return out

@@ -72,7 +72,7 @@ class _Bar:
     def __call__(self, stage: str, frac: float) -> None:
         if not self.enabled:
             return
-        pct = int(round(100 * max(0.0, min(1.0, frac))))
+        pct = round(100 * max(0.0, min(1.0, frac)))
         if pct == self.last and stage != "done":
             return
         self.last = pct
@@ -138,9 +138,10 @@ def _kg(v) -> str:
 def format_summary(s: dict, src) -> str:
     """The stderr summary: rows by status, element totals, the largest savings."""
     by = s["rows_by_status"]
-    lines = [f"{src}: {s['rows']} rows: {by['ok']} ok, {by['below_rating']} below_rating, {by['error']} error "
-             f"(library {s['library_version']}, controls as of {s['as_of_date']}, "
-             f"default Pc {s['calibration'].get('pc', float('nan')):.3g})"]
+    head = (f"{src}: {s['rows']} rows: {by['ok']} ok, {by['below_rating']} below_rating, {by['error']} error "
+            f"(library {s['library_version']}, controls as of {s['as_of_date']}, "
+            f"default Pc {s['calibration'].get('pc', float('nan')):.3g})")
+    lines = [head]
     sug = s.get("suggested_totals_kg")
     lines.append(f"  {'kg':<11}{'specified':>14}" + (f"{'suggested':>14}" if sug else ""))
     for k, v in s["totals_kg"].items():

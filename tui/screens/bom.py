@@ -1,17 +1,289 @@
-"""Bom screen (being built)."""
+"""Screen 3, BOM: a bill of materials evaluated line by line by ``magnets.bom.evaluate_bom``.
+
+Open a file by typing its path (``/`` focuses the field, ``enter`` opens), with
+``--bom FILE``, or the bundled example (``x``). Each line shows its status (green ok,
+yellow below rating, red error), rating and margin, kg of Dy/Tb/controlled elements and a
+leaner substitute. ``space`` takes or drops the substitute of the line under the cursor,
+``a`` takes or drops all of them; the totals per element below follow. ``e`` exports what
+is shown as CSV, ``E`` as XLSX.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import DataTable, Header, Input, Static
+
+from ..widgets.footer import MagnetsFooter
+from ..widgets.frame_table import Col, FrameTable
+
+STATUS_STYLES = {"ok": "bold green", "below_rating": "bold yellow", "error": "bold red"}
+EXPORT_GROUP = Binding.Group("Export", compact=True)
+
+
+def _kg(value: Any) -> str:
+    return f"{float(value):.4f}"
+
+
+def _status_label(value: Any) -> str:
+    return {"ok": "ok", "below_rating": "below", "error": "error"}.get(str(value), str(value))
+
+
+class BomTable(FrameTable):
+    """BOM lines; space toggles the suggestion of the line under the cursor."""
+
+    BINDINGS = [
+        Binding("space", "screen.toggle_line", "Use", key_display="space"),
+        Binding("enter", "select_cursor", "Grade", show=False),
+    ]
 
 
 class BomScreen(Screen[None]):
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__()
+    """Evaluated BOM lines, substitutes to take or leave, totals per element."""
+
+    AUTO_FOCUS = "#bom-lines"
+
+    BINDINGS = [
+        Binding("slash", "focus_path", "Open", key_display="/"),
+        Binding("x", "open_example", "Example", show=False),
+        Binding("a", "toggle_all", "All"),
+        Binding("e", "export('csv')", "Export CSV", key_display="e", group=EXPORT_GROUP),
+        Binding("E", "export('xlsx')", "Export XLSX", key_display="E", group=EXPORT_GROUP),
+        Binding("escape", "focus_table", "Table", show=False),
+        Binding("y", "copy_row", "Copy", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="bom")
+        self.view = None  # data.BomView
+        self.chosen = None  # numpy bool array, one per line
+        self._pending: Path | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Bom: coming")
-        yield Footer()
+        with Horizontal(id="bom-bar", classes="bar"):
+            yield Input(placeholder="/ BOM file (CSV, XLSX, Parquet), enter opens; x: example",
+                        id="bom-path", compact=True)
+        yield Static("No BOM open.", id="bom-status", classes="status")
+        yield BomTable(id="bom-lines")
+        yield Static(id="bom-totals")
+        yield MagnetsFooter()
+
+    def on_mount(self) -> None:
+        self.sub_title = "3 BOM"
+        self.app.when_library(self, self._on_library)
+
+    def _on_library(self, session: Any) -> None:
+        if session is None:
+            return
+        from ..data import example_path
+
+        path = self.app.bom_path or example_path("bom.csv")
+        self.open(path)
+
+    # ------------------------------------------------------------------ open
+    def open(self, path: Path) -> None:
+        """Evaluate ``path`` in a worker; errors become a notification."""
+        if self.app.session is None:
+            return
+        self.query_one("#bom-path", Input).value = str(path)
+        self.query_one(BomTable).loading = True
+        self._evaluate(Path(path))
+
+    @work(thread=True, exclusive=True, group="bom")
+    def _evaluate(self, path: Path) -> None:
+        from ..data import load_bom
+
+        try:
+            view = load_bom(self.app.session, path)
+        except Exception as exc:  # noqa: BLE001 - unreadable file, bad columns...: tell, don't crash
+            self.app.call_from_thread(self._failed, path, exc)
+            return
+        self.app.call_from_thread(self._loaded, view)
+
+    def _failed(self, path: Path, exc: BaseException) -> None:
+        self.query_one(BomTable).loading = False
+        self.refresh_bindings()
+        self.notify(
+            f"{exc}\nFix the file or open another (/ then a path, or x for the example).",
+            title=f"Cannot evaluate {path.name}", severity="error", timeout=15,
+        )
+        if self.view is None:
+            self.query_one("#bom-status", Static).update(f"[b red]Could not open {path}[/]")
+
+    def _loaded(self, view: Any) -> None:
+        import numpy as np
+
+        self.view = view
+        self.chosen = np.zeros(len(view.table), dtype=bool)
+        table = self.query_one(BomTable)
+        table.loading = False
+        self.refresh_table()
+        for warning in view.result.warnings[:3]:
+            self.notify(warning, title="BOM warning", severity="warning", timeout=10)
+        table.focus()
+        self.refresh_bindings()  # the footer missed the table's keys while it was loading
+
+    @on(Input.Submitted, "#bom-path")
+    def _path_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        text = event.value.strip()
+        if not text:
+            self.notify("Type the path of a BOM file (CSV, XLSX or Parquet).", severity="warning")
+            return
+        self.open(Path(text).expanduser())
+
+    # ----------------------------------------------------------------- render
+    def _columns(self) -> list[Col]:
+        v = self.view
+        cols = [Col("line", "Line", "{:.0f}", numeric=True)]
+        if v.part_col:
+            cols.append(Col(v.part_col, "Part"))
+        if v.grade_col:
+            cols.append(Col(v.grade_col, "Grade"))
+        cols += [
+            Col("status", "Status", _status_label, style=lambda s: STATUS_STYLES.get(str(s), "")),
+            Col("t_max_C", "Rated°C", "{:.0f}", numeric=True),
+            Col("margin_C", "Margin", "{:+.0f}", numeric=True,
+                style=lambda m: "red" if float(m) < 0 else ""),
+            Col("Dy_kg", "Dy kg", _kg, numeric=True),
+            Col("Tb_kg", "Tb kg", _kg, numeric=True),
+            Col("controlled_kg", "Ctrl kg", _kg, numeric=True),
+            Col("use", "Use", style=lambda v: "bold green"),
+            Col("suggested_grade", "Substitute"),
+            Col("suggested_mass_factor", "Mass×", "{:.2f}", numeric=True),
+            Col("saving_Dy_Tb_kg", "Saves Dy+Tb", _kg, numeric=True),
+            Col("message", "Message", style=lambda v: "dim"),
+        ]
+        return cols
+
+    def refresh_table(self) -> None:
+        v = self.view
+        if v is None:
+            return
+        import numpy as np
+
+        shown = v.table.assign(use=np.where(self.chosen & v.has_suggestion, "✓",
+                                            np.where(v.has_suggestion, "·", "")))
+        self.query_one(BomTable).show(shown, self._columns())
+        self._update_totals()
+
+    def _update_totals(self) -> None:
+        from ..data import bom_totals
+
+        v = self.view
+        totals = bom_totals(v, self.chosen)
+        counts = v.table["status"].astype(str).value_counts()
+        n_use = int((self.chosen & v.has_suggestion).sum())
+        n_sug = int(v.has_suggestion.sum())
+        app = self.app
+        self.query_one("#bom-status", Static).update(
+            f"[b]{v.path.name}[/] · {len(v.table)} lines: [green]{counts.get('ok', 0)} ok[/], "
+            f"[yellow]{counts.get('below_rating', 0)} below[/], [red]{counts.get('error', 0)} error[/]"
+            f" · substitutes used {n_use}/{n_sug} · as of {app.as_of:%Y-%m-%d}"
+        )
+        t = Table(box=None, padding=(0, 0, 0, 1), expand=True, show_edge=False, header_style="bold")
+        t.add_column("kg", no_wrap=True)
+        for col in totals.columns:
+            t.add_column("ctrl" if col == "controlled" else col, justify="right")
+        for name, row in totals.iterrows():
+            cells = []
+            for value in row:
+                style = ""
+                if name == "change":
+                    style = "green" if value < -1e-12 else ("red" if value > 1e-12 else "dim")
+                text = f"{value:+.4f}" if name == "change" else f"{value:.4f}"
+                cells.append(Text(text, style=style))
+            t.add_row(Text(str(name), style="bold"), *cells)
+        self.query_one("#bom-totals", Static).update(t)
+
+    # ---------------------------------------------------------------- actions
+    def action_toggle_line(self) -> None:
+        table = self.query_one(BomTable)
+        key = table.current_key()
+        if self.view is None or key is None:
+            return
+        i = int(key)
+        if not self.view.has_suggestion[i]:
+            self.notify("This line has no leaner substitute.", severity="warning", timeout=3)
+            return
+        self.chosen[i] = not self.chosen[i]
+        self.refresh_table()
+
+    def action_toggle_all(self) -> None:
+        if self.view is None:
+            return
+        has = self.view.has_suggestion
+        take = not bool(self.chosen[has].all()) if has.any() else False
+        self.chosen[:] = take & has
+        self.refresh_table()
+
+    def action_open_example(self) -> None:
+        from ..data import example_path
+
+        self.open(example_path("bom.csv"))
+
+    def action_focus_path(self) -> None:
+        self.query_one("#bom-path", Input).focus()
+
+    def action_focus_table(self) -> None:
+        self.query_one(BomTable).focus()
+
+    def action_copy_row(self) -> None:
+        table = self.query_one(BomTable)
+        text = table.current_row_text()
+        if text:
+            self.app.copy_to_clipboard(text)
+            self.notify("Copied the line (tab-separated).", title="Copied")
+
+    def action_export(self, fmt: str) -> None:
+        from ..widgets.export_dialog import ExportDialog
+
+        if self.view is None:
+            self.notify("Open a BOM first.", severity="warning")
+            return
+        default = Path.cwd() / f"{self.view.path.stem}-evaluated.{fmt}"
+        self.app.push_screen(ExportDialog(default, "the BOM as shown"), self._export_to)
+
+    def _export_to(self, path: Path | None) -> None:
+        if path is None:
+            return
+        from ..data import bom_export_frame
+
+        frame = self.query_one(BomTable).frame  # the order shown
+        full = bom_export_frame(self.view, self.chosen)
+        full = full.iloc[[int(k) for k in frame.index]]
+        self._write(full, path)
+
+    @work(thread=True, group="export")
+    def _write(self, frame: Any, path: Path) -> None:
+        from ..data import export_frame
+
+        try:
+            out = export_frame(frame, path)
+        except Exception as exc:  # noqa: BLE001
+            self.app.call_from_thread(self.notify, f"{exc}", title="Export failed", severity="error")
+            return
+        self.app.call_from_thread(self.notify, f"{len(frame)} lines written to {out}", title="Exported")
+
+    @on(DataTable.RowSelected, "#bom-lines")
+    def _open_grade(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        v = self.view
+        if v is None or v.grade_col is None:
+            return
+        grade = str(v.table.loc[event.row_key.value, v.grade_col])
+        try:
+            v_pos = self.app.session.lib.position(grade)
+        except Exception as exc:  # noqa: BLE001 - unknown grade on an error line
+            self.notify(str(exc), severity="warning")
+            return
+        self.app.open_grade(str(self.app.session.lib.grades.index[v_pos]))

@@ -81,7 +81,15 @@ class GradeScreen(Screen[None]):
         self.app.condition_changed.subscribe(self, lambda _app: self.refresh_all())
 
     def on_resize(self, event: events.Resize) -> None:
-        self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
+        narrow = event.size.width < NARROW_WIDTH
+        if narrow != self.has_class("-narrow"):
+            self.set_class(narrow, "-narrow")
+            self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "toggle_plot":
+            return self.has_class("-narrow")  # side by side when wide: nothing to toggle
+        return True
 
     def _on_library(self, session: Any) -> None:
         if session is None:

@@ -112,6 +112,7 @@ class LibraryScreen(Screen[None]):
         self.query_one("#route", Select).set_options([(r, r) for r in routes])
         self.refresh_view()
         table.focus()
+        self.refresh_bindings()
 
     def _on_condition(self, _app: Any) -> None:
         if self.is_current:

@@ -80,7 +80,7 @@ class TradeoffScreen(Screen[None]):
         Binding("right_square_bracket", "pc(1)", "Pc +0.1", key_display="]", group=PC_GROUP),
         Binding("slash", "focus_inputs", "Edit", key_display="/"),
         Binding("escape", "focus_table", "Table", show=False),
-        Binding("p", "toggle_plot", "Plot"),
+        Binding("p", "toggle_plot", "Plot/table"),
         Binding("y", "copy_row", "Copy", show=False),
     ]
 
@@ -120,7 +120,15 @@ class TradeoffScreen(Screen[None]):
         self.app.condition_changed.subscribe(self, self._on_condition)
 
     def on_resize(self, event: events.Resize) -> None:
-        self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
+        narrow = event.size.width < NARROW_WIDTH
+        if narrow != self.has_class("-narrow"):
+            self.set_class(narrow, "-narrow")
+            self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "toggle_plot":
+            return self.has_class("-narrow")  # side by side when wide: nothing to toggle
+        return True
 
     def on_screen_resume(self) -> None:
         self._sync_inputs()
@@ -246,7 +254,7 @@ class TradeoffScreen(Screen[None]):
                 r = routes[routes["route"] == route]
                 x, y = finite_pairs(r["hree_wt_pct"] / 100.0, r["temp_C"])
                 if x:
-                    plt.plot(x, y, color=colour, marker="braille")
+                    plt.plot(x, y, color=colour, marker="hd")
                     x_max = max(x_max, max(x))
             other = points[~points["qualifies"]]
             qual = points[points["qualifies"]]
@@ -264,7 +272,7 @@ class TradeoffScreen(Screen[None]):
                         sy.append(y[i - 1])
                     sx.append(x[i])
                     sy.append(y[i])
-                plt.plot(sx, sy, color=FRONT[0], marker="braille")
+                plt.plot(sx, sy, color=FRONT[0], marker="hd")
             x, y = finite_pairs(qual["Dy_Tb_kg_per_kg"], qual["t_max_C"])
             if x:
                 plt.scatter(x, y, color=QUALIFIES[0], marker="●")

@@ -152,6 +152,11 @@ class FrameTable(DataTable):
         values = "\t".join(format_cell(c, row[c.key]).plain for c in self.cols)
         return header + "\n" + values
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("sort_move", "sort_reverse") and not self.sortable:
+            return False  # hidden from the footer and inactive
+        return True
+
     # --------------------------------------------------------------- sorting
     def sort_by(self, key: str | None, descending: bool | None = None) -> None:
         """Sort by frame column ``key`` (None: frame order)."""

@@ -25,6 +25,10 @@ PALETTE = [
 ]
 NEUTRAL = ((140, 140, 140), "#8c8c8c")
 
+#: Line marker: plotext's "hd" (2x2 quadrant blocks). Braille is finer but its glyphs have
+#: other widths in the fonts SVG screenshots fall back to, so lines drift off the frame there.
+LINE = "hd"
+
 
 def finite_pairs(xs: Sequence[float], ys: Sequence[float]) -> tuple[list[float], list[float]]:
     """Drop points where x or y is NaN/inf (plotext cannot draw them)."""
