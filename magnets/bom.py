@@ -51,6 +51,7 @@ STATUS_VALUES = ("ok", "below_rating", "error")
 OK, BELOW, ERROR = 0, 1, 2
 DEFAULT_HD_KA_M = 0.0
 DEFAULT_COLD_C = -40.0
+ABSOLUTE_ZERO_C = -273.15
 RANK_BY = ("dy_tb", "controlled", "price")
 
 ELEMENT_COLUMNS = [f"{el}_kg" for el in REPORTED]
@@ -103,7 +104,9 @@ def _null_str(n: int) -> pa.Array:
 
 def _fmt(x: np.ndarray, decimals: int = 0) -> pa.Array:
     """Numbers as short text ('150', '0.8') for messages."""
-    arr = pa.array(np.round(x, decimals), from_pandas=True)
+    with np.errstate(over="ignore", invalid="ignore"):
+        r = np.round(x, decimals)
+    arr = pa.array(np.where(np.isfinite(r), r, x), from_pandas=True)
     return pc.cast(arr, pa.string())
 
 
@@ -277,10 +280,15 @@ def _field_messages(cols: bi.BomColumns, n: int) -> tuple[np.ndarray, list[pa.Ar
         huge = np.isinf(vals["mass_kg"] * vals["quantity"])
     add(huge, lambda: pa.array(np.full(n, "magnet mass x quantity is too large to be a real part; check the "
                                           "units of the mass and quantity columns", object), pa.string()))
+    vals["mass_kg"] = np.where(huge, np.nan, vals["mass_kg"])
 
     f = number_problems("required_temp_C", "required temperature", " (degC, or give the unit: 302 F)")
-    vals["required_temp_C"] = f.values.copy()
-    req_bad = (f.problem == bi.NOT_A_NUMBER) | (f.problem == bi.BAD_UNIT)
+    with np.errstate(invalid="ignore"):
+        frozen = f.values < ABSOLUTE_ZERO_C
+    add(frozen, lambda: _join("required temperature ", _quote(cell(f)), " is below absolute zero; give degC "
+                              "(or the unit, e.g. 302 F)"))
+    vals["required_temp_C"] = np.where(frozen, np.nan, f.values)
+    req_bad = (f.problem == bi.NOT_A_NUMBER) | (f.problem == bi.BAD_UNIT) | frozen
 
     f = number_problems("pc", "permeance coefficient Pc", "")
     with np.errstate(invalid="ignore"):
@@ -299,13 +307,18 @@ def _field_messages(cols: bi.BomColumns, n: int) -> tuple[np.ndarray, list[pa.Ar
 
     f = number_problems("cold_temp_C", "cold temperature", " (degC, or give the unit: -40 F)")
     cold = np.where(f.problem == bi.MISSING, DEFAULT_COLD_C, f.values)
+    with np.errstate(invalid="ignore"):
+        cold_frozen = cold < ABSOLUTE_ZERO_C
+    add(cold_frozen, lambda: _join("cold temperature ", _quote(cell(f)), " is below absolute zero; give degC "
+                                   "(or the unit, e.g. -40 F)"))
+    cold = np.where(cold_frozen, np.nan, cold)
     req = vals["required_temp_C"]
     with np.errstate(invalid="ignore"):
         swapped = cold > req
     add(swapped, lambda: _join("cold temperature ", _fmt(cold, 1), " degC is above the required (maximum) "
                                "temperature ", _fmt(req, 1), " degC; swap the two columns' values"))
     vals["cold_temp_C"] = cold
-    cold_bad = (f.problem == bi.NOT_A_NUMBER) | (f.problem == bi.BAD_UNIT)
+    cold_bad = (f.problem == bi.NOT_A_NUMBER) | (f.problem == bi.BAD_UNIT) | cold_frozen
     vals["conditions_ok"] = ~(req_bad | pc_bad | hd_bad | cold_bad | swapped)
     return bad, msgs, vals
 
@@ -410,7 +423,7 @@ def evaluate_bom(frame_or_path, lib, *, date: dt.date | None = None, rank_by: st
     c_req, c_cold = vals["required_temp_C"][c_rows], vals["cold_temp_C"][c_rows]
     m = c_rows.size
     if m:
-        with np.errstate(invalid="ignore", divide="ignore"):  # NaN rows (no rating) are expected
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):  # NaN ratings are expected
             sub = substitute_many(lib, c_pos.astype(np.int64), c_req.astype(float), c_pc.astype(float),
                                   c_hd.astype(float), c_cold.astype(float), rank_by=rank_by, date=date)
         c_tmax = sub["t_max_C"].to_numpy(dtype=float)
