@@ -64,6 +64,7 @@ def test_each_bad_row_kind_gets_an_error_and_the_rest_is_evaluated(lib):
         "hd-negative": "applied field Hd '-20' must not be negative",
         "cold-above-hot": "cold temperature 60 degC is above the required (maximum) temperature 20 degC",
         "too-many-fields": "line has 9 fields but the header has 8",
+        "below-absolute-zero": "required temperature '-500 F' is below absolute zero",  # -295.6 degC
     }
     for part, text in expected.items():
         assert t.loc[part, "status"] == "error", part
@@ -75,8 +76,8 @@ def test_each_bad_row_kind_gets_an_error_and_the_rest_is_evaluated(lib):
     assert t.loc["too-hot", "status"] == "below_rating"
     assert "below the required 250 degC" in t.loc["too-hot", "message"]
     assert t.loc["too-hot", "margin_C"] == pytest.approx(t.loc["too-hot", "t_max_C"] - 250, abs=0.011)
-    assert list(r.table["line"]) == list(range(2, 18))
-    assert r.summary["rows_by_status"] == {"ok": 1, "below_rating": 1, "error": 14}
+    assert list(r.table["line"]) == list(range(2, 19))
+    assert r.summary["rows_by_status"] == {"ok": 1, "below_rating": 1, "error": 15}
 
 
 def test_unknown_grade_does_not_stop_the_file(lib):
