@@ -543,6 +543,17 @@ class BomColumns:
     decimal_comma: bool = False
 
 
+def _alias_rank(header: str, name: str) -> int:
+    """Position of the header's alias in the field's alias list (lower = more specific)."""
+    m = re.match(r"^(.*?)\s*[\(\[]([^\)\]]*)[\)\]]\s*$", str(header))
+    key = _key(m.group(1) if m else header)
+    aliases = FIELDS[name][1]
+    for k, a in enumerate(aliases):
+        if key == a or key.startswith(a):
+            return k
+    return len(aliases)
+
+
 def match_columns(headers: list[str], path: str) -> tuple[dict[str, int], dict[str, str | None], list[str]]:
     """Map canonical fields to column positions; header units per field; warnings.
 
@@ -563,9 +574,18 @@ def match_columns(headers: list[str], path: str) -> tuple[dict[str, int], dict[s
                     f"{path}: column {h!r}: unknown unit {unit!r} for {DISPLAY[name]}; expected "
                     f"{UNIT_HELP[dim]} (e.g. rename the column to '{DISPLAY[name]}')")
         if name in found:
-            raise InputError(
-                f"{path}: columns {headers[found[name]]!r} and {h!r} both read as {DISPLAY[name]}; "
-                "rename or remove one of them")
+            prev = headers[found[name]]
+            r_prev, r_new = _alias_rank(prev, name), _alias_rank(h, name)
+            if r_prev == r_new:
+                raise InputError(
+                    f"{path}: columns {prev!r} and {h!r} both read as {DISPLAY[name]}; "
+                    "rename or remove one of them")
+            # a weaker alias (e.g. 'Material' beside 'Grade') stays an ordinary column
+            keep, drop = (prev, h) if r_prev < r_new else (h, prev)
+            warnings.append(f"{path}: column {drop!r} could also be {DISPLAY[name]}; using {keep!r} and keeping "
+                            f"{drop!r} as an ordinary column")
+            if keep == prev:
+                continue
         found[name] = i
         units[name] = unit or None
     if "magnet_mass" in found and units.get("magnet_mass") is None:

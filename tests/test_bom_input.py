@@ -137,6 +137,12 @@ def test_two_columns_for_one_field_is_an_error():
         bi.read_raw(DATA / "bom_duplicate_mass_columns.csv") and columns(DATA / "bom_duplicate_mass_columns.csv")
 
 
+def test_a_weaker_alias_beside_the_real_column_stays_ordinary():
+    found, _units, warnings = bi.match_columns(["Material", "Grade", "Mass (g)"], "parts.csv")
+    assert found["grade"] == 1  # 'Grade' beats 'Material'
+    assert "'Material' could also be grade" in warnings[0]
+
+
 def test_mass_column_without_unit_is_read_as_kg_with_a_warning(tmp_path):
     p = tmp_path / "b.csv"
     p.write_text("grade,Mass\nN42,0.02\n")
