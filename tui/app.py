@@ -93,6 +93,11 @@ class MagnetsApp(App[None]):
     # ----------------------------------------------------------------- start-up
     def on_mount(self) -> None:
         self.theme = "textual-dark"
+        # Start loading after the first frame: the loader's imports (pandas, pymatgen) hold
+        # the GIL and would otherwise delay the first paint.
+        self.call_after_refresh(self._start_loading)
+
+    def _start_loading(self) -> None:
         self.run_worker(self._load_library, thread=True, exclusive=True, group="library")
 
     def _load_library(self) -> None:

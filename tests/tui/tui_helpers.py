@@ -20,6 +20,10 @@ def make_test_app(**kwargs):
 
 async def ready(app, pilot) -> None:
     """Wait until the library worker (and any screen workers) finished and screens redrew."""
+    for _ in range(400):  # the loader starts after the first frame
+        if app.session is not None or app.load_error is not None:
+            break
+        await pilot.pause(0.02)
     for _ in range(3):
         await app.workers.wait_for_complete()
         await pilot.pause()

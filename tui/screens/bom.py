@@ -37,6 +37,12 @@ def _status_label(value: Any) -> str:
     return {"ok": "ok", "below_rating": "below", "error": "error"}.get(str(value), str(value))
 
 
+def _name(path: Path) -> str:
+    from ..data import example_path
+
+    return f"{path.name} (example)" if path == example_path(path.name) else path.name
+
+
 class BomTable(FrameTable):
     """BOM lines; space toggles the suggestion of the line under the cursor."""
 
@@ -91,10 +97,14 @@ class BomScreen(Screen[None]):
 
     # ------------------------------------------------------------------ open
     def open(self, path: Path) -> None:
+        from ..data import example_path
+
         """Evaluate ``path`` in a worker; errors become a notification."""
         if self.app.session is None:
             return
-        self.query_one("#bom-path", Input).value = str(path)
+        # The bundled example is named, not shown by its install path (stable screenshots).
+        is_example = Path(path) == example_path("bom.csv")
+        self.query_one("#bom-path", Input).value = "" if is_example else str(path)
         self.query_one(BomTable).loading = True
         self._evaluate(Path(path))
 
@@ -186,7 +196,7 @@ class BomScreen(Screen[None]):
         n_sug = int(v.has_suggestion.sum())
         app = self.app
         self.query_one("#bom-status", Static).update(
-            f"[b]{v.path.name}[/] · {len(v.table)} lines: [green]{counts.get('ok', 0)} ok[/], "
+            f"[b]{_name(v.path)}[/] · {len(v.table)} lines: [green]{counts.get('ok', 0)} ok[/], "
             f"[yellow]{counts.get('below_rating', 0)} below[/], [red]{counts.get('error', 0)} error[/]"
             f" · substitutes used {n_use}/{n_sug} · as of {app.as_of:%Y-%m-%d}"
         )

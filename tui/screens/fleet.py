@@ -89,9 +89,13 @@ class FleetScreen(Screen[None]):
 
     # ------------------------------------------------------------------ open
     def open(self, path: Path) -> None:
+        from ..data import example_path
+
         if self.app.session is None:
             return
-        self.query_one("#fleet-path", Input).value = str(path)
+        # The bundled example is named, not shown by its install path (stable screenshots).
+        is_example = Path(path) == example_path("fleet.toml")
+        self.query_one("#fleet-path", Input).value = "" if is_example else str(path)
         self.query_one("#fleet-body").loading = True
         self._project(Path(path))
 
@@ -150,7 +154,7 @@ class FleetScreen(Screen[None]):
         return str(self.query_one("#element", Select).value)
 
     def refresh_view(self) -> None:
-        from ..data import fleet_series
+        from ..data import example_path, fleet_series
 
         v = self.view
         if v is None:
@@ -166,7 +170,8 @@ class FleetScreen(Screen[None]):
         spec = v.result.spec
         world = v.world_note.get(element)
         self.query_one("#fleet-status", Static).update(
-            f"[b]{v.path.name}[/] · {len(spec.segments)} segments · {v.result.years[0]}-{v.result.years[-1]}"
+            f"[b]{v.path.name}[/]{' (example)' if v.path == example_path(v.path.name) else ''}"
+            f" · {len(spec.segments)} segments · {v.result.years[0]}-{v.result.years[-1]}"
             f" · primary [b]{element}[/], t/yr · world: {world or 'no per-element figure in the library'}"
         )
         self._draw(series, element, scenarios)

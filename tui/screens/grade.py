@@ -184,29 +184,28 @@ class GradeScreen(Screen[None]):
     def _elements_table(self, d: dict) -> Table:
         from ..data import oxide_formulas
 
-        t = Table(title=f"Elements per kg of magnet · export controls as of {d['as_of_date']}",
+        t = Table(title=f"Elements, kg per kg of magnet · export controls as of {d['as_of_date']}",
                   title_justify="left", expand=True, box=None, padding=(0, 1),
                   title_style="bold", header_style="bold")
         t.add_column("el.", no_wrap=True)
-        t.add_column("wt%", justify="right")
-        t.add_column("kg/kg", justify="right")
+        t.add_column("kg/kg", justify="right", no_wrap=True)
         t.add_column("oxide", no_wrap=True)
-        t.add_column("kg ox/kg", justify="right")
-        t.add_column("status", no_wrap=True)
+        t.add_column("ox. kg/kg", justify="right", no_wrap=True)
+        t.add_column("export", no_wrap=True)
         oxides = d.get("oxide_kg_per_kg", {})
         formulas = oxide_formulas(list(d["element_kg_per_kg"]), list(oxides))
         status = d.get("element_status", {})
         for el, kg in d["element_kg_per_kg"].items():
             ox = formulas.get(el)
             st = status.get(el, "")
+            label = "–" if st == "not_controlled" else st.replace("_", " ")
             t.add_row(
-                el, f"{kg * 100:.2f}", f"{kg:.4f}", ox or "",
-                f"{oxides[ox]:.4f}" if ox in oxides else "",
-                Text(st.replace("_", " "), style=STATUS_STYLE.get(st, "")),
+                el, f"{kg:.4f}", ox or "", f"{oxides[ox]:.4f}" if ox in oxides else "",
+                Text(label, style=STATUS_STYLE.get(st, "dim") if st != "not_controlled" else "dim"),
             )
         ctrl = d.get("controlled_kg_per_kg", 0.0)
-        t.add_row(Text("controlled", style="bold"), "", Text(f"{ctrl:.4f}", style="bold red"), "", "",
-                  Text(" ".join(d.get("controlled_elements", [])), style="red"))
+        t.add_row(Text("ctrl", style="bold"), Text(f"{ctrl:.4f}", style="bold red"), "", "",
+                  Text(" ".join(d.get("controlled_elements", [])) or "none", style="red"))
         return t
 
     def _notes(self, d: dict) -> Text:
@@ -241,9 +240,11 @@ class GradeScreen(Screen[None]):
                 plt.plot([-hd, hmin], [0.0, slope * (-hmin - hd)], color=NEUTRAL[0], marker="hd")
             for i, c in enumerate(curves["curves"]):
                 color = PALETTE[i][0]
-                x, y = finite_pairs(c["H_kA_m"], c["B_T"])
+                # second quadrant only: points below B or J = 0 are not drawn
+                x, y = finite_pairs(c["H_kA_m"], c["B_T"], y_min=0.0)
                 plt.plot(x, y, color=color, marker="hd")
-                x, y = finite_pairs(c["H_kA_m"], c["J_T"])
+                # past HcJ the domain draws J at 0 (reversed); leave that off the axis
+                x, y = finite_pairs(c["H_kA_m"], c["J_T"], y_min=1e-9)
                 plt.plot(x, y, color=color, marker="hd")
             for i, c in enumerate(curves["curves"]):
                 color = PALETTE[i][0]

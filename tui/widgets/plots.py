@@ -30,15 +30,18 @@ NEUTRAL = ((140, 140, 140), "#8c8c8c")
 LINE = "hd"
 
 
-def finite_pairs(xs: Sequence[float], ys: Sequence[float]) -> tuple[list[float], list[float]]:
-    """Drop points where x or y is NaN/inf (plotext cannot draw them)."""
+def finite_pairs(xs: Sequence[float], ys: Sequence[float], *,
+                 y_min: float | None = None) -> tuple[list[float], list[float]]:
+    """Drop points where x or y is NaN/inf (plotext cannot draw them), or y < y_min
+    (plotext draws points outside the y limits on the frame)."""
     px, py = [], []
     for x, y in zip(xs, ys, strict=False):
         if x is None or y is None:
             continue
-        if math.isfinite(float(x)) and math.isfinite(float(y)):
-            px.append(float(x))
-            py.append(float(y))
+        x, y = float(x), float(y)
+        if math.isfinite(x) and math.isfinite(y) and (y_min is None or y >= y_min):
+            px.append(x)
+            py.append(y)
     return px, py
 
 

@@ -1,0 +1,88 @@
+"""Write the README screenshots: docs/screenshot-<screen>.svg and .png.
+
+    python scripts/screenshots.py [--size 120x36] [--date 2026-06-01] [--no-png]
+
+Builds the app with ``make_app`` (as the CLI does), waits for the library and each
+screen's worker, and saves every top-level screen with ``app.save_screenshot()``. PNGs are
+converted from the SVGs with ``rsvg-convert`` (librsvg2-bin) when it is installed.
+The as-of date is fixed so the export-control marks do not change from run to run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+
+#: name -> keys pressed before the screenshot (after the library has loaded)
+SHOTS = {
+    "library": [],
+    "grade": ["enter"],
+    "tradeoff": ["2", "plus", "plus", "plus", "plus", "plus", "plus"],  # 180 degC
+    "bom": ["3", "a"],
+    "fleet": ["4"],
+    "help": ["question_mark"],
+}
+
+
+async def _settle(app, pilot) -> None:
+    for _ in range(400):  # the loader starts after the first frame
+        if app.session is not None or app.load_error is not None:
+            break
+        await pilot.pause(0.02)
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def shoot(name: str, keys: list[str], size: tuple[int, int], date: dt.date) -> Path:
+    from magnets.tui.app import make_app
+
+    app = make_app(date=date)
+    async with app.run_test(size=size) as pilot:
+        await _settle(app, pilot)
+        if name == "grade":
+            app.open_grade("HL-G48UHT")  # a Tb-diffused grade: the curves of a GBD magnet
+            await _settle(app, pilot)
+        elif keys:
+            await pilot.press(*keys)
+            await _settle(app, pilot)
+        app.clear_notifications()
+        await pilot.pause()
+        path = DOCS / f"screenshot-{name}.svg"
+        app.save_screenshot(filename=path.name, path=str(DOCS))
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", default="120x36", help="terminal size WxH (default 120x36)")
+    parser.add_argument("--date", default="2026-06-01", type=dt.date.fromisoformat,
+                        help="as-of date for export-control flags (default 2026-06-01)")
+    parser.add_argument("--no-png", action="store_true", help="write the SVGs only")
+    parser.add_argument("screens", nargs="*", default=list(SHOTS), help="screens to shoot (default: all)")
+    args = parser.parse_args(argv)
+    w, h = (int(v) for v in args.size.lower().split("x"))
+    DOCS.mkdir(exist_ok=True)
+    rsvg = None if args.no_png else shutil.which("rsvg-convert")
+    if not args.no_png and rsvg is None:
+        print("rsvg-convert not found (apt-get install librsvg2-bin): writing SVGs only", file=sys.stderr)
+    for name in args.screens:
+        svg = asyncio.run(shoot(name, SHOTS[name], (w, h), args.date))
+        print(svg.relative_to(ROOT))
+        if rsvg:
+            png = svg.with_suffix(".png")
+            subprocess.run([rsvg, "-w", str(w * 12), str(svg), "-o", str(png)], check=True)
+            print(png.relative_to(ROOT))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,68 @@
+"""SVG snapshots of every screen (pytest-textual-snapshot; Textual pinned to 8.2.8).
+
+Each test builds the app with the fixed as-of date, waits for the library and the screen's
+worker (BOM, fleet) in ``run_before``, clears start-up toasts, then compares. Regenerate
+after an intended change with ``pytest tests/tui/test_snapshots.py --snapshot-update`` and
+look at the report before committing (the grade data changes the tables too).
+"""
+
+from __future__ import annotations
+
+from tui_helpers import make_test_app, ready
+
+#: A generic catalogue grade whose id is unlikely to change (materials/grades/ndfeb_sintered_bulk.csv).
+GRADE = "N42"
+
+
+def _before(*keys: str, grade: str | None = None):
+    async def run_before(pilot) -> None:
+        app = pilot.app
+        await ready(app, pilot)
+        if keys:
+            await pilot.press(*keys)
+            await ready(app, pilot)
+        if grade is not None:
+            app.open_grade(grade)
+            await ready(app, pilot)
+        app.clear_notifications()
+        await pilot.pause()
+
+    return run_before
+
+
+def test_library_120x36(snap_compare):
+    assert snap_compare(make_test_app(), terminal_size=(120, 36), run_before=_before())
+
+
+def test_library_80x24(snap_compare):
+    assert snap_compare(make_test_app(), terminal_size=(80, 24), run_before=_before())
+
+
+def test_library_filtered_120x36(snap_compare):
+    before = _before("slash", *"gbd", "enter", "greater_than_sign")
+    assert snap_compare(make_test_app(), terminal_size=(120, 36), run_before=before)
+
+
+def test_grade_120x36(snap_compare):
+    assert snap_compare(make_test_app(), terminal_size=(120, 36), run_before=_before(grade=GRADE))
+
+
+def test_help_120x36(snap_compare):
+    assert snap_compare(make_test_app(), terminal_size=(120, 36), run_before=_before("question_mark"))
+
+
+def test_tradeoff_120x36(snap_compare):
+    assert snap_compare(make_test_app(), terminal_size=(120, 36), run_before=_before("2"))
+
+
+def test_tradeoff_hotter_120x36(snap_compare):
+    before = _before("2", "plus", "plus", "plus", "plus", "plus", "plus")  # 180 degC
+    assert snap_compare(make_test_app(), terminal_size=(120, 36), run_before=before)
+
+
+def test_bom_120x36(snap_compare):
+    assert snap_compare(make_test_app(), terminal_size=(120, 36), run_before=_before("3", "a"))
+
+
+def test_fleet_120x36(snap_compare):
+    assert snap_compare(make_test_app(), terminal_size=(120, 36), run_before=_before("4"))
