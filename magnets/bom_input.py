@@ -163,7 +163,11 @@ def read_raw(path: str | os.PathLike, sheet: str | None = None) -> RawBom:
         return _read_xlsx(p, str(path), sheet)
     if sheet is not None:
         raise InputError(f"--sheet {sheet!r} applies to XLSX files only; {path} is read as CSV")
-    return _read_csv(p, str(path))
+    try:
+        return _read_csv(p, str(path))
+    except (csv.Error, pa.ArrowException, UnicodeError) as exc:  # a safety net: one line, never a traceback
+        raise _unreadable(path, f"the CSV parser gave up ({exc}); check the quoting and line ends, or save "
+                                "the file again as CSV UTF-8") from None
 
 
 def _unique_headers(headers: list[str]) -> list[str]:
@@ -188,7 +192,10 @@ _DELIMS = (",", ";", "\t", "|")
 def _sniff_delimiter(header: str) -> str:
     best, best_n = ",", 1
     for d in _DELIMS:
-        n = len(next(csv.reader([header], delimiter=d), []))
+        try:
+            n = len(next(csv.reader(io.StringIO(header, newline=""), delimiter=d), []))
+        except csv.Error:
+            continue
         if n > best_n:
             best, best_n = d, n
     return best
@@ -262,6 +269,8 @@ def _read_csv(p: Path, path: str) -> RawBom:
         data = data[3:]
     if b"\x00" in data[:65536]:
         raise _unreadable(path, "it holds binary data, not a table; give a CSV, XLSX or Parquet file")
+    if b"\n" not in data and b"\r" in data:  # old Mac line ends: one CR per line
+        data = data.replace(b"\r", b"\n")
     if not data or data.isspace():
         raise _unreadable(path, "the file is empty; expected a header line with a grade column, then one line per part")
     hstart, hend, hline, extra = _header_span(data)
@@ -309,11 +318,13 @@ def _read_csv(p: Path, path: str) -> RawBom:
                    or body.find(b"\n\n", 0, len(body) - trailing) >= 0
                    or (has_cr and body.find(b"\n\r\n", 0, len(body) - trailing) >= 0))
     multiline = len(names) == 1 and b'"' in body
-    for attempt in range(2):
+    transcoded = False
+    for _attempt in range(3):
         try:
             table = parse(body, multiline)
         except pa.ArrowInvalid as exc:
-            if "utf8" in str(exc).lower() and not warnings:
+            if "utf8" in str(exc).lower() and not transcoded:
+                transcoded = True
                 data = _latin1(data, path, warnings, "in the body")
                 hstart, hend, hline, extra = _header_span(data)
                 body = data[hend:]
@@ -346,7 +357,12 @@ def _read_csv_careful(data: bytes, path: str, headers: list[str], delim: str, wa
                       body_start: int, body_line: int) -> RawBom:
     """Python's csv module, record by record, for files the fast parser rejects (ragged rows,
     stray quotes, old Mac line ends). Keeps every record, padding or flagging odd ones."""
-    text = data[body_start:].decode("utf-8")
+    try:
+        text = data[body_start:].decode("utf-8")
+    except UnicodeDecodeError:
+        text = data[body_start:].decode("latin-1")
+        warnings.append(f"{path} is not UTF-8; read it as Latin-1: re-save it as UTF-8 to be sure accented "
+                        "text is right")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
     ncol = len(headers)
     rows: list[list[str]] = []

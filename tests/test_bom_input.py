@@ -72,6 +72,21 @@ def test_line_numbers_with_crlf_and_a_quoted_crlf(tmp_path):
     assert list(raw.line) == [2, 4, 6]  # line 3 blank; record at 4 spans lines 4-5
 
 
+def test_old_mac_line_ends(tmp_path):
+    p = tmp_path / "mac.csv"
+    p.write_bytes(b"grade,magnet_mass_kg\rN42,1\rN42,2\r")
+    raw = bi.read_raw(p)
+    assert list(raw.line) == [2, 3] and raw.table.column(1).to_pylist() == ["1", "2"]
+
+
+def test_latin1_file_with_a_ragged_row(tmp_path):
+    p = tmp_path / "b.csv"
+    p.write_bytes(b"grade,magnet_mass_kg,note\nN42,1,caf\xe9\nN42,2,x,extra\n")
+    raw = bi.read_raw(p)
+    assert raw.table.column(2).to_pylist() == ["caf\u00e9", "x"]
+    assert raw.row_problem[1].startswith("line has 4 fields") and "Latin-1" in raw.warnings[0]
+
+
 def test_ragged_rows_are_kept_and_flagged(tmp_path):
     p = tmp_path / "rag.csv"
     p.write_text("grade,magnet_mass_kg\nN42,1\nN42,2,3\nN42\n")
