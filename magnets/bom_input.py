@@ -28,7 +28,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from magnets.errors import InputError, UnreadableFileError
+from magnets.errors import InputError, MagnetsError, UnreadableFileError
 from magnets.units import KA_M_PER_KOE, KG_PER_LB
 
 # --------------------------------------------------------------------------- fields
@@ -157,10 +157,15 @@ def read_raw(path: str | os.PathLike, sheet: str | None = None) -> RawBom:
     except OSError as exc:
         raise _unreadable(path, f"{exc.strerror or exc}; check the file's permissions") from None
     kind = sniff_kind(p, head)
-    if kind == "parquet":
-        return _read_parquet(p, str(path))
-    if kind == "xlsx":
-        return _read_xlsx(p, str(path), sheet)
+    if kind in ("parquet", "xlsx"):
+        try:
+            return _read_parquet(p, str(path)) if kind == "parquet" else _read_xlsx(p, str(path), sheet)
+        except MagnetsError:
+            raise
+        except Exception as exc:  # noqa: BLE001 (a damaged file can fail in many ways: one line, no traceback)
+            what = "Parquet file" if kind == "parquet" else "XLSX workbook"
+            raise _unreadable(path, f"not a readable {what} ({type(exc).__name__}: {exc}); save it again or "
+                                    "export CSV") from None
     if sheet is not None:
         raise InputError(f"--sheet {sheet!r} applies to XLSX files only; {path} is read as CSV")
     try:
@@ -473,6 +478,12 @@ def _read_parquet(p: Path, path: str) -> RawBom:
     except Exception as exc:  # noqa: BLE001 (ArrowInvalid, OSError...: not a readable Parquet file)
         raise _unreadable(path, f"not a readable Parquet file ({exc}); write it again or export CSV") from None
     table = table.combine_chunks() if table.num_columns else table
+    # nested or binary columns cannot go into CSV/XLSX cells: keep them as their text form
+    for i, f in enumerate(table.schema):
+        if pa.types.is_nested(f.type) or pa.types.is_binary(f.type) or pa.types.is_large_binary(f.type):
+            values = table.column(i).to_pylist()  # rare: a Python step per cell for such columns only
+            table = table.set_column(i, f.name, pa.array([None if v is None else str(v) for v in values],
+                                                         pa.string()))
     headers = _unique_headers(list(table.column_names))
     table = table.rename_columns([f"c{i}" for i in range(len(headers))])
     return RawBom(path, "parquet", headers, table, np.arange(2, table.num_rows + 2, dtype=np.int64))

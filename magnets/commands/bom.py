@@ -117,12 +117,18 @@ def run(args: argparse.Namespace) -> int:
                           sheet=args.sheet, progress=bar)
     for w in result.warnings:
         warn(w)
-    write_result(result, args.output, fmt, progress=bar)
-    if args.summary:
-        from magnets.io import dumps_json, write_atomic
+    try:
+        write_result(result, args.output, fmt, progress=bar)
+        if args.summary:
+            from magnets.io import dumps_json, write_atomic
 
-        text = dumps_json(result.summary) + "\n"
-        write_atomic(args.summary, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+            text = dumps_json(result.summary) + "\n"
+            write_atomic(args.summary, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    except OSError as exc:
+        if isinstance(exc, BrokenPipeError):
+            raise
+        where = exc.filename or args.output or args.summary or "stdout"
+        raise InputError(f"cannot write {where}: {exc.strerror or exc}; check the folder and free space") from None
     sys.stderr.write(format_summary(result.summary, src))
     if args.strict and result.summary["rows_by_status"]["ok"] != result.summary["rows"]:
         return ExitCode.CHECK_FAILED
