@@ -83,17 +83,37 @@ class BomResult:
         Things the user should know (Latin-1 fallback, a mass column without unit...).
     source : str
         The input as the user named it.
+
+    ``table`` is the same output as a pandas DataFrame; ``element_kg()`` gives kg per line
+    of all seven reported elements and ``controlled``, as specified or as suggested.
     """
 
     arrow: pa.Table
     summary: dict
     warnings: list[str] = field(default_factory=list)
     source: str = "<frame>"
+    _per_line: dict = field(default_factory=dict, repr=False)
 
     @cached_property
     def table(self) -> pd.DataFrame:
         """The output as a pandas DataFrame (categories for status and suggested_grade)."""
         return self.arrow.to_pandas()
+
+    def element_kg(self, suggested: bool = False) -> pd.DataFrame:
+        """kg per line of every REPORTED element and ``controlled``, as specified or, with
+        ``suggested=True``, with the line's suggestion taken (mass factor included; NaN where
+        the line has no suggestion). Rows in output order; computed on demand."""
+        d = self._per_line
+        cols = [*REPORTED, "controlled"]
+        if not d:
+            return pd.DataFrame(columns=cols, dtype=float)
+        frac = np.column_stack([d["frac"], d["ctrl_pg"]])
+        pos, kg = (d["sug_pos"], d["sug_total_kg"]) if suggested else (d["pos"], d["total_kg"])
+        if pos is None:
+            return pd.DataFrame(np.nan, index=range(len(d["pos"])), columns=cols)
+        out = frac[np.maximum(pos, 0)] * kg[:, None]
+        out[pos < 0] = np.nan
+        return pd.DataFrame(out, columns=cols)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -535,7 +555,10 @@ def evaluate_bom(frame_or_path, lib, *, date: dt.date | None = None, rank_by: st
     tick("summarising", 0.8)
     summary = _summary(lib, cols, status, gpos, total_kg, frac, ctrl_pg, summary_sug, rank_by, date, calibration,
                        table)
-    return BomResult(table, summary, list(cols.warnings), raw.path)
+    per_line = {"frac": frac, "ctrl_pg": ctrl_pg, "pos": gpos, "total_kg": total_kg,
+                "sug_pos": np.where(r_has, r_sug, -1) if suggest else None,
+                "sug_total_kg": s_total if suggest else None}
+    return BomResult(table, summary, list(cols.warnings), raw.path, per_line)
 
 
 def _calibration_dict(calib) -> dict:

@@ -156,6 +156,19 @@ def test_suggestions_save_what_they_say(lib):
     assert sug["Dy"] + sug["Tb"] < r.summary["totals_kg"]["Dy"] + r.summary["totals_kg"]["Tb"]
 
 
+def test_per_line_element_kg_for_every_element(lib):
+    r = evaluate_bom(EXAMPLE, lib, date=AS_OF)
+    spec, sug = r.element_kg(), r.element_kg(suggested=True)
+    t = r.table
+    np.testing.assert_allclose(spec["Nd"], t["Nd_kg"], atol=1e-9)  # same numbers, unrounded
+    np.testing.assert_allclose(spec["controlled"], t["controlled_kg"], atol=1e-9)
+    has = t["suggested_grade"].notna().to_numpy()
+    np.testing.assert_allclose(sug.loc[has, "Dy"], t.loc[has, "suggested_Dy_kg"], atol=1e-9)
+    assert sug.loc[~has].isna().all().all()
+    assert sug.loc[has, "Nd"].sum() + spec.loc[~has, "Nd"].sum() == pytest.approx(
+        r.summary["suggested_totals_kg"]["Nd"], rel=1e-9)
+
+
 def test_no_suggest_leaves_the_suggestion_columns_out(lib):
     r = evaluate_bom(EXAMPLE, lib, date=AS_OF, suggest=False)
     assert not set(SUGGEST_COLUMNS) & set(r.table.columns)
