@@ -24,6 +24,8 @@ import pandas as pd
 from magnets.errors import InputError
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: A text cell that is just a number ("-40", "+1.5e3") is data, not a formula: left alone.
+NUMBER_TEXT = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 FORMATS = ("csv", "json", "parquet", "xlsx")
 
 
@@ -55,7 +57,8 @@ def _is_text_column(s: pd.Series) -> bool:
 def safe_text_cells(frame: pd.DataFrame) -> pd.DataFrame:
     """Return a copy in which text cells a spreadsheet would execute start with ``'``.
 
-    Only text columns are touched; numbers (even negative ones) are left as numbers.
+    Only text columns are touched; numbers, and text that is just a number such as "-40",
+    are left alone.
     Vectorised per column (``str.startswith`` with a tuple of prefixes).
     """
     out = frame.copy()
@@ -65,7 +68,8 @@ def safe_text_cells(frame: pd.DataFrame) -> pd.DataFrame:
             cats = s.cat.categories
             if _is_text_column(pd.Series(cats)):
                 cats_s = pd.Series(cats, dtype="string")
-                risky = cats_s.str.startswith(FORMULA_PREFIXES).fillna(False).to_numpy()
+                risky = (cats_s.str.startswith(FORMULA_PREFIXES) & ~cats_s.str.fullmatch(NUMBER_TEXT)).fillna(False)
+                risky = risky.to_numpy(dtype=bool)
                 if risky.any():
                     out[col] = s.cat.rename_categories(np.where(risky, "'" + cats_s, cats_s).tolist())
             continue
@@ -76,7 +80,7 @@ def safe_text_cells(frame: pd.DataFrame) -> pd.DataFrame:
             text = s.where(is_str).astype("string")
         else:
             text = s.astype("string")
-        risky = text.str.startswith(FORMULA_PREFIXES).fillna(False)
+        risky = (text.str.startswith(FORMULA_PREFIXES) & ~text.str.fullmatch(NUMBER_TEXT)).fillna(False)
         if risky.any():
             fixed = s.copy()
             fixed[risky] = "'" + text[risky]

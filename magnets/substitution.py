@@ -316,7 +316,7 @@ def find_substitutes(lib, *, reference=None, temp_C=None, pc=None, hd_kA_m=0.0, 
 
 
 # ----------------------------------------------------------------------------- many requirements
-def substitute_many(lib, ref_pos, temp_C, pc, hd_kA_m, cold_C, *, rank_by="dy_tb", date=None,
+def _substitute_many(lib, ref_pos, temp_C, pc, hd_kA_m, cold_C, *, rank_by="dy_tb", date=None,
                     max_mass_factor=1.2, family="same") -> pd.DataFrame:
     """Rating, cold check and the leanest qualifying substitute for many (reference, condition) combos.
 
@@ -393,3 +393,16 @@ def substitute_many(lib, ref_pos, temp_C, pc, hd_kA_m, cold_C, *, rank_by="dy_tb
         "suggested_t_max_C": np.where(has, t_all[rows, bsafe], np.nan),
         "suggested_mass_factor": np.where(has, mf[rows, bsafe], np.nan),
     })
+
+
+def substitute_many(*args, **kwargs):
+    """Vectorised substitution over many requirement combos (see :func:`_substitute_many`).
+
+    NaN inputs (unknown grades, no requirement) are expected and propagate as NaN, so
+    numpy's invalid/divide warnings are silenced here, at the source, and nowhere else.
+    """
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        return _substitute_many(*args, **kwargs)
+
+
+substitute_many.__doc__ = (substitute_many.__doc__ or "") + "\n" + (_substitute_many.__doc__ or "")
