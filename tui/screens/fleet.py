@@ -3,8 +3,8 @@
 
 Open a fleet TOML by path (``/``), with ``--fleet FILE``, or the bundled example (``x``).
 Tick the scenarios to compare, pick the element (``n`` cycles), read the chart and the
-table; ``e``/``E`` export the table as shown (CSV/XLSX). Below 110 columns ``p``
-switches between chart and table.
+table; ``e``/``E`` export the table as shown (CSV/XLSX). ``p`` cycles both panes /
+chart only / table only (narrow terminals stack them).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ class FleetScreen(Screen[None]):
         Binding("slash", "focus_path", "Open", key_display="/"),
         Binding("x", "open_example", "Example", show=False),
         Binding("n", "next_element", "Element"),
-        Binding("p", "toggle_plot", "Chart/table"),
+        Binding("p", "toggle_plot", "Panes"),
         Binding("e", "export('csv')", "Export CSV", key_display="e", group=EXPORT_GROUP),
         Binding("E", "export('xlsx')", "Export XLSX", key_display="E", group=EXPORT_GROUP),
         Binding("escape", "focus_table", "Table", show=False),
@@ -70,15 +70,7 @@ class FleetScreen(Screen[None]):
         self.app.when_library(self, self._on_library)
 
     def on_resize(self, event: events.Resize) -> None:
-        narrow = event.size.width < NARROW_WIDTH
-        if narrow != self.has_class("-narrow"):
-            self.set_class(narrow, "-narrow")
-            self.refresh_bindings()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "toggle_plot":
-            return self.has_class("-narrow")  # side by side when wide: nothing to toggle
-        return True
+        self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
 
     def _on_library(self, session: Any) -> None:
         if session is None:
@@ -194,6 +186,9 @@ class FleetScreen(Screen[None]):
                 plt.hline(world_t, color=NEUTRAL[0])
             if years:
                 plt.xlim(years[0], years[-1])
+                step = 5 if len(years) > 12 else 1
+                ticks = [y for y in years if y % step == 0]
+                plt.xticks(ticks, [str(y) for y in ticks])
             plt.xlabel("year")
             plt.ylabel(f"{element} t/yr")
             values = [v for s in scenarios if f"{s} t" in series.columns for v in series[f"{s} t"].tolist()]
@@ -219,7 +214,14 @@ class FleetScreen(Screen[None]):
         select.value = ELEMENTS[(i + 1) % len(ELEMENTS)]
 
     def action_toggle_plot(self) -> None:
-        self.toggle_class("-show-table")
+        """Cycle the panes: both, plot only, table only."""
+        if self.has_class("-plot-only"):
+            self.set_class(False, "-plot-only")
+            self.set_class(True, "-table-only")
+        elif self.has_class("-table-only"):
+            self.set_class(False, "-table-only")
+        else:
+            self.set_class(True, "-plot-only")
 
     def action_open_example(self) -> None:
         from ..data import example_path

@@ -3,8 +3,8 @@ element content per kg (metal and oxide), export-control flags as of the date, a
 demagnetisation curves at 20 degC and at the working temperature with the load line
 and the knee.
 
-Wide terminals show the facts and the plot side by side; below 110 columns ``p``
-switches between them. ``+``/``-`` move the working temperature by 5 degC.
+Wide terminals show the facts and the plot side by side, narrow ones stack them;
+``p`` cycles both / plot only / facts only. ``+``/``-`` move the working temperature by 5 degC.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ class GradeScreen(Screen[None]):
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", key_display="esc"),
-        Binding("p", "toggle_plot", "Plot/facts"),
+        Binding("p", "toggle_plot", "Panes"),
         Binding("plus,equals_sign", "temp(5)", "+5°C", key_display="+"),
         Binding("minus", "temp(-5)", "-5°C", key_display="-"),
         Binding("y", "copy", "Copy"),
@@ -81,15 +81,7 @@ class GradeScreen(Screen[None]):
         self.app.condition_changed.subscribe(self, lambda _app: self.refresh_all())
 
     def on_resize(self, event: events.Resize) -> None:
-        narrow = event.size.width < NARROW_WIDTH
-        if narrow != self.has_class("-narrow"):
-            self.set_class(narrow, "-narrow")
-            self.refresh_bindings()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "toggle_plot":
-            return self.has_class("-narrow")  # side by side when wide: nothing to toggle
-        return True
+        self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
 
     def _on_library(self, session: Any) -> None:
         if session is None:
@@ -260,16 +252,23 @@ class GradeScreen(Screen[None]):
         self.query_one("#curves", Plot).draw(draw)
         legend = Text()
         for i, c in enumerate(curves["curves"]):
-            legend.append("━ ", style=PALETTE[i][1])
-            legend.append(f"{c['temp_C']:.0f} °C ", style="bold")
-            legend.append(f"(J upper, B lower; ● working point, ✕ knee)  " if i == 0 else "", style="dim")
-        legend.append("━ ", style=NEUTRAL[1])
-        legend.append(f"load line Pc {app.pc:.2f}, Hd {hd:.0f} kA/m", style="dim")
+            legend.append("━", style=PALETTE[i][1])
+            legend.append(f"{c['temp_C']:.0f}°C ", style="bold")
+        legend.append("J upper, B lower · ● working pt · × knee · ", style="dim")
+        legend.append("━", style=NEUTRAL[1])
+        legend.append(f"load Pc {app.pc:.2f} Hd {hd:.0f}", style="dim")
         self.query_one("#curves-legend", Static).update(legend)
 
     # --------------------------------------------------------------- actions
     def action_toggle_plot(self) -> None:
-        self.toggle_class("-show-plot")
+        """Cycle the panes: both, plot only, table only."""
+        if self.has_class("-plot-only"):
+            self.set_class(False, "-plot-only")
+            self.set_class(True, "-table-only")
+        elif self.has_class("-table-only"):
+            self.set_class(False, "-table-only")
+        else:
+            self.set_class(True, "-plot-only")
 
     def action_temp(self, step: float) -> None:
         self.app.set_condition(temp_C=self.app.temp_C + step)

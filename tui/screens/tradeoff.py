@@ -5,7 +5,8 @@ Left: the qualifying grades ranked by the chosen metric (``find_substitutes``), 
 mass factor at equal flux. Right: rated temperature at (Pc, Hd) against Dy+Tb kg/kg for
 every grade, the Pareto front, and the route curves of ``coercivity.tradeoff`` (how much
 HREE bulk alloying, Dy or Tb diffusion need for each temperature). With no field focused
-``+``/``-`` step the temperature by 5 degC and ``[``/``]`` step Pc by 0.1.
+``+``/``-`` step the temperature by 5 degC and ``[``/``]`` step Pc by 0.1; ``p`` cycles
+both panes / plot only / table only (narrow terminals stack them).
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ class TradeoffScreen(Screen[None]):
         Binding("right_square_bracket", "pc(1)", "Pc +0.1", key_display="]", group=PC_GROUP),
         Binding("slash", "focus_inputs", "Edit", key_display="/"),
         Binding("escape", "focus_table", "Table", show=False),
-        Binding("p", "toggle_plot", "Plot/table"),
+        Binding("p", "toggle_plot", "Panes"),
         Binding("y", "copy_row", "Copy", show=False),
     ]
 
@@ -120,15 +121,7 @@ class TradeoffScreen(Screen[None]):
         self.app.condition_changed.subscribe(self, self._on_condition)
 
     def on_resize(self, event: events.Resize) -> None:
-        narrow = event.size.width < NARROW_WIDTH
-        if narrow != self.has_class("-narrow"):
-            self.set_class(narrow, "-narrow")
-            self.refresh_bindings()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "toggle_plot":
-            return self.has_class("-narrow")  # side by side when wide: nothing to toggle
-        return True
+        self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
 
     def on_screen_resume(self) -> None:
         self._sync_inputs()
@@ -288,16 +281,17 @@ class TradeoffScreen(Screen[None]):
         self.query_one("#scatter", Plot).draw(draw)
         legend = Text()
         legend.append("● ", style=QUALIFIES[1])
-        legend.append("qualifies  ")
+        legend.append("holds ")
         legend.append("• ", style=OTHER[1])
-        legend.append("other  ")
+        legend.append("other ")
         legend.append("━ ", style=FRONT[1])
-        legend.append(f"Pareto ({res['front_scope']})  ")
+        legend.append(f"Pareto {res['front_scope']} ")
         legend.append("━ ", style=REQUIRED[1])
-        legend.append(f"{temp:g} °C  ")
+        legend.append(f"{temp:g}°C ")
+        legend.append("routes:", style="dim")
         for route, (_, rich_colour) in ROUTE_COLOURS.items():
-            legend.append("━ ", style=rich_colour)
-            legend.append(f"{route} ")
+            legend.append(" ━", style=rich_colour)
+            legend.append(route)
         self.query_one("#scatter-legend", Static).update(legend)
 
     # ---------------------------------------------------------------- actions
@@ -318,7 +312,14 @@ class TradeoffScreen(Screen[None]):
         self.query_one(RankedTable).focus()
 
     def action_toggle_plot(self) -> None:
-        self.toggle_class("-show-plot")
+        """Cycle the panes: both, plot only, table only."""
+        if self.has_class("-plot-only"):
+            self.set_class(False, "-plot-only")
+            self.set_class(True, "-table-only")
+        elif self.has_class("-table-only"):
+            self.set_class(False, "-table-only")
+        else:
+            self.set_class(True, "-plot-only")
 
     def action_copy_row(self) -> None:
         table = self.query_one(RankedTable)
