@@ -9,7 +9,9 @@ app with ``make_app`` and runs it headless. It reports, from process launch:
   footer) handed to the terminal driver; the library is still loading in a worker thread;
 * library shown: the grade table filled (library loaded, every grade rated).
 
-The median of the runs is printed with the minimum and maximum.
+The median of the runs is printed with the minimum and maximum. A second part times one
+update of the trade-off screen at 160x48 in process: the domain calls, the table refill,
+the plot build and the table's visible rows rendered (target: under 100 ms).
 """
 
 from __future__ import annotations
@@ -71,20 +73,65 @@ def one_run() -> dict:
     }
 
 
+async def tradeoff_updates(n: int = 10) -> list[float]:
+    """Milliseconds per trade-off update (temperature +5 degC), paint work included."""
+    import datetime as dt
+
+    from magnets.tui.app import make_app
+
+    app = make_app(date=dt.date(2026, 6, 1))
+    times = []
+    async with app.run_test(size=(160, 48)) as pilot:
+        while app.session is None and app.load_error is None:
+            await pilot.pause(0.05)
+        await app.workers.wait_for_complete()
+        await pilot.press("2")
+        await pilot.pause()
+        screen = app.screen
+        plot = screen.query_one("#scatter")
+        table = screen.query_one("#ranked")
+        for _ in range(n):
+            start = time.perf_counter()
+            app.set_reactive(type(app).temp_C, app.temp_C + 5)
+            screen.recompute()
+            plot.render()
+            table._clear_caches()
+            for y in range(table.size.height):
+                table.render_line(y)
+            times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args(argv)
     one_run()  # warm the OS file cache and .pyc files
     runs = [one_run() for _ in range(args.runs)]
-    for key, label in (("first_paint_s", "first paint"), ("library_shown_s", "library shown"),
-                       ("import_s", "import magnets.tui.app")):
+    for key, label in (
+        ("first_paint_s", "first paint"),
+        ("library_shown_s", "library shown"),
+        ("import_s", "import magnets.tui.app"),
+    ):
         values = [r[key] for r in runs]
-        print(f"{label:24s} median {statistics.median(values):.3f} s  "
-              f"(min {min(values):.3f}, max {max(values):.3f}, {len(values)} runs)")
+        print(
+            f"{label:24s} median {statistics.median(values):.3f} s  "
+            f"(min {min(values):.3f}, max {max(values):.3f}, {len(values)} runs)"
+        )
     target = 1.5
     med = statistics.median(r["first_paint_s"] for r in runs)
-    print(f"first paint / target     {med / target:.2f} of {target} s; {runs[0]['rows']} grades shown")
+    print(
+        f"first paint / target     {med / target:.2f} of {target} s; {runs[0]['rows']} grades shown"
+    )
+    import asyncio
+
+    times = asyncio.run(tradeoff_updates())
+    print(
+        f"trade-off update 160x48  median {statistics.median(times):.0f} ms "
+        f"(min {min(times):.0f}, max {max(times):.0f}, {len(times)} updates; target 100 ms)"
+    )
     return 0
 
 

@@ -62,18 +62,29 @@ async def shoot(name: str, keys: list[str], size: tuple[int, int], date: dt.date
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--size", default="120x36", help="terminal size WxH (default 120x36)")
-    parser.add_argument("--date", default="2026-06-01", type=dt.date.fromisoformat,
-                        help="as-of date for export-control flags (default 2026-06-01)")
+    parser.add_argument(
+        "--date",
+        default="2026-06-01",
+        type=dt.date.fromisoformat,
+        help="as-of date for export-control flags (default 2026-06-01)",
+    )
     parser.add_argument("--no-png", action="store_true", help="write the SVGs only")
-    parser.add_argument("screens", nargs="*", default=list(SHOTS), help="screens to shoot (default: all)")
+    parser.add_argument(
+        "screens", nargs="*", default=list(SHOTS), help="screens to shoot (default: all)"
+    )
     args = parser.parse_args(argv)
     w, h = (int(v) for v in args.size.lower().split("x"))
     DOCS.mkdir(exist_ok=True)
     rsvg = None if args.no_png else shutil.which("rsvg-convert")
     if not args.no_png and rsvg is None:
-        print("rsvg-convert not found (apt-get install librsvg2-bin): writing SVGs only", file=sys.stderr)
+        print(
+            "rsvg-convert not found (apt-get install librsvg2-bin): writing SVGs only",
+            file=sys.stderr,
+        )
     for name in args.screens:
         svg = asyncio.run(shoot(name, SHOTS[name], (w, h), args.date))
         print(svg.relative_to(ROOT))

@@ -14,10 +14,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.signal import Signal
@@ -48,7 +48,7 @@ class MagnetsApp(App[None]):
     TITLE = "magnets"
     SUB_TITLE = "magnet material explorer"
 
-    MODES = {
+    MODES: ClassVar[dict[str, Any]] = {
         "library": LibraryScreen,
         "tradeoff": TradeoffScreen,
         "bom": BomScreen,
@@ -56,7 +56,7 @@ class MagnetsApp(App[None]):
     }
     DEFAULT_MODE = "library"
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "show_mode('library')", "Library", group=SCREENS_GROUP),
         Binding("2", "show_mode('tradeoff')", "Trade-off", group=SCREENS_GROUP),
         Binding("3", "show_mode('bom')", "BOM", group=SCREENS_GROUP),
@@ -135,8 +135,9 @@ class MagnetsApp(App[None]):
             callback(self.session)
 
     # ---------------------------------------------------------------- condition
-    def set_condition(self, *, temp_C: float | None = None, pc: float | None = None,
-                      hd_kA_m: float | None = None) -> None:
+    def set_condition(
+        self, *, temp_C: float | None = None, pc: float | None = None, hd_kA_m: float | None = None
+    ) -> None:
         """Change the working condition and tell every screen once."""
         if temp_C is not None:
             self.set_reactive(MagnetsApp.temp_C, float(temp_C))
@@ -173,13 +174,18 @@ class MagnetsApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for mode, (key, title) in MODE_TITLES.items():
             yield SystemCommand(
-                f"{title} screen", f"Switch to the {title} screen (key {key})",
+                f"{title} screen",
+                f"Switch to the {title} screen (key {key})",
                 lambda mode=mode: self.action_show_mode(mode),
             )
-        yield SystemCommand("Help", "What each screen does, keys, units, assumptions (? or f1)",
-                            self.action_help)
-        yield SystemCommand("Light/dark theme", "Toggle between the light and dark theme (ctrl+t)",
-                            self.action_toggle_theme)
+        yield SystemCommand(
+            "Help", "What each screen does, keys, units, assumptions (? or f1)", self.action_help
+        )
+        yield SystemCommand(
+            "Light/dark theme",
+            "Toggle between the light and dark theme (ctrl+t)",
+            self.action_toggle_theme,
+        )
         yield from super().get_system_commands(screen)
 
 

@@ -53,8 +53,14 @@ def load_session(library_dirs: Iterable[Path] | None, date: dt.date) -> Session:
         substitution.grade_table(lib, date)
     except ImportError:
         pass
-    return Session(lib=lib, date=date, default_pc=default_pc, exposure=exposure,
-                   problems=list(lib.problems), calibration=calibration)
+    return Session(
+        lib=lib,
+        date=date,
+        default_pc=default_pc,
+        exposure=exposure,
+        problems=list(lib.problems),
+        calibration=calibration,
+    )
 
 
 def _export_text(frame: Any) -> Any:
@@ -93,13 +99,21 @@ def library_view(session: Session, *, pc: float, hd_kA_m: float) -> Any:
     return view
 
 
-def filter_grades(view: Any, *, text: str = "", family: str | None = None, route: str | None = None,
-                  max_dy_tb: float | None = None, min_rating: float | None = None) -> Any:
+def filter_grades(
+    view: Any,
+    *,
+    text: str = "",
+    family: str | None = None,
+    route: str | None = None,
+    max_dy_tb: float | None = None,
+    min_rating: float | None = None,
+) -> Any:
     """Rows of ``view`` passing the filter bar: the catalogue's own filter, then min rating."""
     from magnets import catalog
 
-    out = catalog.filter_listing(view, family=family, route=route, max_dy_tb=max_dy_tb,
-                                 search=(text or "").strip() or None)
+    out = catalog.filter_listing(
+        view, family=family, route=route, max_dy_tb=max_dy_tb, search=(text or "").strip() or None
+    )
     if min_rating is not None:
         out = out[out["t_max_C"] >= min_rating]
     return out
@@ -112,8 +126,9 @@ def grade_detail(session: Session, grade_id: str) -> dict:
     return catalog.detail(session.lib, grade_id, session.date)
 
 
-def grade_curves(session: Session, grade_id: str, *, temps_C: tuple[float, ...], pc: float,
-                 hd_kA_m: float) -> dict:
+def grade_curves(
+    session: Session, grade_id: str, *, temps_C: tuple[float, ...], pc: float, hd_kA_m: float
+) -> dict:
     """Demagnetisation curves, load line, working points and knees of one grade, for the plot.
 
     All numbers come from :mod:`magnets.thermal` (demag_curves, br_at, hcj_at,
@@ -133,30 +148,49 @@ def grade_curves(session: Session, grade_id: str, *, temps_C: tuple[float, ...],
     temps = np.asarray(temps_C, dtype=float)
     curie = g["curie_C"] if np.isfinite(g["curie_C"]) else None
     curves = thermal.demag_curves(
-        g["Br_T"], g["HcJ_kA_m"], g["HcB_kA_m"] if np.isfinite(g["HcB_kA_m"]) else None,
-        g["mu_rec"], g["squareness"], temps, alpha=alpha, beta=beta, T0_C=g["T0_C"],
-        curie_C=curie, n_points=161,
+        g["Br_T"],
+        g["HcJ_kA_m"],
+        g["HcB_kA_m"] if np.isfinite(g["HcB_kA_m"]) else None,
+        g["mu_rec"],
+        g["squareness"],
+        temps,
+        alpha=alpha,
+        beta=beta,
+        T0_C=g["T0_C"],
+        curie_C=curie,
+        n_points=161,
     )
     br_t = np.asarray(thermal.br_at(g["Br_T"], alpha, temps, g["T0_C"], curie), dtype=float)
     hcj_t = np.asarray(thermal.hcj_at(g["HcJ_kA_m"], beta, temps, g["T0_C"], curie), dtype=float)
     h_op, b_op = thermal.operating_point(br_t, pc, hd_kA_m, g["mu_rec"])
     knee_h = g["squareness"] * hcj_t  # Hk = s * HcJ(T): the definition of squareness
-    out = {"beta": beta, "alpha": alpha, "beta_source": str(rated["beta_source"]),
-           "beta_is_own": str(rated["beta_source"]) == "grade",
-           "temps": [float(t) for t in temps], "curves": []}
+    out = {
+        "beta": beta,
+        "alpha": alpha,
+        "beta_source": str(rated["beta_source"]),
+        "beta_is_own": str(rated["beta_source"]) == "grade",
+        "temps": [float(t) for t in temps],
+        "curves": [],
+    }
     for i, t in enumerate(temps):
         h = curves.H_kA_m[i]
         jj = curves.J_T[i]
         # J at the knee, read off the domain's curve (nearest sampled point)
         k = int(np.nanargmin(np.abs(-h - knee_h[i]))) if np.isfinite(knee_h[i]) else None
-        out["curves"].append({
-            "temp_C": float(t),
-            "H_kA_m": h.tolist(), "B_T": curves.B_T[i].tolist(), "J_T": jj.tolist(),
-            "Br_T": float(br_t[i]), "HcJ_kA_m": float(hcj_t[i]),
-            "H_op_kA_m": float(np.asarray(h_op)[i]), "B_op_T": float(np.asarray(b_op)[i]),
-            "knee_H_kA_m": float(knee_h[i]),
-            "knee_J_T": float(jj[k]) if k is not None and np.isfinite(jj[k]) else float("nan"),
-        })
+        out["curves"].append(
+            {
+                "temp_C": float(t),
+                "H_kA_m": h.tolist(),
+                "B_T": curves.B_T[i].tolist(),
+                "J_T": jj.tolist(),
+                "Br_T": float(br_t[i]),
+                "HcJ_kA_m": float(hcj_t[i]),
+                "H_op_kA_m": float(np.asarray(h_op)[i]),
+                "B_op_T": float(np.asarray(b_op)[i]),
+                "knee_H_kA_m": float(knee_h[i]),
+                "knee_J_T": float(jj[k]) if k is not None and np.isfinite(jj[k]) else float("nan"),
+            }
+        )
     return out
 
 
@@ -173,8 +207,17 @@ RANK_LABELS = {"dy_tb": "Dy+Tb", "controlled": "export-controlled", "price": "pr
 TRADEOFF_ROUTES = ("bulk", "gbd-dy", "gbd-tb", "dy-free")
 
 
-def tradeoff_view(session: Session, *, temp_C: float, pc: float, hd_kA_m: float, rank_by: str,
-                  family: str | None, max_mass_factor: float, cold_C: float = -40.0) -> dict:
+def tradeoff_view(
+    session: Session,
+    *,
+    temp_C: float,
+    pc: float,
+    hd_kA_m: float,
+    rank_by: str,
+    family: str | None,
+    max_mass_factor: float,
+    cold_C: float = -40.0,
+) -> dict:
     """Everything the trade-off screen shows for one requirement, from the domain.
 
     Returns a dict: ``ranked`` (find_substitutes' frame indexed by id, or an empty frame),
@@ -193,8 +236,15 @@ def tradeoff_view(session: Session, *, temp_C: float, pc: float, hd_kA_m: float,
     message = ""
     try:
         ranked = substitution.find_substitutes(
-            lib, temp_C=temp_C, pc=pc, hd_kA_m=hd_kA_m, cold_C=cold_C, family=family or "any",
-            max_mass_factor=max_mass_factor, rank_by=rank_by, date=session.date,
+            lib,
+            temp_C=temp_C,
+            pc=pc,
+            hd_kA_m=hd_kA_m,
+            cold_C=cold_C,
+            family=family or "any",
+            max_mass_factor=max_mass_factor,
+            rank_by=rank_by,
+            date=session.date,
         )
         attrs = dict(ranked.attrs)
         ranked = ranked.set_index("id", drop=False)
@@ -202,14 +252,24 @@ def tradeoff_view(session: Session, *, temp_C: float, pc: float, hd_kA_m: float,
     except MagnetsError as exc:
         message = str(exc)
         ranked = pd.DataFrame(columns=["id"])
-        attrs = {"temp_C": temp_C, "pc": pc, "hd_kA_m": hd_kA_m, "cold_C": cold_C, "rank_by": rank_by,
-                 "n_qualifying": 0}
+        attrs = {
+            "temp_C": temp_C,
+            "pc": pc,
+            "hd_kA_m": hd_kA_m,
+            "cold_C": cold_C,
+            "rank_by": rank_by,
+            "n_qualifying": 0,
+        }
     rated = rate(session, pc=pc, hd_kA_m=hd_kA_m)
     table = substitution.grade_table(lib, session.date)
-    points = pd.DataFrame({
-        "family": rated["family"], "route": rated["route"], "t_max_C": rated["t_max_C"],
-        "Dy_Tb_kg_per_kg": table["Dy_Tb_kg_per_kg"].reindex(rated.index),
-    })
+    points = pd.DataFrame(
+        {
+            "family": rated["family"],
+            "route": rated["route"],
+            "t_max_C": rated["t_max_C"],
+            "Dy_Tb_kg_per_kg": table["Dy_Tb_kg_per_kg"].reindex(rated.index),
+        }
+    )
     points.index = points.index.astype(str)
     points["qualifies"] = points.index.isin(ranked.index)
     # Plot's Pareto front: grades no other grade beats on both axes (hotter and leaner).
@@ -230,12 +290,23 @@ def tradeoff_view(session: Session, *, temp_C: float, pc: float, hd_kA_m: float,
     if cal is not None and getattr(cal, "squareness", None) is not None:
         kwargs = {"squareness": cal.squareness_for(fam), "mu_rec": cal.mu_rec_for(fam)}
     routes = coercivity.tradeoff(
-        TRADEOFF_ROUTES, np.arange(40.0, 300.0 + 1e-9, 5.0), pc=pc, hd_kA_m=hd_kA_m,
-        model=coercivity.default_coercivity_model(lib), beta=coercivity.default_beta_model(lib), **kwargs,
+        TRADEOFF_ROUTES,
+        np.arange(40.0, 300.0 + 1e-9, 5.0),
+        pc=pc,
+        hd_kA_m=hd_kA_m,
+        model=coercivity.default_coercivity_model(lib),
+        beta=coercivity.default_beta_model(lib),
+        **kwargs,
     )
-    return {"ranked": ranked, "message": message, "attrs": attrs, "points": points, "front": front,
-            "front_scope": family or "NdFeB",
-            "routes": routes[["route", "temp_C", "hree_wt_pct"]]}
+    return {
+        "ranked": ranked,
+        "message": message,
+        "attrs": attrs,
+        "points": points,
+        "front": front,
+        "front_scope": family or "NdFeB",
+        "routes": routes[["route", "temp_C", "hree_wt_pct"]],
+    }
 
 
 # ----------------------------------------------------------------------------- BOM
@@ -272,7 +343,7 @@ class BomView:
 
 def _input_headers(table: Any) -> list[str]:
     cols = list(table.columns)
-    return cols[cols.index("line") + 1: cols.index("status")]
+    return cols[cols.index("line") + 1 : cols.index("status")]
 
 
 def load_bom(session: Session, path: Path, *, rank_by: str = "dy_tb") -> BomView:
@@ -301,17 +372,28 @@ def load_bom(session: Session, path: Path, *, rank_by: str = "dy_tb") -> BomView
     if grade_col is not None and has.any():
         swapped = table.loc[has, headers].copy()
         swapped[grade_col] = table.loc[has, "suggested_grade"].astype(str).to_numpy()
-        again = bom.evaluate_bom(swapped.reset_index(drop=True), session.lib, date=session.date,
-                                 suggest=False)
+        again = bom.evaluate_bom(
+            swapped.reset_index(drop=True), session.lib, date=session.date, suggest=False
+        )
         kg = again.table[el_cols].astype(float).to_numpy()
         factor = table.loc[has, "suggested_mass_factor"].astype(float).to_numpy()[:, None]
         sug_kg.loc[has] = kg * factor
         # Where the domain gives the suggested kg itself, use it (its mass factor is not rounded).
-        for el, col in (("Dy", "suggested_Dy_kg"), ("Tb", "suggested_Tb_kg"),
-                        ("controlled", "suggested_controlled_kg")):
+        for el, col in (
+            ("Dy", "suggested_Dy_kg"),
+            ("Tb", "suggested_Tb_kg"),
+            ("controlled", "suggested_controlled_kg"),
+        ):
             sug_kg.loc[has, el] = table.loc[has, col].astype(float).to_numpy()
-    return BomView(path=Path(path), result=result, table=table, grade_col=grade_col,
-                   part_col=part_col, el_kg=el_kg, sug_kg=sug_kg)
+    return BomView(
+        path=Path(path),
+        result=result,
+        table=table,
+        grade_col=grade_col,
+        part_col=part_col,
+        el_kg=el_kg,
+        sug_kg=sug_kg,
+    )
 
 
 def bom_totals(view: BomView, chosen: Any) -> Any:
@@ -386,7 +468,9 @@ def load_fleet(session: Session, path: Path) -> FleetView:
         world_t[el] = float(value) if np.isfinite(value) else float("nan")
         if np.isfinite(value):
             row = world.loc[el]
-            note[el] = f"{row['production_t']:,.0f} t {row['production_basis']} ({row['production_year']:.0f})"
+            note[el] = (
+                f"{row['production_t']:,.0f} t {row['production_basis']} ({row['production_year']:.0f})"
+            )
     return FleetView(path=Path(path), result=result, world_t=world_t, world_note=note)
 
 
@@ -398,8 +482,9 @@ def fleet_series(view: FleetView, element: str, scenarios: list[str]) -> Any:
     t = view.result.table
     t = t[(t["element"] == element) & t["scenario"].isin(scenarios)]
     primary = t.pivot_table(index="year", columns="scenario", values="primary_t", aggfunc="sum")
-    share = t.pivot_table(index="year", columns="scenario", values="share_of_world_pct", aggfunc="sum",
-                          dropna=False)
+    share = t.pivot_table(
+        index="year", columns="scenario", values="share_of_world_pct", aggfunc="sum", dropna=False
+    )
     cols = [s for s in scenarios if s in primary.columns]
     out = pd.DataFrame(index=primary.index)
     for s in cols:

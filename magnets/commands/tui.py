@@ -29,11 +29,21 @@ examples:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--bom", metavar="FILE", type=Path, default=None,
-                        help="bill of materials to open on the BOM screen (CSV, XLSX or Parquet; "
-                             "default: the bundled example)")
-    parser.add_argument("--fleet", metavar="FILE", type=Path, default=None,
-                        help="fleet TOML to open on the fleet screen (default: the bundled example)")
+    parser.add_argument(
+        "--bom",
+        metavar="FILE",
+        type=Path,
+        default=None,
+        help="bill of materials to open on the BOM screen (CSV, XLSX or Parquet; "
+        "default: the bundled example)",
+    )
+    parser.add_argument(
+        "--fleet",
+        metavar="FILE",
+        type=Path,
+        default=None,
+        help="fleet TOML to open on the fleet screen (default: the bundled example)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -37,8 +37,9 @@ async def test_bad_bom_notifies_and_app_stays_alive(make):
 
 @async_test
 async def test_bom_toggles_move_totals_to_the_domain_figures(make, lib):
-    from magnets.bom import evaluate_bom
     from magnets.tui.data import example_path
+
+    from magnets.bom import evaluate_bom
 
     expected = evaluate_bom(example_path("bom.csv"), lib, date=AS_OF).summary
     app = make()
@@ -71,7 +72,9 @@ async def test_bom_toggles_move_totals_to_the_domain_figures(make, lib):
         one = bom_totals(screen.view, screen.chosen)
         saving = float(line["saving_Dy_Tb_kg"])
         change = one.loc["change", "Dy"] + one.loc["change", "Tb"]
-        assert change == pytest.approx(-saving, rel=1e-6)  # the line's Dy+Tb saving, from the domain
+        assert change == pytest.approx(
+            -saving, rel=1e-6
+        )  # the line's Dy+Tb saving, from the domain
 
 
 @async_test
@@ -99,8 +102,9 @@ async def test_bom_export_csv_writes_what_is_shown(make, tmp_path, monkeypatch):
 
 @async_test
 async def test_fleet_table_is_the_domain_projection(make, lib):
-    from magnets import fleet, fleet_input
     from magnets.tui.data import example_path
+
+    from magnets import fleet, fleet_input
 
     spec = fleet_input.load_fleet(example_path("fleet.toml"), lib)
     result = fleet.project_fleet(spec, lib, list(spec.scenarios))
@@ -113,7 +117,11 @@ async def test_fleet_table_is_the_domain_projection(make, lib):
         screen = app.screen
         assert screen.element() == "Dy"
         shown = screen.series
-        dy = t[(t["element"] == "Dy") & (t["scenario"] == "baseline")].groupby("year")["primary_t"].sum()
+        dy = (
+            t[(t["element"] == "Dy") & (t["scenario"] == "baseline")]
+            .groupby("year")["primary_t"]
+            .sum()
+        )
         assert np.allclose(shown["baseline t"].to_numpy(), dy.to_numpy())
         await pilot.press("n")  # next element: Tb
         await pilot.pause()

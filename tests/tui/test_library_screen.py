@@ -25,8 +25,13 @@ async def test_filters_narrow_to_expected_ids(make, lib):
     from textual.widgets import Input, Select
 
     g = lib.grades
-    expected = sorted(g.index[(g["family"] == "ndfeb-sintered") & (g["route"] == "gbd-tb")
-                              & (g["Dy_Tb_wt_pct"] <= 1.0)].astype(str))
+    expected = sorted(
+        g.index[
+            (g["family"] == "ndfeb-sintered")
+            & (g["route"] == "gbd-tb")
+            & (g["Dy_Tb_wt_pct"] <= 1.0)
+        ].astype(str)
+    )
     assert 0 < len(expected) < len(g)  # the filter must narrow, not empty, the table
     app = make()
     async with app.run_test(size=(120, 36)) as pilot:

@@ -48,7 +48,9 @@ def test_grade_120x36(snap_compare):
 
 
 def test_help_120x36(snap_compare):
-    assert snap_compare(make_test_app(), terminal_size=(120, 36), run_before=_before("question_mark"))
+    assert snap_compare(
+        make_test_app(), terminal_size=(120, 36), run_before=_before("question_mark")
+    )
 
 
 def test_tradeoff_120x36(snap_compare):

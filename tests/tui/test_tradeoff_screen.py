@@ -13,8 +13,17 @@ def _ranked_ids(app) -> list[str]:
 def _expected(lib, app, temp_C: float) -> list[str]:
     from magnets.substitution import find_substitutes
 
-    out = find_substitutes(lib, temp_C=temp_C, pc=app.pc, hd_kA_m=app.hd_kA_m, cold_C=-40.0,
-                           family="any", max_mass_factor=1.2, rank_by="dy_tb", date=AS_OF)
+    out = find_substitutes(
+        lib,
+        temp_C=temp_C,
+        pc=app.pc,
+        hd_kA_m=app.hd_kA_m,
+        cold_C=-40.0,
+        family="any",
+        max_mass_factor=1.2,
+        rank_by="dy_tb",
+        date=AS_OF,
+    )
     return out["id"].astype(str).tolist()
 
 
@@ -97,4 +106,8 @@ async def test_condition_carries_to_the_library(make, lib):
         await ready(app, pilot)
         view = app.screen.view
         r = rate_library(lib, app.pc, app.hd_kA_m, date=AS_OF)
-        assert view["t_max_C"].reindex(r.index.astype(str)).equals(r["t_max_C"].set_axis(r.index.astype(str)))
+        assert (
+            view["t_max_C"]
+            .reindex(r.index.astype(str))
+            .equals(r["t_max_C"].set_axis(r.index.astype(str)))
+        )

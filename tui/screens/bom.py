@@ -11,13 +11,13 @@ is shown as CSV, ``E`` as XLSX.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
@@ -46,7 +46,7 @@ def _name(path: Path) -> str:
 class BomTable(FrameTable):
     """BOM lines; space toggles the suggestion of the line under the cursor."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "screen.toggle_line", "Use", key_display="space"),
         Binding("enter", "select_cursor", "Grade", show=False),
     ]
@@ -57,7 +57,7 @@ class BomScreen(Screen[None]):
 
     AUTO_FOCUS = "#bom-lines"
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_path", "Open", key_display="/"),
         Binding("x", "open_example", "Example", show=False),
         Binding("a", "toggle_all", "All"),
@@ -76,8 +76,11 @@ class BomScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="bom-bar", classes="bar"):
-            yield Input(placeholder="/ BOM file (CSV, XLSX, Parquet), enter opens; x: example",
-                        id="bom-path", compact=True)
+            yield Input(
+                placeholder="/ BOM file (CSV, XLSX, Parquet), enter opens; x: example",
+                id="bom-path",
+                compact=True,
+            )
         yield Static("No BOM open.", id="bom-status", classes="status")
         yield BomTable(id="bom-lines")
         yield Static(id="bom-totals")
@@ -124,7 +127,9 @@ class BomScreen(Screen[None]):
         self.refresh_bindings()
         self.notify(
             f"{exc}\nFix the file or open another (/ then a path, or x for the example).",
-            title=f"Cannot evaluate {path.name}", severity="error", timeout=15,
+            title=f"Cannot evaluate {path.name}",
+            severity="error",
+            timeout=15,
         )
         if self.view is None:
             self.query_one("#bom-status", Static).update(f"[b red]Could not open {path}[/]")
@@ -162,8 +167,13 @@ class BomScreen(Screen[None]):
         cols += [
             Col("status", "Status", _status_label, style=lambda s: STATUS_STYLES.get(str(s), "")),
             Col("t_max_C", "Rated°C", "{:.0f}", numeric=True),
-            Col("margin_C", "Margin", "{:+.0f}", numeric=True,
-                style=lambda m: "red" if float(m) < 0 else ""),
+            Col(
+                "margin_C",
+                "Margin",
+                "{:+.0f}",
+                numeric=True,
+                style=lambda m: "red" if float(m) < 0 else "",
+            ),
             Col("Dy_kg", "Dy kg", _kg, numeric=True),
             Col("Tb_kg", "Tb kg", _kg, numeric=True),
             Col("controlled_kg", "Ctrl kg", _kg, numeric=True),
@@ -181,8 +191,9 @@ class BomScreen(Screen[None]):
             return
         import numpy as np
 
-        shown = v.table.assign(use=np.where(self.chosen & v.has_suggestion, "✓",
-                                            np.where(v.has_suggestion, "·", "")))
+        shown = v.table.assign(
+            use=np.where(self.chosen & v.has_suggestion, "✓", np.where(v.has_suggestion, "·", ""))
+        )
         self.query_one(BomTable).show(shown, self._columns())
         self._update_totals()
 
@@ -280,9 +291,13 @@ class BomScreen(Screen[None]):
         try:
             out = export_frame(frame, path)
         except Exception as exc:  # noqa: BLE001
-            self.app.call_from_thread(self.notify, f"{exc}", title="Export failed", severity="error")
+            self.app.call_from_thread(
+                self.notify, f"{exc}", title="Export failed", severity="error"
+            )
             return
-        self.app.call_from_thread(self.notify, f"{len(frame)} lines written to {out}", title="Exported")
+        self.app.call_from_thread(
+            self.notify, f"{len(frame)} lines written to {out}", title="Exported"
+        )
 
     @on(DataTable.RowSelected, "#bom-lines")
     def _open_grade(self, event: DataTable.RowSelected) -> None:

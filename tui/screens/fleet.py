@@ -10,12 +10,12 @@ chart only / table only (narrow terminals stack them).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Checkbox, Header, Input, Select, Static
@@ -33,7 +33,7 @@ class FleetScreen(Screen[None]):
 
     AUTO_FOCUS = "#fleet-table"
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_path", "Open", key_display="/"),
         Binding("x", "open_example", "Example", show=False),
         Binding("n", "next_element", "Element"),
@@ -53,9 +53,16 @@ class FleetScreen(Screen[None]):
 
         yield Header()
         with Horizontal(id="fleet-bar", classes="bar"):
-            yield Input(placeholder="/ fleet TOML, enter opens; x: example", id="fleet-path", compact=True)
-            yield Select([(el, el) for el in ELEMENTS], value="Dy", allow_blank=False, id="element",
-                         compact=True)
+            yield Input(
+                placeholder="/ fleet TOML, enter opens; x: example", id="fleet-path", compact=True
+            )
+            yield Select(
+                [(el, el) for el in ELEMENTS],
+                value="Dy",
+                allow_blank=False,
+                id="element",
+                compact=True,
+            )
         yield Horizontal(id="scenarios", classes="bar")
         yield Static("No fleet open.", id="fleet-status", classes="status")
         with Horizontal(id="fleet-body"):
@@ -105,8 +112,12 @@ class FleetScreen(Screen[None]):
     def _failed(self, path: Path, exc: BaseException) -> None:
         self.query_one("#fleet-body").loading = False
         self.refresh_bindings()
-        self.notify(f"{exc}\nFix the file or open another (/ then a path, or x for the example).",
-                    title=f"Cannot project {path.name}", severity="error", timeout=15)
+        self.notify(
+            f"{exc}\nFix the file or open another (/ then a path, or x for the example).",
+            title=f"Cannot project {path.name}",
+            severity="error",
+            timeout=15,
+        )
         if self.view is None:
             self.query_one("#fleet-status", Static).update(f"[b red]Could not open {path}[/]")
 
@@ -115,7 +126,9 @@ class FleetScreen(Screen[None]):
         self.query_one("#fleet-body").loading = False
         bar = self.query_one("#scenarios", Horizontal)
         await bar.remove_children()
-        boxes = [Checkbox(name, value=True, name=name, compact=True) for name in view.result.scenarios]
+        boxes = [
+            Checkbox(name, value=True, name=name, compact=True) for name in view.result.scenarios
+        ]
         await bar.mount(Static("Scenarios:", classes="field-label"), *boxes)
         for warning in list(view.result.warnings)[:3]:
             self.notify(warning, title="Fleet warning", severity="warning", timeout=10)
@@ -140,7 +153,9 @@ class FleetScreen(Screen[None]):
 
     # ----------------------------------------------------------------- render
     def selected(self) -> list[str]:
-        return [box.name for box in self.query("#scenarios Checkbox").results(Checkbox) if box.value]
+        return [
+            box.name for box in self.query("#scenarios Checkbox").results(Checkbox) if box.value
+        ]
 
     def element(self) -> str:
         return str(self.query_one("#element", Select).value)
@@ -157,7 +172,9 @@ class FleetScreen(Screen[None]):
         cols = [Col("year", "Year", "{:.0f}", numeric=True)]
         for c in series.columns[1:]:
             fmt = "{:,.1f}" if c.endswith("%") else "{:,.0f}"
-            cols.append(Col(c, c.replace(" t", " t/yr").replace(" %", " % world"), fmt, numeric=True))
+            cols.append(
+                Col(c, c.replace(" t", " t/yr").replace(" %", " % world"), fmt, numeric=True)
+            )
         self.query_one("#fleet-table", FrameTable).show(series, cols)
         spec = v.result.spec
         world = v.world_note.get(element)
@@ -191,9 +208,17 @@ class FleetScreen(Screen[None]):
                 plt.xticks(ticks, [str(y) for y in ticks])
             plt.xlabel("year")
             plt.ylabel(f"{element} t/yr")
-            values = [v for s in scenarios if f"{s} t" in series.columns for v in series[f"{s} t"].tolist()]
-            top = max([v for v in values if math.isfinite(v)] + ([world_t] if math.isfinite(world_t) else [])
-                      + [1.0])
+            values = [
+                v
+                for s in scenarios
+                if f"{s} t" in series.columns
+                for v in series[f"{s} t"].tolist()
+            ]
+            top = max(
+                [v for v in values if math.isfinite(v)]
+                + ([world_t] if math.isfinite(world_t) else [])
+                + [1.0]
+            )
             bottom = min([0.0] + [v for v in values if math.isfinite(v)])
             plt.ylim(bottom, top * 1.08)
 
@@ -241,7 +266,9 @@ class FleetScreen(Screen[None]):
             self.notify("Open a fleet first.", severity="warning")
             return
         default = Path.cwd() / f"{self.view.path.stem}-{self.element()}.{fmt}"
-        self.app.push_screen(ExportDialog(default, f"{self.element()} demand as shown"), self._export_to)
+        self.app.push_screen(
+            ExportDialog(default, f"{self.element()} demand as shown"), self._export_to
+        )
 
     def _export_to(self, path: Path | None) -> None:
         if path is None:
@@ -255,6 +282,10 @@ class FleetScreen(Screen[None]):
         try:
             out = export_frame(frame, path)
         except Exception as exc:  # noqa: BLE001
-            self.app.call_from_thread(self.notify, f"{exc}", title="Export failed", severity="error")
+            self.app.call_from_thread(
+                self.notify, f"{exc}", title="Export failed", severity="error"
+            )
             return
-        self.app.call_from_thread(self.notify, f"{len(frame)} rows written to {out}", title="Exported")
+        self.app.call_from_thread(
+            self.notify, f"{len(frame)} rows written to {out}", title="Exported"
+        )

@@ -10,13 +10,13 @@ Wide terminals show the facts and the plot side by side, narrow ones stack them;
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, Static
@@ -46,7 +46,7 @@ class GradeScreen(Screen[None]):
 
     AUTO_FOCUS = "#grade-info"
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", key_display="esc"),
         Binding("p", "toggle_plot", "Panes"),
         Binding("plus,equals_sign", "temp(5)", "+5°C", key_display="+"),
@@ -100,8 +100,13 @@ class GradeScreen(Screen[None]):
         try:
             self.detail = d = grade_detail(session, self.grade_id)
             rating = rate(session, pc=app.pc, hd_kA_m=app.hd_kA_m).loc[d["id"]]
-            curves = grade_curves(session, d["id"], temps_C=(float(d["T0_C"]), app.temp_C),
-                                  pc=app.pc, hd_kA_m=app.hd_kA_m)
+            curves = grade_curves(
+                session,
+                d["id"],
+                temps_C=(float(d["T0_C"]), app.temp_C),
+                pc=app.pc,
+                hd_kA_m=app.hd_kA_m,
+            )
         except Exception as exc:  # noqa: BLE001
             self.notify(f"{exc}", title=f"Cannot show grade {self.grade_id}", severity="error")
             return
@@ -115,7 +120,6 @@ class GradeScreen(Screen[None]):
         self._draw(d, curves)
 
     def _props_table(self, d: dict, rating: Any, curves: dict) -> Table:
-        app = self.app
         refs: dict[str, int] = {}
 
         def ref(source: Any) -> str:
@@ -126,8 +130,15 @@ class GradeScreen(Screen[None]):
             refs.setdefault(text, len(refs) + 1)
             return f"[{refs[text]}]"
 
-        t = Table(title="Properties", title_justify="left", expand=True, box=None, padding=(0, 1),
-                  title_style="bold", header_style="bold")
+        t = Table(
+            title="Properties",
+            title_justify="left",
+            expand=True,
+            box=None,
+            padding=(0, 1),
+            title_style="bold",
+            header_style="bold",
+        )
         t.add_column("property", no_wrap=True)
         t.add_column("value", justify="right", no_wrap=True)
         t.add_column("basis", no_wrap=True)
@@ -139,19 +150,45 @@ class GradeScreen(Screen[None]):
             ("HcJ", _num(d["HcJ_kA_m"], "{:.0f} kA/m"), d.get("HcJ_basis", ""), src),
             ("HcB", _num(d["HcB_kA_m"], "{:.0f} kA/m"), d.get("HcB_basis", ""), src),
             ("BHmax", _num(d["BHmax_kJ_m3"], "{:.0f} kJ/m³"), d.get("BHmax_basis", ""), src),
-            ("α(Br)", _num(d["alpha_Br_pct_per_K"], "{:.3f} %/K"), "",
-             d.get("alpha_source") or csrc),
-            ("β(HcJ)", _num(curves["beta"], "{:.3f} %/K"), "" if curves["beta_is_own"] else
-             curves["beta_source"], csrc if curves["beta_is_own"] else BETA_SOURCES.get(
-                 curves["beta_source"], curves["beta_source"])),
-            ("coef. range", (str(d.get("coef_range_C")) + " °C") if d.get("coef_range_C") else "–", "", ""),
-            ("catalogue max", _num(d["max_temp_C"], "{:.0f} °C"), "",
-             str(d.get("max_temp_condition") or "")),
-            ("rated (Pc, Hd)", _num(rating["t_max_C"], "{:.0f} °C"), "model",
-             f"limited by {rating['limited_by']}"),
+            (
+                "α(Br)",
+                _num(d["alpha_Br_pct_per_K"], "{:.3f} %/K"),
+                "",
+                d.get("alpha_source") or csrc,
+            ),
+            (
+                "β(HcJ)",
+                _num(curves["beta"], "{:.3f} %/K"),
+                "" if curves["beta_is_own"] else curves["beta_source"],
+                csrc
+                if curves["beta_is_own"]
+                else BETA_SOURCES.get(curves["beta_source"], curves["beta_source"]),
+            ),
+            (
+                "coef. range",
+                (str(d.get("coef_range_C")) + " °C") if d.get("coef_range_C") else "–",
+                "",
+                "",
+            ),
+            (
+                "catalogue max",
+                _num(d["max_temp_C"], "{:.0f} °C"),
+                "",
+                str(d.get("max_temp_condition") or ""),
+            ),
+            (
+                "rated (Pc, Hd)",
+                _num(rating["t_max_C"], "{:.0f} °C"),
+                "model",
+                f"limited by {rating['limited_by']}",
+            ),
             ("Curie", _num(d["curie_C"], "{:.0f} °C"), "", d.get("curie_source", "")),
-            ("structural limit", _num(d["structural_limit_C"], "{:.0f} °C"), "", "family" if
-             math.isfinite(float(d["structural_limit_C"])) else ""),
+            (
+                "structural limit",
+                _num(d["structural_limit_C"], "{:.0f} °C"),
+                "",
+                "family" if math.isfinite(float(d["structural_limit_C"])) else "",
+            ),
             ("density", _num(d["density_g_cm3"], "{:.2f} g/cm³"), "", d.get("density_source", "")),
             ("μrec", _num(d["mu_rec"], "{:.2f}"), "", d.get("mu_rec_source", "")),
             ("Hk/HcJ", _num(d["squareness"], "{:.2f}"), "", d.get("squareness_source", "")),
@@ -176,9 +213,15 @@ class GradeScreen(Screen[None]):
     def _elements_table(self, d: dict) -> Table:
         from ..data import oxide_formulas
 
-        t = Table(title=f"Elements, kg per kg of magnet · export controls as of {d['as_of_date']}",
-                  title_justify="left", expand=True, box=None, padding=(0, 1),
-                  title_style="bold", header_style="bold")
+        t = Table(
+            title=f"Elements, kg per kg of magnet · export controls as of {d['as_of_date']}",
+            title_justify="left",
+            expand=True,
+            box=None,
+            padding=(0, 1),
+            title_style="bold",
+            header_style="bold",
+        )
         t.add_column("el.", no_wrap=True)
         t.add_column("kg/kg", justify="right", no_wrap=True)
         t.add_column("oxide", no_wrap=True)
@@ -192,12 +235,20 @@ class GradeScreen(Screen[None]):
             st = status.get(el, "")
             label = "–" if st == "not_controlled" else st.replace("_", " ")
             t.add_row(
-                el, f"{kg:.4f}", ox or "", f"{oxides[ox]:.4f}" if ox in oxides else "",
+                el,
+                f"{kg:.4f}",
+                ox or "",
+                f"{oxides[ox]:.4f}" if ox in oxides else "",
                 Text(label, style=STATUS_STYLE.get(st, "dim") if st != "not_controlled" else "dim"),
             )
         ctrl = d.get("controlled_kg_per_kg", 0.0)
-        t.add_row(Text("ctrl", style="bold"), Text(f"{ctrl:.4f}", style="bold red"), "", "",
-                  Text(" ".join(d.get("controlled_elements", [])) or "none", style="red"))
+        t.add_row(
+            Text("ctrl", style="bold"),
+            Text(f"{ctrl:.4f}", style="bold red"),
+            "",
+            "",
+            Text(" ".join(d.get("controlled_elements", [])) or "none", style="red"),
+        )
         return t
 
     def _notes(self, d: dict) -> Text:
@@ -277,7 +328,19 @@ class GradeScreen(Screen[None]):
         if self.detail is None:
             return
         d = self.detail
-        keys = ["id", "name", "family", "route", "Br_T", "HcJ_kA_m", "HcB_kA_m", "BHmax_kJ_m3",
-                "max_temp_C", "Dy_wt_pct", "Tb_wt_pct", "source"]
+        keys = [
+            "id",
+            "name",
+            "family",
+            "route",
+            "Br_T",
+            "HcJ_kA_m",
+            "HcB_kA_m",
+            "BHmax_kJ_m3",
+            "max_temp_C",
+            "Dy_wt_pct",
+            "Tb_wt_pct",
+            "source",
+        ]
         self.app.copy_to_clipboard("\n".join(f"{k}\t{d.get(k, '')}" for k in keys))
         self.notify(f"Copied the properties of {d['id']}.", title="Copied")

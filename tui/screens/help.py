@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown, Static
@@ -24,16 +26,19 @@ HELP_TEXT = """\
 | key | action |
 |---|---|
 | `1`-`4` | switch screen (not while typing in a field) |
-| `/` | focus the filter or the file field |
+| `/` | focus the filter, the trade-off fields or the file field |
 | `esc` | back to the table (or close this help / the grade) |
-| `enter` | open the grade under the cursor |
+| `enter` | open the grade under the cursor (library, trade-off, BOM) |
 | `<` `>` `r` | sort by the previous / next column, reverse |
 | `y` | copy the row under the cursor |
-| `+` `-` | required temperature ±5 °C (trade-off, no field focused) |
-| `[` `]` | Pc −/+ one step (trade-off, no field focused) |
-| `space` | use / drop the suggested substitute of a BOM line |
-| `e` / `E` | export what is shown as CSV / XLSX |
-| `ctrl+t` | light / dark theme (`ctrl+p`: all commands and themes) |
+| `x` | library: clear the filters; BOM and fleet: open the bundled example |
+| `+` `-` | working temperature ±5 °C (trade-off and grade, no field focused) |
+| `[` `]` | Pc −/+ 0.1 (trade-off, no field focused) |
+| `p` | cycle the panes: both, plot only, table only |
+| `space` / `a` | BOM: use or drop the substitute of this line / of every line |
+| `n` | fleet: next element |
+| `e` / `E` | BOM and fleet: export what is shown as CSV / XLSX |
+| `ctrl+t` | light / dark theme (`ctrl+p`: every command and theme) |
 | `ctrl+q` | quit |
 
 ## Units
@@ -52,6 +57,7 @@ BOM masses in kg; fleet demand in tonnes per year.
 - The default Pc is calibrated once so that the catalogue ratings are reproduced; it is not tuned per grade.
 - **Mass factor**: the magnet mass a candidate needs for the same flux as the reference
   (ratio of working-point B at temperature, times the density ratio). A bigger magnet changes Pc.
+  Trade-off figures in g/kg are per kg of the reference magnet, at equal flux.
 - Export-control flags follow the dated rule table as of the chosen date; "unknown" ranks worse than "controlled".
 """
 
@@ -59,7 +65,7 @@ BOM masses in kg; fleet demand in tonnes per year.
 class HelpScreen(ModalScreen[None]):
     """Modal help; any of esc, q, ? or f1 closes it."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark,f1", "dismiss", "Close", key_display="esc"),
     ]
 

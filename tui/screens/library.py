@@ -8,11 +8,11 @@ opens the grade, ``y`` copies the row, ``<``/``>``/``r`` sort.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Select, Static
@@ -57,7 +57,9 @@ LIBRARY_COLUMNS = [
 class GradesTable(FrameTable):
     """The grades table; enter opens the grade under the cursor."""
 
-    BINDINGS = [Binding("enter", "select_cursor", "Open", key_display="enter")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Open", key_display="enter")
+    ]
 
 
 class LibraryScreen(Screen[None]):
@@ -65,7 +67,7 @@ class LibraryScreen(Screen[None]):
 
     AUTO_FOCUS = "#grades"
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_filter", "Filter", key_display="/"),
         Binding("escape", "focus_table", "Table", show=False),
         Binding("x", "clear_filters", "Clear"),

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Label, Select, Static
@@ -66,7 +66,9 @@ RANKED_COLUMNS = [
 class RankedTable(FrameTable):
     """Qualifying grades; enter opens the grade."""
 
-    BINDINGS = [Binding("enter", "select_cursor", "Open", key_display="enter")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Open", key_display="enter")
+    ]
 
 
 class TradeoffScreen(Screen[None]):
@@ -74,8 +76,10 @@ class TradeoffScreen(Screen[None]):
 
     AUTO_FOCUS = "#ranked"
 
-    BINDINGS = [
-        Binding("plus,equals_sign", "temp(1)", "Temperature +5 °C", key_display="+", group=TEMP_GROUP),
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "plus,equals_sign", "temp(1)", "Temperature +5 °C", key_display="+", group=TEMP_GROUP
+        ),
         Binding("minus", "temp(-1)", "Temperature -5 °C", key_display="-", group=TEMP_GROUP),
         Binding("left_square_bracket", "pc(-1)", "Pc -0.1", key_display="[", group=PC_GROUP),
         Binding("right_square_bracket", "pc(1)", "Pc +0.1", key_display="]", group=PC_GROUP),
@@ -140,7 +144,9 @@ class TradeoffScreen(Screen[None]):
 
     def _on_library(self, session: Any) -> None:
         if session is None:
-            self.query_one("#tradeoff-status", Static).update(f"[b red]No library[/]: {self.app.load_error}")
+            self.query_one("#tradeoff-status", Static).update(
+                f"[b red]No library[/]: {self.app.load_error}"
+            )
             return
         families = sorted(session.lib.grades["family"].dropna().unique())
         self.query_one("#tfamily", Select).set_options([(f, f) for f in families])
@@ -198,8 +204,12 @@ class TradeoffScreen(Screen[None]):
             massf = 1.2
         try:
             res = tradeoff_view(
-                app.session, temp_C=app.temp_C, pc=app.pc, hd_kA_m=app.hd_kA_m,
-                rank_by=str(rank.value), family=None if fam.is_blank() else str(fam.value),
+                app.session,
+                temp_C=app.temp_C,
+                pc=app.pc,
+                hd_kA_m=app.hd_kA_m,
+                rank_by=str(rank.value),
+                family=None if fam.is_blank() else str(fam.value),
                 max_mass_factor=massf,
             )
         except Exception as exc:  # noqa: BLE001
@@ -210,8 +220,10 @@ class TradeoffScreen(Screen[None]):
         if len(ranked):
             ranked = ranked.assign(
                 rank=range(1, len(ranked) + 1),
-                mark=["ref" if r else ("★" if p else "") for r, p in
-                      zip(ranked["is_reference"], ranked["pareto"], strict=True)],
+                mark=[
+                    "ref" if r else ("★" if p else "")
+                    for r, p in zip(ranked["is_reference"], ranked["pareto"], strict=True)
+                ],
             )
         table = self.query_one(RankedTable)
         table.show(ranked, RANKED_COLUMNS if len(ranked) else RANKED_COLUMNS[:2])

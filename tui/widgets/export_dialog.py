@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
@@ -15,7 +16,9 @@ from textual.widgets import Input, Label, Static
 class ExportDialog(ModalScreen[Path | None]):
     """Returns the chosen path, or None when cancelled."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", key_display="esc")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", key_display="esc")
+    ]
 
     def __init__(self, default: Path, what: str) -> None:
         super().__init__()

@@ -10,13 +10,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable
-
 
 SORT_GROUP = Binding.Group("Sort", compact=True)
 
@@ -61,11 +60,21 @@ def format_cell(col: Col, value: Any) -> Text:
 class FrameTable(DataTable):
     """DataTable over a DataFrame with keyboard sorting."""
 
-    BINDINGS = [
-        Binding("less_than_sign", "sort_move(-1)", "Sort by previous column", key_display="<",
-                group=SORT_GROUP),
-        Binding("greater_than_sign", "sort_move(1)", "Sort by next column", key_display=">",
-                group=SORT_GROUP),
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "less_than_sign",
+            "sort_move(-1)",
+            "Sort by previous column",
+            key_display="<",
+            group=SORT_GROUP,
+        ),
+        Binding(
+            "greater_than_sign",
+            "sort_move(1)",
+            "Sort by next column",
+            key_display=">",
+            group=SORT_GROUP,
+        ),
         Binding("r", "sort_reverse", "Reverse the sort", group=SORT_GROUP),
         Binding("home,g", "scroll_top", "First row", show=False),
         Binding("end,G", "scroll_bottom", "Last row", show=False),
@@ -117,7 +126,10 @@ class FrameTable(DataTable):
         self.clear(columns=True)
         columns = [frame[c.key].tolist() for c in self.cols]
         keys = [str(k) for k in frame.index]
-        cells = [[format_cell(col, v) for v in values] for col, values in zip(self.cols, columns, strict=True)]
+        cells = [
+            [format_cell(col, v) for v in values]
+            for col, values in zip(self.cols, columns, strict=True)
+        ]
         for col, col_cells in zip(self.cols, cells, strict=True):
             label = col.label
             if col.key == self.sort_key:
@@ -125,8 +137,9 @@ class FrameTable(DataTable):
             # Explicit widths: DataTable's auto width can keep stale cached cells when a
             # table is refilled with the same row keys.
             width = col.width or max([len(label)] + [t.cell_len for t in col_cells])
-            self.add_column(Text(label, justify="right" if col.numeric else "left"), key=col.key,
-                            width=width)
+            self.add_column(
+                Text(label, justify="right" if col.numeric else "left"), key=col.key, width=width
+            )
         for i, key in enumerate(keys):
             self.add_row(*(col_cells[i] for col_cells in cells), key=key)
         if current is not None and current in keys:
@@ -153,9 +166,8 @@ class FrameTable(DataTable):
         return header + "\n" + values
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("sort_move", "sort_reverse") and not self.sortable:
-            return False  # hidden from the footer and inactive
-        return True
+        # sort keys are hidden from the footer and inactive on an unsortable table
+        return self.sortable or action not in ("sort_move", "sort_reverse")
 
     # --------------------------------------------------------------- sorting
     def sort_by(self, key: str | None, descending: bool | None = None) -> None:

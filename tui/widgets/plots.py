@@ -30,8 +30,9 @@ NEUTRAL = ((140, 140, 140), "#8c8c8c")
 LINE = "hd"
 
 
-def finite_pairs(xs: Sequence[float], ys: Sequence[float], *,
-                 y_min: float | None = None) -> tuple[list[float], list[float]]:
+def finite_pairs(
+    xs: Sequence[float], ys: Sequence[float], *, y_min: float | None = None
+) -> tuple[list[float], list[float]]:
     """Drop points where x or y is NaN/inf (plotext cannot draw them), or y < y_min
     (plotext draws points outside the y limits on the frame)."""
     px, py = [], []
