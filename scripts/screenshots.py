@@ -24,7 +24,7 @@ DOCS = ROOT / "docs"
 #: name -> keys pressed before the screenshot (after the library has loaded)
 SHOTS = {
     "library": [],
-    "grade": ["enter"],
+    "grade": [],  # opened by id below
     "tradeoff": ["2", "plus", "plus", "plus", "plus", "plus", "plus"],  # 180 degC
     "bom": ["3", "a"],
     "fleet": ["4"],
@@ -51,8 +51,8 @@ async def shoot(name: str, keys: list[str], size: tuple[int, int], date: dt.date
         if name == "grade":
             app.open_grade("HL-G48UHT")  # a Tb-diffused grade: the curves of a GBD magnet
             await _settle(app, pilot)
-        elif keys:
-            await pilot.press(*keys)
+        for key in keys:  # one at a time: a key may start a worker the next one needs
+            await pilot.press(key)
             await _settle(app, pilot)
         app.clear_notifications()
         await pilot.pause()

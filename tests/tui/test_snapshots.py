@@ -18,8 +18,8 @@ def _before(*keys: str, grade: str | None = None):
     async def run_before(pilot) -> None:
         app = pilot.app
         await ready(app, pilot)
-        if keys:
-            await pilot.press(*keys)
+        for key in keys:  # one at a time: a key may start a worker the next one needs
+            await pilot.press(key)
             await ready(app, pilot)
         if grade is not None:
             app.open_grade(grade)
