@@ -233,7 +233,6 @@ class TradeoffScreen(Screen[None]):
 
     def _status(self, res: dict) -> None:
         a = res["attrs"]
-        app = self.app
         if res["message"]:
             text = f"[b red]none qualifies[/]: {res['message']}"
         else:
@@ -243,7 +242,6 @@ class TradeoffScreen(Screen[None]):
                 f" · g/kg of ref. at equal flux · ★ Pareto"
             )
         self.query_one("#tradeoff-status", Static).update(text)
-        del app
 
     def _draw(self, res: dict) -> None:
         from ..widgets.plots import Plot, finite_pairs
