@@ -325,7 +325,7 @@ class BomView:
     ``grade_col``/``part_col``: the input headers the domain read as grade and part id.
     ``el_kg``: kg per line as specified, columns REPORTED + ['controlled'].
     ``sug_kg``: kg per line with the suggestion taken (mass factor at equal flux included),
-    NaN where the line has no suggestion; from a second evaluate_bom of the suggested grades.
+    NaN where the line has no suggestion (both from ``BomResult.element_kg``).
     """
 
     path: Path
@@ -349,11 +349,10 @@ def _input_headers(table: Any) -> list[str]:
 def load_bom(session: Session, path: Path, *, rank_by: str = "dy_tb") -> BomView:
     """Evaluate ``path`` with :func:`magnets.bom.evaluate_bom` (raises MagnetsError on bad files).
 
-    For the per-line toggle, the suggested grades are evaluated by the same function
-    (grade column replaced, suggest=False): their element kg at the specified mass, times
-    the suggestion's mass factor at equal flux, as evaluate_bom's own suggested_* columns.
+    The kg per element come from the same evaluation: ``BomResult.element_kg()`` as specified
+    and ``element_kg(suggested=True)`` with each line's suggestion taken (mass factor at
+    equal flux included), for the per-line toggle.
     """
-    import numpy as np
     import pandas as pd
 
     from magnets import bom, bom_input
@@ -365,26 +364,8 @@ def load_bom(session: Session, path: Path, *, rank_by: str = "dy_tb") -> BomView
     found, _units, _warn = bom_input.match_columns(headers, str(path))
     grade_col = headers[found["grade"]] if "grade" in found else None
     part_col = headers[found["part_id"]] if "part_id" in found else None
-    el_cols = [f"{el}_kg" for el in REPORTED] + ["controlled_kg"]
-    el_kg = table[el_cols].astype(float).set_axis([*REPORTED, "controlled"], axis=1)
-    sug_kg = pd.DataFrame(np.nan, index=table.index, columns=el_kg.columns)
-    has = table["suggested_grade"].notna().to_numpy()
-    if grade_col is not None and has.any():
-        swapped = table.loc[has, headers].copy()
-        swapped[grade_col] = table.loc[has, "suggested_grade"].astype(str).to_numpy()
-        again = bom.evaluate_bom(
-            swapped.reset_index(drop=True), session.lib, date=session.date, suggest=False
-        )
-        kg = again.table[el_cols].astype(float).to_numpy()
-        factor = table.loc[has, "suggested_mass_factor"].astype(float).to_numpy()[:, None]
-        sug_kg.loc[has] = kg * factor
-        # Where the domain gives the suggested kg itself, use it (its mass factor is not rounded).
-        for el, col in (
-            ("Dy", "suggested_Dy_kg"),
-            ("Tb", "suggested_Tb_kg"),
-            ("controlled", "suggested_controlled_kg"),
-        ):
-            sug_kg.loc[has, el] = table.loc[has, col].astype(float).to_numpy()
+    el_kg = result.element_kg().set_axis(table.index, axis=0)
+    sug_kg = result.element_kg(suggested=True).set_axis(table.index, axis=0)
     return BomView(
         path=Path(path),
         result=result,

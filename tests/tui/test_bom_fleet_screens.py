@@ -57,9 +57,9 @@ async def test_bom_toggles_move_totals_to_the_domain_figures(make, lib):
         await pilot.press("a")  # take every suggestion
         every = bom_totals(screen.view, screen.chosen)
         for el, kg in expected["suggested_totals_kg"].items():
-            # the domain's totals with every suggestion taken (its mass factor is rounded to
-            # 3 decimals in the per-line output, hence 1e-3 for the elements we rebuild)
-            assert every.loc["chosen", el] == pytest.approx(kg, rel=1e-3, abs=1e-9)
+            # the domain's totals with every suggestion taken: the per-line kg come from the
+            # same evaluation (BomResult.element_kg, unrounded), so they add up to float precision
+            assert every.loc["chosen", el] == pytest.approx(kg, rel=1e-9, abs=1e-12)
         await pilot.press("a")  # drop them all
         assert not screen.chosen.any()
         # space on the first line that has a suggestion takes only that one
