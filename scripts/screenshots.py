@@ -32,28 +32,19 @@ SHOTS = {
 }
 
 
-async def _settle(app, pilot) -> None:
-    for _ in range(400):  # the loader starts after the first frame
-        if app.session is not None or app.load_error is not None:
-            break
-        await pilot.pause(0.02)
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-
-
 async def shoot(name: str, keys: list[str], size: tuple[int, int], date: dt.date) -> Path:
     from magnets.tui.app import make_app
+    from magnets.tui.pilot import ready
 
     app = make_app(date=date)
     async with app.run_test(size=size) as pilot:
-        await _settle(app, pilot)
+        await ready(app, pilot)
         if name == "grade":
             app.open_grade("HL-G48UHT")  # a Tb-diffused grade: the curves of a GBD magnet
-            await _settle(app, pilot)
+            await ready(app, pilot)
         for key in keys:  # one at a time: a key may start a worker the next one needs
             await pilot.press(key)
-            await _settle(app, pilot)
+            await ready(app, pilot)
         app.clear_notifications()
         await pilot.pause()
         path = DOCS / f"screenshot-{name}.svg"

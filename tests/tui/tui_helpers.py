@@ -6,6 +6,8 @@ import asyncio
 import datetime as dt
 import functools
 
+from magnets.tui.pilot import ready  # noqa: F401 - re-exported for the tests
+
 #: Export-control flags are computed as of this date in every TUI test (stable snapshots).
 AS_OF = dt.date(2026, 6, 1)
 
@@ -16,17 +18,6 @@ def make_test_app(**kwargs):
 
     kwargs.setdefault("date", AS_OF)
     return make_app(**kwargs)
-
-
-async def ready(app, pilot) -> None:
-    """Wait until the library worker (and any screen workers) finished and screens redrew."""
-    for _ in range(400):  # the loader starts after the first frame
-        if app.session is not None or app.load_error is not None:
-            break
-        await pilot.pause(0.02)
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def async_test(fn):
