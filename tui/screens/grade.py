@@ -41,6 +41,19 @@ def _num(value: Any, fmt: str = "{:.4g}") -> str:
     return "–" if math.isnan(v) else fmt.format(v)
 
 
+def _section_table(title: str) -> Table:
+    """A full-width borderless table with a bold title on the left (one section of the facts)."""
+    return Table(
+        title=title,
+        title_justify="left",
+        expand=True,
+        box=None,
+        padding=(0, 1),
+        title_style="bold",
+        header_style="bold",
+    )
+
+
 class GradeScreen(Screen[None]):
     """One grade in full."""
 
@@ -130,15 +143,7 @@ class GradeScreen(Screen[None]):
             refs.setdefault(text, len(refs) + 1)
             return f"[{refs[text]}]"
 
-        t = Table(
-            title="Properties",
-            title_justify="left",
-            expand=True,
-            box=None,
-            padding=(0, 1),
-            title_style="bold",
-            header_style="bold",
-        )
+        t = _section_table("Properties")
         t.add_column("property", no_wrap=True)
         t.add_column("value", justify="right", no_wrap=True)
         t.add_column("basis", no_wrap=True)
@@ -213,14 +218,8 @@ class GradeScreen(Screen[None]):
     def _elements_table(self, d: dict) -> Table:
         from ..data import oxide_formulas
 
-        t = Table(
-            title=f"Elements, kg per kg of magnet · export controls as of {d['as_of_date']}",
-            title_justify="left",
-            expand=True,
-            box=None,
-            padding=(0, 1),
-            title_style="bold",
-            header_style="bold",
+        t = _section_table(
+            f"Elements, kg per kg of magnet · export controls as of {d['as_of_date']}"
         )
         t.add_column("el.", no_wrap=True)
         t.add_column("kg/kg", justify="right", no_wrap=True)
@@ -313,13 +312,9 @@ class GradeScreen(Screen[None]):
     # --------------------------------------------------------------- actions
     def action_toggle_plot(self) -> None:
         """Cycle the panes: both, plot only, table only."""
-        if self.has_class("-plot-only"):
-            self.set_class(False, "-plot-only")
-            self.set_class(True, "-table-only")
-        elif self.has_class("-table-only"):
-            self.set_class(False, "-table-only")
-        else:
-            self.set_class(True, "-plot-only")
+        from ..widgets.plots import cycle_panes
+
+        cycle_panes(self)
 
     def action_temp(self, step: float) -> None:
         self.app.set_condition(temp_C=self.app.temp_C + step)

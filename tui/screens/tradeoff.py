@@ -323,13 +323,9 @@ class TradeoffScreen(Screen[None]):
 
     def action_toggle_plot(self) -> None:
         """Cycle the panes: both, plot only, table only."""
-        if self.has_class("-plot-only"):
-            self.set_class(False, "-plot-only")
-            self.set_class(True, "-table-only")
-        elif self.has_class("-table-only"):
-            self.set_class(False, "-table-only")
-        else:
-            self.set_class(True, "-plot-only")
+        from ..widgets.plots import cycle_panes
+
+        cycle_panes(self)
 
     def action_copy_row(self) -> None:
         table = self.query_one(RankedTable)

@@ -46,6 +46,19 @@ def finite_pairs(
     return px, py
 
 
+def cycle_panes(screen: Any) -> None:
+    """Cycle a plot screen's panes: both, plot only, table only (``p`` on every plot screen).
+
+    The screen's CSS hides a pane by the classes ``-plot-only`` and ``-table-only``."""
+    if screen.has_class("-plot-only"):
+        screen.set_class(False, "-plot-only")
+        screen.set_class(True, "-table-only")
+    elif screen.has_class("-table-only"):
+        screen.set_class(False, "-table-only")
+    else:
+        screen.set_class(True, "-plot-only")
+
+
 class Plot(PlotextPlot):
     """A PlotextPlot that redraws from a stored spec so it survives resizes and theme changes.
 
