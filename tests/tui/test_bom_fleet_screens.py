@@ -144,3 +144,32 @@ async def test_bad_fleet_notifies_and_app_stays_alive(make):
         errors = _errors(app)
         assert errors and "NOT-A-GRADE" in errors[0]
         assert app.is_running and app.current_mode == "fleet"
+
+
+@async_test
+async def test_fleet_export_and_empty_path_share_the_bom_screens_actions(
+    make, tmp_path, monkeypatch
+):
+    import pandas as pd
+
+    monkeypatch.chdir(tmp_path)
+    app = make()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("4")
+        await ready(app, pilot)
+        await pilot.press("slash", "enter")  # empty path: a hint, nothing opened
+        await pilot.pause()
+        assert app._notifications and list(app._notifications)[-1].message == (
+            "Type the path of a fleet TOML file."
+        )
+        await pilot.press("escape", "e")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ExportDialog"
+        await pilot.press("enter")
+        await ready(app, pilot)
+        shown = app.screen.series
+        frame = pd.read_csv(tmp_path / "fleet-Dy.csv")  # <fleet stem>-<element>.csv
+        assert list(frame.columns) == list(shown.columns)
+        assert np.allclose(frame["baseline t"], shown["baseline t"])
+        assert list(app._notifications)[-1].message.startswith(f"{len(shown)} rows written to ")

@@ -15,13 +15,13 @@ from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 
+from ..widgets.file_actions import FileScreen
 from ..widgets.footer import MagnetsFooter
 from ..widgets.frame_table import Col, FrameTable
 
@@ -52,10 +52,19 @@ class BomTable(FrameTable):
     ]
 
 
-class BomScreen(Screen[None]):
+class BomScreen(FileScreen):
     """Evaluated BOM lines, substitutes to take or leave, totals per element."""
 
     AUTO_FOCUS = "#bom-lines"
+    EXAMPLE = "bom.csv"
+    NOUN = "BOM"
+    FAIL_VERB = "evaluate"
+    EMPTY_PATH_HINT = "Type the path of a BOM file (CSV, XLSX or Parquet)."
+    ROWS_WORD = "lines"
+    PATH_INPUT = "#bom-path"
+    STATUS = "#bom-status"
+    LOADING = "#bom-lines"
+    TABLE = "#bom-lines"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_path", "Open", key_display="/"),
@@ -90,49 +99,14 @@ class BomScreen(Screen[None]):
         self.sub_title = "3 BOM"
         self.app.when_library(self, self._on_library)
 
-    def _on_library(self, session: Any) -> None:
-        if session is None:
-            return
-        from ..data import example_path
-
-        path = self.app.bom_path or example_path("bom.csv")
-        self.open(path)
-
     # ------------------------------------------------------------------ open
-    def open(self, path: Path) -> None:
-        from ..data import example_path
+    def start_path(self) -> Path | None:
+        return self.app.bom_path
 
-        """Evaluate ``path`` in a worker; errors become a notification."""
-        if self.app.session is None:
-            return
-        # The bundled example is named, not shown by its install path (stable screenshots).
-        is_example = Path(path) == example_path("bom.csv")
-        self.query_one("#bom-path", Input).value = "" if is_example else str(path)
-        self.query_one(BomTable).loading = True
-        self._evaluate(Path(path))
-
-    @work(thread=True, exclusive=True, group="bom")
-    def _evaluate(self, path: Path) -> None:
+    def load(self, session: Any, path: Path) -> Any:
         from ..data import load_bom
 
-        try:
-            view = load_bom(self.app.session, path)
-        except Exception as exc:  # noqa: BLE001 - unreadable file, bad columns...: tell, don't crash
-            self.app.call_from_thread(self._failed, path, exc)
-            return
-        self.app.call_from_thread(self._loaded, view)
-
-    def _failed(self, path: Path, exc: BaseException) -> None:
-        self.query_one(BomTable).loading = False
-        self.refresh_bindings()
-        self.notify(
-            f"{exc}\nFix the file or open another (/ then a path, or x for the example).",
-            title=f"Cannot evaluate {path.name}",
-            severity="error",
-            timeout=15,
-        )
-        if self.view is None:
-            self.query_one("#bom-status", Static).update(f"[b red]Could not open {path}[/]")
+        return load_bom(session, path)
 
     def _loaded(self, view: Any) -> None:
         import numpy as np
@@ -146,15 +120,6 @@ class BomScreen(Screen[None]):
             self.notify(warning, title="BOM warning", severity="warning", timeout=10)
         table.focus()
         self.refresh_bindings()  # the footer missed the table's keys while it was loading
-
-    @on(Input.Submitted, "#bom-path")
-    def _path_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        text = event.value.strip()
-        if not text:
-            self.notify("Type the path of a BOM file (CSV, XLSX or Parquet).", severity="warning")
-            return
-        self.open(Path(text).expanduser())
 
     # ----------------------------------------------------------------- render
     def _columns(self) -> list[Col]:
@@ -247,17 +212,6 @@ class BomScreen(Screen[None]):
         self.chosen[:] = take & has
         self.refresh_table()
 
-    def action_open_example(self) -> None:
-        from ..data import example_path
-
-        self.open(example_path("bom.csv"))
-
-    def action_focus_path(self) -> None:
-        self.query_one("#bom-path", Input).focus()
-
-    def action_focus_table(self) -> None:
-        self.query_one(BomTable).focus()
-
     def action_copy_row(self) -> None:
         table = self.query_one(BomTable)
         text = table.current_row_text()
@@ -265,39 +219,18 @@ class BomScreen(Screen[None]):
             self.app.copy_to_clipboard(text)
             self.notify("Copied the line (tab-separated).", title="Copied")
 
-    def action_export(self, fmt: str) -> None:
-        from ..widgets.export_dialog import ExportDialog
-
+    # ----------------------------------------------------------------- export
+    def export_target(self, fmt: str) -> tuple[Path, str] | None:
         if self.view is None:
-            self.notify("Open a BOM first.", severity="warning")
-            return
-        default = Path.cwd() / f"{self.view.path.stem}-evaluated.{fmt}"
-        self.app.push_screen(ExportDialog(default, "the BOM as shown"), self._export_to)
+            return None
+        return Path.cwd() / f"{self.view.path.stem}-evaluated.{fmt}", "the BOM as shown"
 
-    def _export_to(self, path: Path | None) -> None:
-        if path is None:
-            return
+    def export_frame(self) -> Any:
         from ..data import bom_export_frame
 
         frame = self.query_one(BomTable).frame  # the order shown
         full = bom_export_frame(self.view, self.chosen)
-        full = full.iloc[[int(k) for k in frame.index]]
-        self._write(full, path)
-
-    @work(thread=True, group="export")
-    def _write(self, frame: Any, path: Path) -> None:
-        from ..data import export_frame
-
-        try:
-            out = export_frame(frame, path)
-        except Exception as exc:  # noqa: BLE001
-            self.app.call_from_thread(
-                self.notify, f"{exc}", title="Export failed", severity="error"
-            )
-            return
-        self.app.call_from_thread(
-            self.notify, f"{len(frame)} lines written to {out}", title="Exported"
-        )
+        return full.iloc[[int(k) for k in frame.index]]
 
     @on(DataTable.RowSelected, "#bom-lines")
     def _open_grade(self, event: DataTable.RowSelected) -> None:

@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Checkbox, Header, Input, Select, Static
 
+from ..widgets.file_actions import FileScreen
 from ..widgets.footer import MagnetsFooter
 from ..widgets.frame_table import Col, FrameTable
 
@@ -28,10 +28,19 @@ ELEMENTS = ("Nd", "Pr", "Dy", "Tb", "Sm", "Gd", "Co")
 EXPORT_GROUP = Binding.Group("Export", compact=True)
 
 
-class FleetScreen(Screen[None]):
+class FleetScreen(FileScreen):
     """Fleet demand per element and year, per scenario, with world production."""
 
     AUTO_FOCUS = "#fleet-table"
+    EXAMPLE = "fleet.toml"
+    NOUN = "fleet"
+    FAIL_VERB = "project"
+    EMPTY_PATH_HINT = "Type the path of a fleet TOML file."
+    ROWS_WORD = "rows"
+    PATH_INPUT = "#fleet-path"
+    STATUS = "#fleet-status"
+    LOADING = "#fleet-body"
+    TABLE = "#fleet-table"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_path", "Open", key_display="/"),
@@ -79,47 +88,14 @@ class FleetScreen(Screen[None]):
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
 
-    def _on_library(self, session: Any) -> None:
-        if session is None:
-            return
-        from ..data import example_path
-
-        self.open(self.app.fleet_path or example_path("fleet.toml"))
-
     # ------------------------------------------------------------------ open
-    def open(self, path: Path) -> None:
-        from ..data import example_path
+    def start_path(self) -> Path | None:
+        return self.app.fleet_path
 
-        if self.app.session is None:
-            return
-        # The bundled example is named, not shown by its install path (stable screenshots).
-        is_example = Path(path) == example_path("fleet.toml")
-        self.query_one("#fleet-path", Input).value = "" if is_example else str(path)
-        self.query_one("#fleet-body").loading = True
-        self._project(Path(path))
-
-    @work(thread=True, exclusive=True, group="fleet")
-    def _project(self, path: Path) -> None:
+    def load(self, session: Any, path: Path) -> Any:
         from ..data import load_fleet
 
-        try:
-            view = load_fleet(self.app.session, path)
-        except Exception as exc:  # noqa: BLE001 - bad TOML, unknown grade...: tell, don't crash
-            self.app.call_from_thread(self._failed, path, exc)
-            return
-        self.app.call_from_thread(self._loaded, view)
-
-    def _failed(self, path: Path, exc: BaseException) -> None:
-        self.query_one("#fleet-body").loading = False
-        self.refresh_bindings()
-        self.notify(
-            f"{exc}\nFix the file or open another (/ then a path, or x for the example).",
-            title=f"Cannot project {path.name}",
-            severity="error",
-            timeout=15,
-        )
-        if self.view is None:
-            self.query_one("#fleet-status", Static).update(f"[b red]Could not open {path}[/]")
+        return load_fleet(session, path)
 
     async def _loaded(self, view: Any) -> None:
         self.view = view
@@ -135,15 +111,6 @@ class FleetScreen(Screen[None]):
         self.refresh_view()
         self.query_one("#fleet-table", FrameTable).focus()
         self.refresh_bindings()
-
-    @on(Input.Submitted, "#fleet-path")
-    def _path_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        text = event.value.strip()
-        if not text:
-            self.notify("Type the path of a fleet TOML file.", severity="warning")
-            return
-        self.open(Path(text).expanduser())
 
     @on(Checkbox.Changed)
     @on(Select.Changed, "#element")
@@ -240,52 +207,17 @@ class FleetScreen(Screen[None]):
 
     def action_toggle_plot(self) -> None:
         """Cycle the panes: both, plot only, table only."""
-        if self.has_class("-plot-only"):
-            self.set_class(False, "-plot-only")
-            self.set_class(True, "-table-only")
-        elif self.has_class("-table-only"):
-            self.set_class(False, "-table-only")
-        else:
-            self.set_class(True, "-plot-only")
+        from ..widgets.plots import cycle_panes
 
-    def action_open_example(self) -> None:
-        from ..data import example_path
+        cycle_panes(self)
 
-        self.open(example_path("fleet.toml"))
-
-    def action_focus_path(self) -> None:
-        self.query_one("#fleet-path", Input).focus()
-
-    def action_focus_table(self) -> None:
-        self.query_one("#fleet-table", FrameTable).focus()
-
-    def action_export(self, fmt: str) -> None:
-        from ..widgets.export_dialog import ExportDialog
-
+    # ----------------------------------------------------------------- export
+    def export_target(self, fmt: str) -> tuple[Path, str] | None:
         if self.series is None:
-            self.notify("Open a fleet first.", severity="warning")
-            return
-        default = Path.cwd() / f"{self.view.path.stem}-{self.element()}.{fmt}"
-        self.app.push_screen(
-            ExportDialog(default, f"{self.element()} demand as shown"), self._export_to
-        )
+            return None
+        element = self.element()
+        default = Path.cwd() / f"{self.view.path.stem}-{element}.{fmt}"
+        return default, f"{element} demand as shown"
 
-    def _export_to(self, path: Path | None) -> None:
-        if path is None:
-            return
-        self._write(self.series.reset_index(drop=True), path)
-
-    @work(thread=True, group="export")
-    def _write(self, frame: Any, path: Path) -> None:
-        from ..data import export_frame
-
-        try:
-            out = export_frame(frame, path)
-        except Exception as exc:  # noqa: BLE001
-            self.app.call_from_thread(
-                self.notify, f"{exc}", title="Export failed", severity="error"
-            )
-            return
-        self.app.call_from_thread(
-            self.notify, f"{len(frame)} rows written to {out}", title="Exported"
-        )
+    def export_frame(self) -> Any:
+        return self.series.reset_index(drop=True)
