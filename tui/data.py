@@ -14,9 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-#: Elements reported per grade and per BOM line (magnets.chemistry.REPORTED).
-REPORTED = ("Nd", "Pr", "Dy", "Tb", "Sm", "Gd", "Co")
-
 
 @dataclass
 class Session:
@@ -323,7 +320,7 @@ class BomView:
 
     ``table``: the domain's output (evaluate_bom), index = row position as str.
     ``grade_col``/``part_col``: the input headers the domain read as grade and part id.
-    ``el_kg``: kg per line as specified, columns REPORTED + ['controlled'].
+    ``el_kg``: kg per line as specified, columns magnets.chemistry.REPORTED + ['controlled'].
     ``sug_kg``: kg per line with the suggestion taken (mass factor at equal flux included),
     NaN where the line has no suggestion (both from ``BomResult.element_kg``).
     """
