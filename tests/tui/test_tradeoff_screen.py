@@ -78,21 +78,6 @@ async def test_typed_temperature_and_pc_keys(make, lib):
 
 
 @async_test
-async def test_update_is_quick(make):
-    """Changing an input updates table and plot within 100 ms for the built-in library."""
-    app = make()
-    async with app.run_test(size=(160, 48)) as pilot:
-        await ready(app, pilot)
-        await pilot.press("2")
-        await ready(app, pilot)
-        times = []
-        for key in ("plus", "plus", "minus", "right_square_bracket", "left_square_bracket"):
-            await pilot.press(key)
-            times.append(app.screen.last_update_ms)
-        assert max(times) < 100, times
-
-
-@async_test
 async def test_condition_carries_to_the_library(make, lib):
     """Pc set on the trade-off screen is the Pc the library rates at."""
     from magnets.substitution import rate_library
