@@ -25,6 +25,8 @@ class Session:
     exposure: Any  # DataFrame [grade]: controlled_kg_per_kg, unknown_kg_per_kg, *_elements
     problems: list[Any] = field(default_factory=list)
     calibration: Any = None
+    #: what depends only on the load line (Pc, Hd, family), reused while the temperature steps
+    condition_cache: dict = field(default_factory=dict)
 
 
 def load_session(library_dirs: Iterable[Path] | None, date: dt.date) -> Session:
@@ -223,10 +225,9 @@ def tradeoff_view(
     ``front`` (points on the plot's Pareto front, hottest for its Dy+Tb), and
     ``routes`` (coercivity.tradeoff rows: route, temp_C, hree_wt_pct).
     """
-    import numpy as np
     import pandas as pd
 
-    from magnets import coercivity, substitution
+    from magnets import substitution
     from magnets.errors import MagnetsError
 
     lib = session.lib
@@ -257,6 +258,32 @@ def tradeoff_view(
             "rank_by": rank_by,
             "n_qualifying": 0,
         }
+    points, front, routes = _condition_view(session, pc=pc, hd_kA_m=hd_kA_m, family=family)
+    points = points.assign(qualifies=points.index.isin(ranked.index))
+    return {
+        "ranked": ranked,
+        "message": message,
+        "attrs": attrs,
+        "points": points,
+        "front": front,
+        "front_scope": family or "NdFeB",
+        "routes": routes,
+    }
+
+
+def _condition_view(session: Session, *, pc: float, hd_kA_m: float, family: str | None):
+    """Points, plot front and route curves at (Pc, Hd): they do not depend on the temperature,
+    so stepping the temperature reuses them (cached on the session, a few entries)."""
+    import numpy as np
+    import pandas as pd
+
+    from magnets import coercivity, substitution
+
+    key = (float(pc), float(hd_kA_m), family)
+    hit = session.condition_cache.get(key)
+    if hit is not None:
+        return hit
+    lib = session.lib
     rated = rate(session, pc=pc, hd_kA_m=hd_kA_m)
     table = substitution.grade_table(lib, session.date)
     points = pd.DataFrame(
@@ -268,7 +295,6 @@ def tradeoff_view(
         }
     )
     points.index = points.index.astype(str)
-    points["qualifies"] = points.index.isin(ranked.index)
     # Plot's Pareto front: grades no other grade beats on both axes (hotter and leaner).
     # A selection over the domain's numbers: sort leanest first, keep new running maxima.
     # Over all families the front is only the hottest Dy/Tb-free SmCo grade, so with "any
@@ -295,15 +321,11 @@ def tradeoff_view(
         beta=coercivity.default_beta_model(lib),
         **kwargs,
     )
-    return {
-        "ranked": ranked,
-        "message": message,
-        "attrs": attrs,
-        "points": points,
-        "front": front,
-        "front_scope": family or "NdFeB",
-        "routes": routes[["route", "temp_C", "hree_wt_pct"]],
-    }
+    result = (points, front, routes[["route", "temp_C", "hree_wt_pct"]])
+    if len(session.condition_cache) > 16:
+        session.condition_cache.clear()
+    session.condition_cache[key] = result
+    return result
 
 
 # ----------------------------------------------------------------------------- BOM
