@@ -12,6 +12,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -98,6 +101,109 @@ class FrameTable(DataTable):
         self.cols: list[Col] = []
         self.sort_key: str | None = None
         self.sort_descending = False
+
+    # ---------------------------------------------------------------- render
+    def _render_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        width: int,
+        cursor: bool = False,
+        hover: bool = False,
+    ) -> list[list[Segment]]:
+        """A body cell holding one line of plain ``Text`` (what ``format_cell`` makes) is
+        built straight from its segments: the same padding, justification and style layers
+        (base + meta, cell style, cursor/hover post style) that DataTable gets by rendering
+        ``Styled(Padding(text))`` through Rich, at a fraction of the cost. Anything else
+        (header, labels, fixed cells, wrapped or overflowing cells) goes the usual way."""
+        fallback = (
+            row_index < self.fixed_rows
+            or column_index < self.fixed_columns
+            or row_index < 0
+            or column_index < 0
+        )
+        if fallback:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        row_key = self._row_locations.get_key(row_index)
+        cache_key = (
+            row_key,
+            self._column_locations.get_key(column_index),
+            base_style,
+            cursor,
+            hover,
+            self._show_hover_cursor,
+            self._update_count,
+            self._pseudo_class_state,
+        )
+        cache = self._cell_render_cache
+        if cache_key in cache:
+            return cache[cache_key]
+        row = self.rows.get(row_key)
+        cells = self._get_row_renderables(row_index).cells
+        cell = cells[column_index] if column_index < len(cells) else None
+        pad = self.cell_padding
+        inner = width - 2 * pad
+        if (
+            row is None
+            or row.height != 1
+            or type(cell) is not Text
+            or cell._spans
+            or cell.justify not in ("left", "right")
+            or inner < 0
+        ):
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        plain = cell.plain
+        if "\n" in plain or "\t" in plain:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        if cell.justify == "right":
+            plain = plain.rstrip()
+            used = cell_len(plain)
+            if used > inner:
+                return super()._render_cell(
+                    row_index, column_index, base_style, width, cursor, hover
+                )
+            plain = " " * (inner - used) + plain
+        else:
+            used = cell_len(plain)
+            if used > inner:
+                return super()._render_cell(
+                    row_index, column_index, base_style, width, cursor, hover
+                )
+            plain = plain + " " * (inner - used)
+        component_style, post_style = self._get_styles_to_render_cell(
+            False,
+            False,
+            False,
+            hover,
+            cursor,
+            self.show_cursor,
+            self._show_hover_cursor,
+            self.cursor_foreground_priority == "css",
+            self.cursor_background_priority == "css",
+        )
+        console = self.app.console
+        pre = console.get_style(
+            base_style
+            + Style.from_meta({"row": row_index, "column": column_index})
+            + component_style
+        )
+        post = console.get_style(post_style)
+        edge = pre + post if post else pre
+        text_style = console.get_style(cell.style) if cell.style else None
+        body = (pre + text_style if text_style else pre) + post if post else (
+            pre + text_style if text_style else pre
+        )
+        line: list[Segment] = []
+        if pad:
+            line.append(Segment(" " * pad, edge))
+        if plain:
+            line.append(Segment(plain, body))
+        if pad:
+            line.append(Segment(" " * pad, edge))
+        lines = [line]
+        cache[cache_key] = lines
+        return lines
 
     # ------------------------------------------------------------------ data
     def show(self, frame: Any, cols: Sequence[Col], *, keep_cursor: bool = True) -> None:
