@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from itertools import groupby
+from typing import Any, ClassVar
 
+from rich.ansi import AnsiDecoder
+from rich.style import Style
+from rich.text import Text
 from textual_plotext import PlotextPlot
 
 #: Plot colours (plotext RGB) and the Rich colours used in legends for the same series.
@@ -73,6 +77,10 @@ class Plot(PlotextPlot):
         self._draw_fn = fn
         self.refresh()
 
+    #: Rich style of each plotext (foreground, style, background) triple, as Rich decodes
+    #: the ANSI codes plotext writes for it (None: no style).
+    _run_styles: ClassVar[dict[Any, Style | None]] = {}
+
     def render(self) -> Any:
         plt = self.plt
         plt.clear_figure()
@@ -82,4 +90,55 @@ class Plot(PlotextPlot):
             except Exception as exc:  # noqa: BLE001 - a bad plot must not kill the app
                 plt.clear_figure()
                 plt.title(f"cannot draw: {exc}")
-        return super().render()
+        return self._render_plot()
+
+    def _render_plot(self) -> Any:
+        """What ``PlotextPlot.render`` shows, without the ANSI round trip.
+
+        PlotextPlot has plotext write its character matrix as one ANSI string and parses
+        that back with ``Text.from_ansi``; both halves cost more than the plot itself.
+        Here each row is cut into runs of equal colours straight from the matrix and every
+        run gets the style Rich decodes from that run's ANSI codes, so the Text is the same.
+        """
+        plot = self._plot
+        if plot.monitor.fast_plot:
+            return super().render()
+        width, height = self.size
+        plot.plotsize(width, height)
+        plot._set_size(width, height)  # as PlotextPlot.render (textual-plotext issue 5)
+        plot.theme(self._get_plotext_theme_name(self.app.theme))
+        plot._set_sizes()
+        plot._build_matrix()
+        matrix = plot.monitor.matrix
+        helpers = type(matrix).set_canvas.__globals__["ut"]
+        styles = self._run_styles
+        lines = []
+        for row in matrix.Rows[::-1]:
+            markers = matrix.marker[row]
+            colours = zip(matrix.fullground[row], matrix.style[row], matrix.background[row])
+            line = Text()
+            start = 0
+            for key, run in groupby(colours):
+                stop = start + sum(1 for _ in run)
+                try:
+                    style = styles[key]
+                except (KeyError, TypeError):  # TypeError: a colour given as a list
+                    style = _run_style(helpers, key)
+                    try:
+                        styles[key] = style
+                    except TypeError:
+                        pass
+                line.append("".join(markers[start:stop]), style)
+                start = stop
+            lines.append(line)
+        # plotext ends every row with a newline, so Text.from_ansi also decodes an empty
+        # last line; it joins the lines like this
+        lines.append(Text())
+        return Text("\n", end="\n", style="", tab_size=8).join(lines)
+
+
+def _run_style(helpers: Any, colours: tuple[Any, Any, Any]) -> Style | None:
+    """The style Rich's ANSI decoder gives a run plotext writes with these colours."""
+    codes = helpers.colors_to_ansi(*colours)
+    decoded = AnsiDecoder().decode_line(codes + "x" + helpers.ansi_end)
+    return decoded.spans[0].style if decoded.spans else None
