@@ -112,20 +112,18 @@ class FrameTable(DataTable):
         cursor: bool = False,
         hover: bool = False,
     ) -> list[list[Segment]]:
-        """A body cell holding one line of plain ``Text`` (what ``format_cell`` makes) is
-        built straight from its segments: the same padding, justification and style layers
-        (base + meta, cell style, cursor/hover post style) that DataTable gets by rendering
-        ``Styled(Padding(text))`` through Rich, at a fraction of the cost. Anything else
-        (header, labels, fixed cells, wrapped or overflowing cells) goes the usual way."""
-        fallback = (
-            row_index < self.fixed_rows
-            or column_index < self.fixed_columns
-            or row_index < 0
-            or column_index < 0
-        )
-        if fallback:
+        """A header or body cell holding one line of plain ``Text`` (what ``format_cell``
+        makes) is built straight from its segments: the same padding, justification and
+        style layers (base + meta, cell style, cursor/hover post style) that DataTable gets
+        by rendering ``Styled(Padding(text))`` through Rich, at a fraction of the cost.
+        Anything else (row labels, fixed cells, wrapped or overflowing cells) goes the
+        usual way."""
+        is_header = row_index == -1
+        if column_index < 0 or row_index < -1 or column_index < self.fixed_columns or (
+            not is_header and row_index < self.fixed_rows
+        ):
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        row_key = self._row_locations.get_key(row_index)
+        row_key = self._header_row_key if is_header else self._row_locations.get_key(row_index)
         cache_key = (
             row_key,
             self._column_locations.get_key(column_index),
@@ -139,17 +137,21 @@ class FrameTable(DataTable):
         cache = self._cell_render_cache
         if cache_key in cache:
             return cache[cache_key]
-        row = self.rows.get(row_key)
+        if is_header:
+            height = self.header_height
+        else:
+            row = self.rows.get(row_key)
+            height = 0 if row is None else row.height
         cells = self._get_row_renderables(row_index).cells
         cell = cells[column_index] if column_index < len(cells) else None
         pad = self.cell_padding
         inner = width - 2 * pad
         if (
-            row is None
-            or row.height != 1
+            height != 1
             or type(cell) is not Text
             or cell._spans
-            or cell.justify not in ("left", "right")
+            # DataTable swaps an empty cell for its own blank Text (no justify, no style)
+            or (cell.justify not in ("left", "right") and (cell.plain or cell.style))
             or inner < 0
         ):
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
@@ -172,7 +174,7 @@ class FrameTable(DataTable):
                 )
             plain = plain + " " * (inner - used)
         component_style, post_style = self._get_styles_to_render_cell(
-            False,
+            is_header,
             False,
             False,
             hover,
@@ -190,10 +192,9 @@ class FrameTable(DataTable):
         )
         post = console.get_style(post_style)
         edge = pre + post if post else pre
-        text_style = console.get_style(cell.style) if cell.style else None
-        body = (pre + text_style if text_style else pre) + post if post else (
-            pre + text_style if text_style else pre
-        )
+        body = pre + console.get_style(cell.style) if cell.style else pre
+        if post:
+            body += post
         line: list[Segment] = []
         if pad:
             line.append(Segment(" " * pad, edge))
