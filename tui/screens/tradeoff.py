@@ -11,7 +11,6 @@ both panes / plot only / table only (narrow terminals stack them).
 
 from __future__ import annotations
 
-import math
 import time
 from typing import Any, ClassVar
 
@@ -244,28 +243,44 @@ class TradeoffScreen(Screen[None]):
         self.query_one("#tradeoff-status", Static).update(text)
 
     def _draw(self, res: dict) -> None:
-        from ..widgets.plots import Plot, finite_pairs
+        import numpy as np
+
+        from ..widgets.plots import Plot
 
         temp = float(res["attrs"]["temp_C"])
         points = res["points"]
         front = res["front"]
         routes = res["routes"]
 
+        # The series as plain float lists, picked out once per update with numpy (the plot
+        # is drawn again on every render: resize, theme change).
+        route_names = routes["route"].to_numpy(dtype=object)
+        route_x = _floats(routes["hree_wt_pct"]) / 100.0
+        route_y = _floats(routes["temp_C"])
+        route_series = []
+        for route, (colour, _) in ROUTE_COLOURS.items():
+            pick = route_names == route
+            route_series.append((colour, *_finite_lists(route_x[pick], route_y[pick])))
+        qualifies = points["qualifies"].to_numpy(dtype=bool)
+        point_x = _floats(points["Dy_Tb_kg_per_kg"])
+        point_y = _floats(points["t_max_C"])
+        other_xy = _finite_lists(point_x[~qualifies], point_y[~qualifies])
+        qual_xy = _finite_lists(point_x[qualifies], point_y[qualifies])
+        front_xy = _finite_lists(_floats(front["Dy_Tb_kg_per_kg"]), _floats(front["t_max_C"]))
+        finite_y = point_y[np.isfinite(point_y)]
+        y_top = max([300.0] + finite_y.tolist()) + 10
+
         def draw(plt: Any) -> None:
             x_max = 0.0
-            for route, (colour, _) in ROUTE_COLOURS.items():
-                r = routes[routes["route"] == route]
-                x, y = finite_pairs(r["hree_wt_pct"] / 100.0, r["temp_C"])
+            for colour, x, y in route_series:
                 if x:
                     plt.plot(x, y, color=colour, marker="hd")
                     x_max = max(x_max, max(x))
-            other = points[~points["qualifies"]]
-            qual = points[points["qualifies"]]
-            x, y = finite_pairs(other["Dy_Tb_kg_per_kg"], other["t_max_C"])
+            x, y = other_xy
             if x:
                 plt.scatter(x, y, color=OTHER[0], marker="•")
                 x_max = max(x_max, max(x))
-            x, y = finite_pairs(front["Dy_Tb_kg_per_kg"], front["t_max_C"])
+            x, y = front_xy
             if x:
                 # a step line: each front grade holds its rating for any leaner budget above it
                 sx, sy = [], []
@@ -276,14 +291,13 @@ class TradeoffScreen(Screen[None]):
                     sx.append(x[i])
                     sy.append(y[i])
                 plt.plot(sx, sy, color=FRONT[0], marker="hd")
-            x, y = finite_pairs(qual["Dy_Tb_kg_per_kg"], qual["t_max_C"])
+            x, y = qual_xy
             if x:
                 plt.scatter(x, y, color=QUALIFIES[0], marker="●")
                 x_max = max(x_max, max(x))
             x_max = max(x_max, 0.01) * 1.05
             plt.hline(temp, color=REQUIRED[0])
             plt.xlim(-0.002, x_max)
-            y_top = max([300.0] + [v for v in points["t_max_C"].tolist() if _finite(v)]) + 10
             plt.ylim(40, y_top)
             plt.xlabel("Dy+Tb kg/kg")
             plt.ylabel("rated °C")
@@ -341,8 +355,14 @@ class TradeoffScreen(Screen[None]):
             self.app.open_grade(event.row_key.value)
 
 
-def _finite(value: Any) -> bool:
-    try:
-        return math.isfinite(float(value))
-    except (TypeError, ValueError):
-        return False
+def _floats(column: Any) -> Any:
+    """A numeric column as a float64 array, missing values as NaN."""
+    return column.to_numpy(dtype=float, na_value=float("nan"))
+
+
+def _finite_lists(x: Any, y: Any) -> tuple[list[float], list[float]]:
+    """The (x, y) pairs where both are finite, as float lists (what ``finite_pairs`` gives)."""
+    import numpy as np
+
+    keep = np.isfinite(x) & np.isfinite(y)
+    return x[keep].tolist(), y[keep].tolist()
