@@ -119,7 +119,7 @@ class Plot(PlotextPlot):
             line = Text()
             start = 0
             for key, run in groupby(colours):
-                stop = start + sum(1 for _ in run)
+                stop = start + len(list(run))
                 try:
                     style = styles[key]
                 except (KeyError, TypeError):  # TypeError: a colour given as a list
