@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from magnets.chemistry import DEFAULT_OXIDES, REPORTED, element_kg_per_kg, oxide_factor, oxide_kg_per_kg
+from magnets.chemistry import element_kg_per_kg, oxide_kg_per_kg
 from magnets.controls import element_status, exposure
 from magnets.library import Library
 
@@ -92,7 +92,3 @@ def detail(lib: Library, name: str, date=None) -> dict:
     }
     return props
 
-
-def oxide_factors_reported() -> dict[str, float]:
-    """kg oxide per kg element for the reported rare earths (for display)."""
-    return {el: oxide_factor(el) for el in REPORTED if el in DEFAULT_OXIDES}

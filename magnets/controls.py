@@ -57,7 +57,6 @@ def element_status(rules: pd.DataFrame, date=None) -> pd.Series:
     """
     status = rule_status(rules, date)
     out = pd.Series("not_controlled", index=list(ELEMENTS), name="status", dtype=object)
-    rank = pd.Series(0, index=list(ELEMENTS))
     # explode rules x elements (a handful of rows): vectorised via pandas explode
     pairs = pd.DataFrame({"el": rules["elements"].fillna("").astype(str).str.split(), "status": status})
     pairs = pairs.explode("el").dropna(subset=["el"])
@@ -71,7 +70,6 @@ def element_status(rules: pd.DataFrame, date=None) -> pd.Series:
         has_controlled = pairs.assign(c=pairs["status"].eq("controlled")).groupby("el")["c"].any()
         final = worst["status"].where(~has_controlled.reindex(worst.index, fill_value=False), "controlled")
         out.loc[final.index] = final.to_numpy()
-        rank.loc[final.index] = final.map(STATUS_RANK).to_numpy()
     return out
 
 
