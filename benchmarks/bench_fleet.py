@@ -26,7 +26,7 @@ def synthetic_spec(n_segments: int, n_years: int, lib, seed: int = 0):
     """A FleetSpec of n_segments with uncertain units/kg/yield/recycling, changing grade mixes,
     all three lifetime distributions and NdFeB and SmCo grades (a realistic worst case: the
     per-element quantities must be computed and sorted for every element present)."""
-    from magnets.fleet_input import FleetSpec, SegmentSpec
+    from magnets.fleet.spec import FleetSpec, SegmentSpec
 
     rng = np.random.default_rng(seed)
     first = 2000
@@ -66,7 +66,7 @@ def per_year_loop(arr, u):
 
     Returns the statistics of primary (4, S, Y, E) and of stock (4, S, Y).
     """
-    from magnets.fleet import _draw, lifetime_tables
+    from magnets.fleet.model import _draw, lifetime_tables
 
     S, Y = arr.units_low.shape
     pmf, surv = lifetime_tables(arr.life_code, arr.life_p1, arr.life_p2, Y)
@@ -114,9 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--subset-samples", type=int, default=200)
     a = ap.parse_args(argv)
 
-    from magnets.fleet import (ELEMENTS, model_years, pack_segments, project_arrays, project_fleet,
+    from magnets.fleet.model import (ELEMENTS, model_years, pack_segments, project_arrays, project_fleet,
                                sample_inputs)
-    from magnets.library import load_library
+    from magnets.data.library import load_library
 
     lib = load_library()
     spec = synthetic_spec(a.segments, a.years, lib)

@@ -19,7 +19,7 @@ import numpy as np
 
 
 def loop_rating(br0, h0, a, b, pc, hd, mu, s, t0, tc, ts):
-    """One rating in plain Python (the closed form of magnets.thermal.rated_temperature, linear case)."""
+    """One rating in plain Python (the closed form of magnets.physics.thermal.rated_temperature, linear case)."""
     mu0k = 4e-7 * math.pi * 1e3
     k = pc + mu
     brk = br0 / mu0k / k
@@ -38,10 +38,10 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
 
-    from magnets.calibration import rating_inputs
-    from magnets.coercivity import default_beta_model
-    from magnets.library import load_library
-    from magnets.thermal import rated_temperature
+    from magnets.physics.calibration import rating_inputs
+    from magnets.physics.coercivity import default_beta_model
+    from magnets.data.library import load_library
+    from magnets.physics.thermal import rated_temperature
 
     lib = load_library()
     inp = rating_inputs(lib.grades, default_beta_model(lib))

@@ -47,10 +47,10 @@ def grade_table(lib, date=None) -> pd.DataFrame:
     curie_C, structural_C, density_g_cm3, Dy_Tb_kg_per_kg, controlled_kg_per_kg, unknown_kg_per_kg,
     controlled_elements, unknown_elements, price_usd_per_kg (priced elements only), unpriced_elements.
     """
-    from magnets import coercivity
-    from magnets.calibration import rating_inputs
-    from magnets.chemistry import ELEMENTS, element_kg_per_kg
-    from magnets.controls import exposure
+    from magnets.physics import coercivity
+    from magnets.physics.calibration import rating_inputs
+    from magnets.data.chemistry import ELEMENTS, element_kg_per_kg
+    from magnets.data.controls import exposure
 
     key = (getattr(lib, "version", id(lib)), str(date))
     if key in _TABLE_CACHE:
@@ -70,7 +70,7 @@ def grade_table(lib, date=None) -> pd.DataFrame:
     unpriced = (kg.to_numpy() > 0) & ~priced
     # commodity elements without a price in elements.csv cost little next to rare earths; an unpriced
     # rare earth, or another unpriced element above UNPRICED_LIMIT, makes the price unknown (NaN, ranked last)
-    from magnets.chemistry import RARE_EARTHS
+    from magnets.data.chemistry import RARE_EARTHS
 
     cols_arr = np.array(kg.columns, dtype=object)
     is_re = np.isin(cols_arr, list(RARE_EARTHS))
@@ -87,7 +87,7 @@ def grade_table(lib, date=None) -> pd.DataFrame:
 
 def _default_pc(lib, pc):
     if pc is None or (np.ndim(pc) == 0 and np.isnan(float(pc))):
-        from magnets.calibration import default_condition
+        from magnets.physics.calibration import default_condition
 
         return default_condition(lib).pc
     return pc
@@ -95,7 +95,7 @@ def _default_pc(lib, pc):
 
 def _rate_arrays(t: pd.DataFrame, pc, hd, sl=slice(None)):
     """rated_temperature over table rows (broadcast against pc/hd shapes)."""
-    from magnets.thermal import rated_temperature
+    from magnets.physics.thermal import rated_temperature
 
     col = lambda c: t[c].to_numpy(dtype=float)[sl]  # noqa: E731
     return rated_temperature(col("Br_T"), col("HcJ_kA_m"), col("alpha"), col("beta"), pc=pc, hd_kA_m=hd,
@@ -104,7 +104,7 @@ def _rate_arrays(t: pd.DataFrame, pc, hd, sl=slice(None)):
 
 
 def _b_op_at(t: pd.DataFrame, temp, pc, hd, sl=slice(None)):
-    from magnets.thermal import br_at, operating_point
+    from magnets.physics.thermal import br_at, operating_point
 
     col = lambda c: t[c].to_numpy(dtype=float)[sl]  # noqa: E731
     br = br_at(col("Br_T"), col("alpha"), temp, col("T0_C"), col("curie_C"))
@@ -112,7 +112,7 @@ def _b_op_at(t: pd.DataFrame, temp, pc, hd, sl=slice(None)):
 
 
 def _holds_cold(t: pd.DataFrame, cold, pc, hd, sl=slice(None)):
-    from magnets.thermal import holds_cold
+    from magnets.physics.thermal import holds_cold
 
     col = lambda c: t[c].to_numpy(dtype=float)[sl]  # noqa: E731
     return holds_cold(col("Br_T"), col("HcJ_kA_m"), col("alpha"), col("beta"), pc=pc, hd_kA_m=hd,

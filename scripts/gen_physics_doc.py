@@ -5,8 +5,9 @@ The prose lives in docs/physics_template.md; {{NAME}} placeholders are filled fr
 """
 import math, subprocess, sys
 import numpy as np, pandas as pd
-from magnets.library import load_library
-from magnets import calibration as cal, coercivity as co
+from magnets.data.library import load_library
+from magnets.physics import calibration as cal
+from magnets.physics import coercivity as co
 lib=load_library()
 c=cal.default_condition(lib); bm=co.default_beta_model(lib); m=co.default_coercivity_model(lib)
 kOe=1000/(4*math.pi)

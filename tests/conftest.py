@@ -11,7 +11,7 @@ DATA = Path(__file__).parent / "data"
 
 @pytest.fixture(scope="session")
 def lib():
-    from magnets.library import load_library
+    from magnets.data.library import load_library
 
     return load_library()
 

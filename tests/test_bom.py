@@ -17,9 +17,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from magnets.bom import ELEMENT_COLUMNS, SUGGEST_COLUMNS, evaluate_bom
+from magnets.bom.evaluate import ELEMENT_COLUMNS, SUGGEST_COLUMNS, evaluate_bom
 from magnets.cli import main
-from magnets.library import load_library
+from magnets.data.library import load_library
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).resolve().parents[1]

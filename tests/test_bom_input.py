@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from magnets import bom_input as bi
+from magnets.bom import read as bi
 from magnets.errors import InputError, UnreadableFileError
 
 DATA = Path(__file__).parent / "data"

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from magnets import bom_input as bi
-from magnets.bom import STATUS_VALUES, evaluate_bom
-from magnets.library import load_library
+from magnets.bom import read as bi
+from magnets.bom.evaluate import STATUS_VALUES, evaluate_bom
+from magnets.data.library import load_library
 
 AS_OF = dt.date(2025, 6, 1)
 

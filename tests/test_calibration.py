@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from magnets import calibration, coercivity
+from magnets.physics import calibration
+from magnets.physics import coercivity
 
 REFERENCE_CSV = "/work/shared/reference/grades_calibration.csv"
 

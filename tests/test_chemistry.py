@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from magnets.chemistry import (at_to_wt, element_kg_per_kg, formula_wt_pct, oxide_factor, oxide_kg_per_kg,
+from magnets.data.chemistry import (at_to_wt, element_kg_per_kg, formula_wt_pct, oxide_factor, oxide_kg_per_kg,
                                wt_to_at)
 
 

@@ -1,4 +1,4 @@
-"""Tests of magnets.coercivity: beta(HcJ0) fit, HcJ0/Br0 vs Dy/Tb, and the closed-form inverse."""
+"""Tests of magnets.physics.coercivity: beta(HcJ0) fit, HcJ0/Br0 vs Dy/Tb, and the closed-form inverse."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from magnets import coercivity, thermal
-from magnets.coercivity import BetaFit, BetaModel, CoercivityModel
+from magnets.physics import coercivity
+from magnets.physics import thermal
+from magnets.physics.coercivity import BetaFit, BetaModel, CoercivityModel
 
 
 # ----------------------------------------------------------------------------- beta(HcJ0)
@@ -162,7 +163,7 @@ def test_inverse_not_reachable_is_nan():
 
 
 def test_tradeoff_shape_at_the_reference_condition(lib):
-    from magnets.calibration import default_condition
+    from magnets.physics.calibration import default_condition
 
     pc = default_condition(lib).pc
     t = coercivity.tradeoff(pc=pc, model=coercivity.default_coercivity_model(lib),

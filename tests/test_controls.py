@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from magnets.controls import element_status, exposure
+from magnets.data.controls import element_status, exposure
 
 RULES = pd.DataFrame({
     "id": ["no18", "no57"],

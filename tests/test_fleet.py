@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from magnets.fleet import (
+from magnets.fleet.model import (
     ELEMENTS,
     STATS,
     SegmentArrays,
@@ -21,7 +21,7 @@ from magnets.fleet import (
     sample_inputs,
     stock_flow,
 )
-from magnets.fleet_input import FleetSpec, SegmentSpec
+from magnets.fleet.spec import FleetSpec, SegmentSpec
 
 DY = ELEMENTS.index("Dy")
 
@@ -118,7 +118,7 @@ def test_mass_balance_elements_through_project_arrays(lib):
             mix=None, life=("normal", 14.0, 5.0))
     s = replace(s, mix_years=(2000, 2020), mixes=({"N45SH": 1.0}, {"N45SH-GBD": 0.6, "N48UH": 0.4}))
     spec = spec_of(s, start=1990, end=2060)
-    from magnets.fleet import model_years, pack_segments
+    from magnets.fleet.model import model_years, pack_segments
 
     years = model_years(spec)
     arr = pack_segments(spec.segments, lib, years)
@@ -197,7 +197,7 @@ def test_end_of_life_follows_the_cohorts_own_mix(lib):
 
 
 def test_oxide_and_world_share(lib):
-    from magnets.chemistry import oxide_factor
+    from magnets.data.chemistry import oxide_factor
 
     spec = spec_of(seg(units=((2020,), (1e6,), (1e6,))), start=2025, end=2025)
     t = project_fleet(spec, lib).table.set_index("element")
@@ -242,7 +242,7 @@ def test_samples_agree_with_dense_reference(lib):
     s2 = seg(name="b", units=((2000,), (5e3,), (5e3,)), kg=2.0, life=("weibull", 3.0, 20.0),
              mix={"TH-SM2CO17-SM30": 1.0} if "TH-SM2CO17-SM30" in lib.grades.index else None)
     spec = spec_of(s1, s2, start=2010, end=2040)
-    from magnets.fleet import model_years, pack_segments
+    from magnets.fleet.model import model_years, pack_segments
 
     years = model_years(spec)
     arr: SegmentArrays = pack_segments(spec.segments, lib, years)

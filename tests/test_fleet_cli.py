@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from magnets.fleet import project_fleet
-from magnets.fleet_input import load_fleet
+from magnets.fleet.model import project_fleet
+from magnets.fleet.spec import load_fleet
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "materials" / "examples" / "fleet.toml"
 EV = "EV traction (BEV+PHEV)"

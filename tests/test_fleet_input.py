@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from magnets.errors import InputError, UnreadableFileError
-from magnets.fleet_input import load_fleet, parse_fleet
+from magnets.fleet.spec import load_fleet, parse_fleet
 
 # (fixture, line the message must name, key path, words the message must contain)
 CASES = [

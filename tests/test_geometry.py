@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from magnets import geometry
+from magnets.physics import geometry
 from magnets.errors import InputError
 
 

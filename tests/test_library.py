@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from magnets.errors import AmbiguousGradeError, UnknownGradeError
-from magnets.library import FAMILIES, load_library
+from magnets.data.library import FAMILIES, load_library
 
 DATA = Path(__file__).parent / "data"
 BASE = [DATA / "families_test.csv", DATA / "compositions_test.csv"]

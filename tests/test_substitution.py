@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from magnets import substitution, thermal
+from magnets import substitution
+from magnets.physics import thermal
 
 
 def test_rate_library_matches_thermal_for_one_grade(lib):
@@ -164,7 +165,7 @@ def test_substitute_many_unknown_grade_and_nan_cold(lib):
     assert np.isnan(m.loc[0, "t_max_C"]) and m.loc[0, "suggested_pos"] == -1 and not m.loc[0, "holds_cold"]
     assert m.loc[1, "holds_cold"]  # NaN cold end = no cold requirement
     # NaN Pc = the calibrated reference Pc, NaN Hd = 0
-    from magnets.calibration import default_condition
+    from magnets.physics.calibration import default_condition
 
     a = substitution.substitute_many(lib, pos[1:], np.array([np.nan]), np.array([np.nan]), np.array([np.nan]),
                                      np.array([-40.0]))

@@ -1,4 +1,4 @@
-"""Tests of magnets.thermal: hand calculations, brute-force scans and properties."""
+"""Tests of magnets.physics.thermal: hand calculations, brute-force scans and properties."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from magnets import thermal
+from magnets.physics import thermal
 
 MU0 = 4e-7 * math.pi
 

@@ -31,22 +31,23 @@ class Session:
 
 def load_session(library_dirs: Iterable[Path] | None, date: dt.date) -> Session:
     """Load the library (built-in + MAGNETS_LIBRARY + ``library_dirs``) and the date's flags."""
-    from magnets import controls
-    from magnets.library import load_library, user_dirs_from_env
+    from magnets.data import controls
+    from magnets.data.library import load_library, user_dirs_from_env
 
     lib = load_library(user_dirs_from_env(list(library_dirs or [])))
     exposure = controls.exposure(lib.grades, lib.rules, date)
     default_pc = None
     calibration = None
     try:
-        from magnets import calibration as cal
+        from magnets.physics import calibration as cal
 
         calibration = cal.default_condition(lib)
         default_pc = float(calibration.pc)
     except ImportError:  # the calibration module is optional while the domain grows
         pass
     try:  # warm the fitted models so the first trade-off update is quick
-        from magnets import coercivity, substitution
+        from magnets import substitution
+        from magnets.physics import coercivity
 
         coercivity.default_coercivity_model(lib)
         substitution.grade_table(lib, date)
@@ -87,7 +88,7 @@ def library_view(session: Session, *, pc: float, hd_kA_m: float) -> Any:
 
     Indexed by grade id (str).
     """
-    from magnets import catalog
+    from magnets.data import catalog
 
     view = catalog.listing(session.lib, session.date).set_index("id", drop=False)
     view.index = view.index.astype(str).rename(None)
@@ -108,7 +109,7 @@ def filter_grades(
     min_rating: float | None = None,
 ) -> Any:
     """Rows of ``view`` passing the filter bar: the catalogue's own filter, then min rating."""
-    from magnets import catalog
+    from magnets.data import catalog
 
     out = catalog.filter_listing(
         view, family=family, route=route, max_dy_tb=max_dy_tb, search=(text or "").strip() or None
@@ -120,7 +121,7 @@ def filter_grades(
 
 def grade_detail(session: Session, grade_id: str) -> dict:
     """Everything about one grade (the same dict as ``magnets show``)."""
-    from magnets import catalog
+    from magnets.data import catalog
 
     return catalog.detail(session.lib, grade_id, session.date)
 
@@ -130,13 +131,13 @@ def grade_curves(
 ) -> dict:
     """Demagnetisation curves, load line, working points and knees of one grade, for the plot.
 
-    All numbers come from :mod:`magnets.thermal` (demag_curves, br_at, hcj_at,
+    All numbers come from :mod:`magnets.physics.thermal` (demag_curves, br_at, hcj_at,
     operating_point) with the beta the rating uses (rate_library's beta_used); the knee is Hk = s*HcJ(T) by the definition of
     squareness. Returns plain lists keyed by temperature.
     """
     import numpy as np
 
-    from magnets import thermal
+    from magnets.physics import thermal
 
     lib = session.lib
     row = lib.grades.iloc[[lib.position(grade_id)]]
@@ -195,7 +196,7 @@ def grade_curves(
 
 def oxide_formulas(elements: list[str], oxides: list[str]) -> dict[str, str]:
     """Element -> its oxide's formula among ``oxides`` (the keys ``catalog.detail`` gives)."""
-    from magnets.chemistry import DEFAULT_OXIDES
+    from magnets.data.chemistry import DEFAULT_OXIDES
 
     present = set(oxides)
     return {el: DEFAULT_OXIDES[el] for el in elements if DEFAULT_OXIDES.get(el) in present}
@@ -277,7 +278,8 @@ def _condition_view(session: Session, *, pc: float, hd_kA_m: float, family: str 
     import numpy as np
     import pandas as pd
 
-    from magnets import coercivity, substitution
+    from magnets import substitution
+    from magnets.physics import coercivity
 
     key = (float(pc), float(hd_kA_m), family)
     hit = session.condition_cache.get(key)
@@ -342,7 +344,7 @@ class BomView:
 
     ``table``: the domain's output (evaluate_bom), index = row position as str.
     ``grade_col``/``part_col``: the input headers the domain read as grade and part id.
-    ``el_kg``: kg per line as specified, columns magnets.chemistry.REPORTED + ['controlled'].
+    ``el_kg``: kg per line as specified, columns magnets.data.chemistry.REPORTED + ['controlled'].
     ``sug_kg``: kg per line with the suggestion taken (mass factor at equal flux included),
     NaN where the line has no suggestion (both from ``BomResult.element_kg``).
     """
@@ -374,7 +376,8 @@ def load_bom(session: Session, path: Path, *, rank_by: str = "dy_tb") -> BomView
     """
     import pandas as pd
 
-    from magnets import bom, bom_input
+    from magnets.bom import evaluate as bom
+    from magnets.bom import read as bom_input
 
     result = bom.evaluate_bom(path, session.lib, date=session.date, rank_by=rank_by)
     table = result.table.copy()
@@ -456,7 +459,8 @@ def load_fleet(session: Session, path: Path) -> FleetView:
     """Parse and project every scenario of a fleet file (midpoints, no Monte Carlo)."""
     import numpy as np
 
-    from magnets import fleet, fleet_input
+    from magnets.fleet import model as fleet
+    from magnets.fleet import spec as fleet_input
 
     spec = fleet_input.load_fleet(path, session.lib)
     result = fleet.project_fleet(spec, session.lib, list(spec.scenarios))

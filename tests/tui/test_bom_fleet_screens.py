@@ -39,7 +39,7 @@ async def test_bad_bom_notifies_and_app_stays_alive(make):
 async def test_bom_toggles_move_totals_to_the_domain_figures(make, lib):
     from magnets.tui.data import example_path
 
-    from magnets.bom import evaluate_bom
+    from magnets.bom.evaluate import evaluate_bom
 
     expected = evaluate_bom(example_path("bom.csv"), lib, date=AS_OF).summary
     app = make()
@@ -104,7 +104,8 @@ async def test_bom_export_csv_writes_what_is_shown(make, tmp_path, monkeypatch):
 async def test_fleet_table_is_the_domain_projection(make, lib):
     from magnets.tui.data import example_path
 
-    from magnets import fleet, fleet_input
+    from magnets.fleet import model as fleet
+    from magnets.fleet import spec as fleet_input
 
     spec = fleet_input.load_fleet(example_path("fleet.toml"), lib)
     result = fleet.project_fleet(spec, lib, list(spec.scenarios))

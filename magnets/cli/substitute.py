@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from magnets.commands.rate import HD_HELP, PC_HELP
+from magnets.cli.rate import HD_HELP, PC_HELP
 
 NAME = "substitute"
 HELP = "leaner grades (less Dy+Tb, export-controlled content or cost) that still meet a temperature requirement"
@@ -63,8 +63,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from magnets.cli_support import format_table, library_from_args
-    from magnets.commands.rate import condition
+    from magnets.cli.support import format_table, library_from_args
+    from magnets.cli.rate import condition
     from magnets.errors import InputError
     from magnets.io import write_frame
     from magnets.substitution import SUBSTITUTE_KEYS, find_substitutes

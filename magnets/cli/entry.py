@@ -14,7 +14,7 @@ import pkgutil
 import sys
 
 from magnets import __version__
-from magnets.cli_support import parse_date
+from magnets.cli.support import parse_date
 from magnets.errors import ExitCode, MagnetsError
 
 #: Order in `magnets --help`; modules found but not listed come after.
@@ -37,13 +37,13 @@ that date; today by default). `magnets COMMAND --help` explains each command.
 
 
 def _command_modules():
-    import magnets.commands as pkg
+    import magnets.cli as pkg
 
     names = [m.name for m in pkgutil.iter_modules(pkg.__path__) if not m.name.startswith("_")]
     names.sort(key=lambda n: (ORDER.index(n) if n in ORDER else len(ORDER), n))
     mods = []
     for name in names:
-        mod = importlib.import_module(f"magnets.commands.{name}")
+        mod = importlib.import_module(f"magnets.cli.{name}")
         if all(hasattr(mod, a) for a in ("NAME", "add_arguments", "run")):
             mods.append(mod)
     return mods

@@ -38,8 +38,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from magnets.catalog import TABLE_COLUMNS, filter_listing, listing
-    from magnets.cli_support import format_table, library_from_args
+    from magnets.data.catalog import TABLE_COLUMNS, filter_listing, listing
+    from magnets.cli.support import format_table, library_from_args
     from magnets.io import write_frame
 
     lib = library_from_args(args)

@@ -30,7 +30,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from magnets.cli_support import library_from_args
+    from magnets.cli.support import library_from_args
 
     lib = library_from_args(args, require_clean=False)
     if args.action == "sources":

@@ -43,7 +43,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from magnets import bom_input as bi
+from magnets.bom import read as bi
 from magnets.errors import InputError
 
 REPORTED = ("Nd", "Pr", "Dy", "Tb", "Sm", "Gd", "Co")
@@ -223,7 +223,7 @@ def _element_fractions(lib) -> np.ndarray:
 
 def _price_per_kg(lib) -> np.ndarray:
     """USD per kg of magnet from element content x element price (unknown price counts 0)."""
-    from magnets.chemistry import ELEMENTS
+    from magnets.data.chemistry import ELEMENTS
 
     g = lib.grades
     el = getattr(lib, "elements", None)
@@ -352,9 +352,9 @@ def evaluate_bom(frame_or_path, lib, *, date: dt.date | None = None, rank_by: st
 
     Parameters
     ----------
-    frame_or_path : path-like, pandas.DataFrame or :class:`magnets.bom_input.RawBom`
+    frame_or_path : path-like, pandas.DataFrame or :class:`magnets.bom.read.RawBom`
         A CSV, XLSX or Parquet file, or a table already in memory (columns as in a file).
-    lib : magnets.library.Library
+    lib : magnets.data.library.Library
     date : datetime.date, optional
         Export-control status as of this date (today by default).
     rank_by : {'dy_tb', 'controlled', 'price'}
@@ -367,7 +367,7 @@ def evaluate_bom(frame_or_path, lib, *, date: dt.date | None = None, rank_by: st
         Called as the work advances (the CLI draws a bar from it).
     substitute_many, default_pc : optional
         Injection points for tests; by default :func:`magnets.substitution.substitute_many`
-        and :func:`magnets.calibration.default_condition`.
+        and :func:`magnets.physics.calibration.default_condition`.
 
     Returns
     -------
@@ -391,7 +391,7 @@ def evaluate_bom(frame_or_path, lib, *, date: dt.date | None = None, rank_by: st
     if substitute_many is None:
         from magnets.substitution import substitute_many
     if default_pc is None:
-        from magnets.calibration import default_condition
+        from magnets.physics.calibration import default_condition
 
         calib = default_condition(lib)
         default_pc = float(calib.pc)
@@ -458,7 +458,7 @@ def evaluate_bom(frame_or_path, lib, *, date: dt.date | None = None, rank_by: st
         c_sug_t = c_sug_mf = np.zeros(0)
 
     frac = _element_fractions(lib)
-    from magnets.controls import exposure
+    from magnets.data.controls import exposure
 
     ctrl_pg = pd.to_numeric(exposure(lib.grades, lib.rules, date)["controlled_kg_per_kg"],
                             errors="coerce").fillna(0.0).to_numpy()

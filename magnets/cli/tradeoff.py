@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from magnets.commands.rate import HD_HELP, PC_HELP
+from magnets.cli.rate import HD_HELP, PC_HELP
 
 NAME = "tradeoff"
 HELP = "Dy/Tb each process route needs to rate a sintered NdFeB magnet for each temperature"
@@ -55,9 +55,9 @@ def run(args: argparse.Namespace) -> int:
 
     import numpy as np
 
-    from magnets import coercivity
-    from magnets.cli_support import format_table, library_from_args
-    from magnets.commands.rate import condition
+    from magnets.physics import coercivity
+    from magnets.cli.support import format_table, library_from_args
+    from magnets.cli.rate import condition
     from magnets.errors import InputError
     from magnets.io import write_frame
 

@@ -27,8 +27,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from magnets.catalog import detail
-    from magnets.cli_support import format_mapping, library_from_args
+    from magnets.data.catalog import detail
+    from magnets.cli.support import format_mapping, library_from_args
     from magnets.io import dumps_json
 
     lib = library_from_args(args)

@@ -39,8 +39,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from magnets import geometry
-    from magnets.cli_support import format_mapping
+    from magnets.physics import geometry
+    from magnets.cli.support import format_mapping
     from magnets.errors import InputError
     from magnets.io import dumps_json
 

@@ -86,7 +86,7 @@ def _check(name: str, value, lo=None, hi=None, lo_open=True) -> None:
 
 def condition(lib, pc, hd):
     """(pc, hd) with the calibrated defaults filled in, validated."""
-    from magnets.calibration import default_condition
+    from magnets.physics.calibration import default_condition
 
     _check("--pc", pc, 0.0)
     _check("--hd", hd)
@@ -100,12 +100,12 @@ def run(args: argparse.Namespace) -> int:
 
     import numpy as np
 
-    from magnets import coercivity
-    from magnets.calibration import rating_inputs
-    from magnets.cli_support import format_mapping, library_from_args
+    from magnets.physics import coercivity
+    from magnets.physics.calibration import rating_inputs
+    from magnets.cli.support import format_mapping, library_from_args
     from magnets.errors import InputError
     from magnets.io import dumps_json
-    from magnets.thermal import rated_temperature
+    from magnets.physics.thermal import rated_temperature
 
     custom = args.br is not None or args.hcj is not None
     if args.grade and custom:

@@ -14,7 +14,7 @@ Shapes and units
 ----------------
 S segments, Y model years (first year given in any ``units`` table .. ``end_year``),
 N Monte Carlo samples (1 without ``--samples``), E reported elements
-(:data:`magnets.chemistry.REPORTED`: Nd Pr Dy Tb Sm Gd Co), G grades.
+(:data:`magnets.data.chemistry.REPORTED`: Nd Pr Dy Tb Sm Gd Co), G grades.
 Units (vehicles, MW, robots...) are counts per year; magnet masses in kg per unit;
 every ``*_t`` quantity in tonnes of element (``oxide_t`` in tonnes of oxide).
 
@@ -55,10 +55,10 @@ import numpy as np
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from magnets.fleet_input import FleetSpec, SegmentSpec
-    from magnets.library import Library
+    from magnets.fleet.spec import FleetSpec, SegmentSpec
+    from magnets.data.library import Library
 
-#: Elements reported per segment and year (same order as magnets.chemistry.REPORTED).
+#: Elements reported per segment and year (same order as magnets.data.chemistry.REPORTED).
 ELEMENTS: tuple[str, ...] = ("Nd", "Pr", "Dy", "Tb", "Sm", "Gd", "Co")
 #: Lifetime distributions and their parameters (in the order stored in SegmentArrays.life_p1/p2).
 DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
@@ -629,7 +629,7 @@ def world_production(lib: Any) -> pd.DataFrame:
 
 def oxide_factors() -> np.ndarray:
     """kg oxide per kg element for ELEMENTS (pymatgen), NaN for Co (not a rare earth)."""
-    from magnets.chemistry import DEFAULT_OXIDES, oxide_factor
+    from magnets.data.chemistry import DEFAULT_OXIDES, oxide_factor
 
     return np.array([oxide_factor(el) if el in DEFAULT_OXIDES else np.nan for el in ELEMENTS])
 
@@ -868,7 +868,7 @@ def project_fleet(spec: FleetSpec, lib: Library, scenarios: list[str] | tuple[st
 
     Parameters
     ----------
-    spec : parsed input (:func:`magnets.fleet_input.load_fleet`).
+    spec : parsed input (:func:`magnets.fleet.spec.load_fleet`).
     lib : grade library (element fractions, world production).
     scenarios : names to run; None = baseline only. ``baseline`` is always run as well when
         any other scenario is asked for, so the summary can show the difference.

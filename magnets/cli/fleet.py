@@ -75,7 +75,7 @@ def _format(args: argparse.Namespace) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from magnets.cli_support import library_from_args, warn
+    from magnets.cli.support import library_from_args, warn
     from magnets.errors import ExitCode, InputError
 
     fmt = _format(args)
@@ -92,8 +92,8 @@ def run(args: argparse.Namespace) -> int:
     if args.samples is not None and args.samples < 2:
         raise InputError(f"--samples: expected a whole number of at least 2, instead received {args.samples}")
 
-    from magnets.fleet import project_fleet
-    from magnets.fleet_input import load_fleet
+    from magnets.fleet.model import project_fleet
+    from magnets.fleet.spec import load_fleet
 
     lib = library_from_args(args)
     spec = load_fleet(src, lib)
@@ -123,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
         if args.output:
             print(f"magnets: fleet: wrote {len(result.table):,} rows to {args.output}", file=sys.stderr)
     if args.plot:
-        from magnets.fleet import plot_fleet
+        from magnets.fleet.model import plot_fleet
 
         plot_fleet(result, args.plot)
         print(f"magnets: fleet: wrote {args.plot}", file=sys.stderr)
@@ -154,7 +154,7 @@ def _signed(v: float, pct: bool = False) -> str:
 
 def format_summary(result) -> str:
     """Human summary: per scenario, peak and cumulative primary demand and change vs baseline."""
-    from magnets.cli_support import format_table
+    from magnets.cli.support import format_table
 
     import pandas as pd
 

@@ -94,8 +94,8 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    from magnets.bom import evaluate_bom, format_for, write_result
-    from magnets.cli_support import library_from_args, warn
+    from magnets.bom.evaluate import evaluate_bom, format_for, write_result
+    from magnets.cli.support import library_from_args, warn
     from magnets.errors import ExitCode, InputError
 
     src = Path(args.file)

@@ -1,0 +1,36 @@
+"""Lazy re-exports (PEP 562) that keep the old flat import paths working.
+
+Each old module (``magnets.library``, ``magnets.thermal``...) is now a few lines that
+forward attribute look-ups to the module where the code lives, importing it only when a
+name is first asked for.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+
+def forward(*targets: str) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+    """``__getattr__`` and ``__dir__`` for a module whose names live in ``targets``.
+
+    Names are looked up in the target modules in order; the first that has one wins.
+    """
+
+    def __getattr__(name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        for target in targets:
+            module = importlib.import_module(target)
+            if hasattr(module, name):
+                return getattr(module, name)
+        raise AttributeError(f"module {targets[0]!r} has no attribute {name!r}")
+
+    def __dir__() -> list[str]:
+        names: set[str] = set()
+        for target in targets:
+            names.update(n for n in dir(importlib.import_module(target)) if not n.startswith("__"))
+        return sorted(names)
+
+    return __getattr__, __dir__
