@@ -31,8 +31,11 @@ def synthetic_spec(n_segments: int, n_years: int, lib, seed: int = 0):
     rng = np.random.default_rng(seed)
     first = 2000
     last = first + n_years - 1
-    ndfeb = [g for g in ("N45SH", "KJ-N45UH", "N38EH", "N45SH-GBD", "HL-G50UH-Tb", "HD-CISRI-2019", "N42")
-             if g in lib.grades.index]
+    ndfeb = [
+        g
+        for g in ("N45SH", "KJ-N45UH", "N38EH", "N45SH-GBD", "HL-G50UH-Tb", "HD-CISRI-2019", "N42")
+        if g in lib.grades.index
+    ]
     smco = [g for g in ("HZ-YX18", "TH-SM2CO17-SM30", "EEC-ZRTC18") if g in lib.grades.index]
     segs = []
     for i in range(n_segments):  # building the input, not the model
@@ -48,15 +51,42 @@ def synthetic_spec(n_segments: int, n_years: int, lib, seed: int = 0):
             w[-1] = 1.0 - w[:-1].sum()
             mixes.append({str(a): float(b) for a, b in zip(g, w)})
         dist = ("normal", "weibull", "fixed")[i % 3]
-        life = {"normal": ("normal", 15.0, 4.0), "weibull": ("weibull", 2.5, 17.0), "fixed": ("fixed", 12.0, 0.0)}[dist]
-        segs.append(SegmentSpec(
-            name=f"segment {i:03d}", unit="unit", units_years=ky, units_low=tuple(0.8 * u), units_high=tuple(1.2 * u),
-            kg_years=(0,), kg_low=(0.5,), kg_high=(2.0,), mix_years=my, mixes=tuple(mixes), lifetime=life,
-            yield_low=0.7, yield_high=0.8, scrap_low=0.3, scrap_high=0.7, collection_low=0.05, collection_high=0.3,
-            recovery_low=0.8, recovery_high=0.95))
+        life = {
+            "normal": ("normal", 15.0, 4.0),
+            "weibull": ("weibull", 2.5, 17.0),
+            "fixed": ("fixed", 12.0, 0.0),
+        }[dist]
+        segs.append(
+            SegmentSpec(
+                name=f"segment {i:03d}",
+                unit="unit",
+                units_years=ky,
+                units_low=tuple(0.8 * u),
+                units_high=tuple(1.2 * u),
+                kg_years=(0,),
+                kg_low=(0.5,),
+                kg_high=(2.0,),
+                mix_years=my,
+                mixes=tuple(mixes),
+                lifetime=life,
+                yield_low=0.7,
+                yield_high=0.8,
+                scrap_low=0.3,
+                scrap_high=0.7,
+                collection_low=0.05,
+                collection_high=0.3,
+                recovery_low=0.8,
+                recovery_high=0.95,
+            )
+        )
     segs_t = tuple(segs)
-    return FleetSpec(path="<synthetic>", start_year=first, end_year=last, segments=segs_t,
-                     scenarios={"baseline": segs_t})
+    return FleetSpec(
+        path="<synthetic>",
+        start_year=first,
+        end_year=last,
+        segments=segs_t,
+        scenarios={"baseline": segs_t},
+    )
 
 
 def per_year_loop(arr, u):
@@ -74,7 +104,9 @@ def per_year_loop(arr, u):
     kg = _draw(arr.kg_low, arr.kg_high, u[1])
     yld = _draw(arr.yield_low, arr.yield_high, u[2])
     sr = _draw(arr.scrap_low, arr.scrap_high, u[3])
-    cr = _draw(arr.collection_low, arr.collection_high, u[4]) * _draw(arr.recovery_low, arr.recovery_high, u[5])
+    cr = _draw(arr.collection_low, arr.collection_high, u[4]) * _draw(
+        arr.recovery_low, arr.recovery_high, u[5]
+    )
     E, N = arr.frac.shape[2], u.shape[2]
     q = (0.1, 0.5, 0.9)
 
@@ -91,12 +123,21 @@ def per_year_loop(arr, u):
         stock = np.zeros((S, N))
         out = np.zeros((S, N))
         for c in range(t + 1):  # cohorts built so far
-            eol += pmf[:, t - c, None, None] * arr.frac[:, c, :, None] * (inflow[:, c] * kg[:, c] * 1e-3)[:, None, :]
+            eol += (
+                pmf[:, t - c, None, None]
+                * arr.frac[:, c, :, None]
+                * (inflow[:, c] * kg[:, c] * 1e-3)[:, None, :]
+            )
             stock += surv[:, t - c, None] * inflow[:, c]
             out += pmf[:, t - c, None] * inflow[:, c]
         rec = eol * cr[:, None, :]
         primary = demand - scrap - rec
-        for x in (demand, scrap, eol, rec):  # the other columns' statistics, as the table needs them
+        for x in (
+            demand,
+            scrap,
+            eol,
+            rec,
+        ):  # the other columns' statistics, as the table needs them
             stats(x)
         prim_st[:, :, t] = stats(primary)
         stock_st[:, :, t] = stats(stock)
@@ -106,7 +147,9 @@ def per_year_loop(arr, u):
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--segments", type=int, default=200)
     ap.add_argument("--years", type=int, default=60)
     ap.add_argument("--samples", type=int, default=1000)
@@ -114,18 +157,28 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--subset-samples", type=int, default=200)
     a = ap.parse_args(argv)
 
-    from magnets.fleet.model import (ELEMENTS, model_years, pack_segments, project_arrays, project_fleet,
-                               sample_inputs)
     from magnets.data.library import load_library
+    from magnets.fleet.model import (
+        ELEMENTS,
+        model_years,
+        pack_segments,
+        project_arrays,
+        project_fleet,
+        sample_inputs,
+    )
 
     lib = load_library()
     spec = synthetic_spec(a.segments, a.years, lib)
-    project_fleet(spec, lib, samples=2, seed=1)  # warm-up: imports (scipy, pymatgen), not model time
+    project_fleet(
+        spec, lib, samples=2, seed=1
+    )  # warm-up: imports (scipy, pymatgen), not model time
 
     t0 = time.perf_counter()
     res = project_fleet(spec, lib, samples=a.samples, seed=1)
     t_vec = time.perf_counter() - t0
-    peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e9  # ru_maxrss in KiB on Linux
+    peak_gb = (
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e9
+    )  # ru_maxrss in KiB on Linux
     rows = len(res.table)
 
     # same model, per-year loop, on a subset (first segments, fewer samples)
@@ -134,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     arr = pack_segments(sub, lib, years)
     u = sample_inputs(len(sub), a.subset_samples, 7)
     t0 = time.perf_counter()
-    prim_loop, stock_loop = per_year_loop(arr, u)
+    prim_loop, _stock_loop = per_year_loop(arr, u)
     t_loop = time.perf_counter() - t0
     t0 = time.perf_counter()
     proj = project_arrays(arr, u, slice(0, len(years)), workers=1)
@@ -147,16 +200,24 @@ def main(argv: list[str] | None = None) -> int:
     work_sub = len(sub) * a.subset_samples
     speedup = (t_loop / work_sub) / (t_vec / work_full)
     speedup_same = t_loop / t_vec_sub
-    print(f"fleet benchmark: {a.segments} segments x {len(years)} years x {a.samples} samples x "
-          f"{len(ELEMENTS)} elements, mean/P10/P50/P90, {rows:,} table rows")
+    print(
+        f"fleet benchmark: {a.segments} segments x {len(years)} years x {a.samples} samples x "
+        f"{len(ELEMENTS)} elements, mean/P10/P50/P90, {rows:,} table rows"
+    )
     print(f"  vectorised project_fleet     : {t_vec:6.2f} s   (target < 3 s)")
     print(f"  peak resident memory         : {peak_gb:6.2f} GB  (target < 2 GB)")
-    print(f"  per-year loop, subset {len(sub)} seg x {a.subset_samples} samples: {t_loop:6.2f} s "
-          f"(with statistics)")
-    print(f"  vectorised, same subset      : {t_vec_sub:6.3f} s (with statistics) -> {speedup_same:5.1f}x")
+    print(
+        f"  per-year loop, subset {len(sub)} seg x {a.subset_samples} samples: {t_loop:6.2f} s "
+        f"(with statistics)"
+    )
+    print(
+        f"  vectorised, same subset      : {t_vec_sub:6.3f} s (with statistics) -> {speedup_same:5.1f}x"
+    )
     print(f"  speed-up per segment-sample  : {speedup:6.1f}x (loop subset vs full vectorised run)")
-    print(f"  loop vs vectorised mean/P10/P50/P90 of primary, max difference: {err:.1e} "
-          "of the series' peak (float32 sort)")
+    print(
+        f"  loop vs vectorised mean/P10/P50/P90 of primary, max difference: {err:.1e} "
+        "of the series' peak (float32 sort)"
+    )
     ok = t_vec < 3.0 and peak_gb < 2.0
     print("  PASS" if ok else "  FAIL: over target")
     return 0 if ok else 1

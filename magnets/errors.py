@@ -62,7 +62,11 @@ class AmbiguousGradeError(MagnetsError, KeyError):
         super().__init__(name)
 
     def __str__(self) -> str:
-        return f"grade name {self.name!r} is ambiguous: it matches ids " + ", ".join(self.matches) + "; give the id"
+        return (
+            f"grade name {self.name!r} is ambiguous: it matches ids "
+            + ", ".join(self.matches)
+            + "; give the id"
+        )
 
 
 class UnreadableFileError(MagnetsError, OSError):

@@ -37,7 +37,9 @@ def write_atomic(path: str | os.PathLike, writer: Callable[[Path], Any]) -> Path
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.exists():
-        raise InputError(f"cannot write {target}: folder {folder} does not exist; create it or choose another -o path")
+        raise InputError(
+            f"cannot write {target}: folder {folder} does not exist; create it or choose another -o path"
+        )
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     os.close(fd)
     tmp_path = Path(tmp)
@@ -51,7 +53,11 @@ def write_atomic(path: str | os.PathLike, writer: Callable[[Path], Any]) -> Path
 
 
 def _is_text_column(s: pd.Series) -> bool:
-    return s.dtype == object or isinstance(s.dtype, pd.StringDtype) or str(s.dtype) in ("str", "string")
+    return (
+        s.dtype == object
+        or isinstance(s.dtype, pd.StringDtype)
+        or str(s.dtype) in ("str", "string")
+    )
 
 
 def safe_text_cells(frame: pd.DataFrame) -> pd.DataFrame:
@@ -68,10 +74,14 @@ def safe_text_cells(frame: pd.DataFrame) -> pd.DataFrame:
             cats = s.cat.categories
             if _is_text_column(pd.Series(cats)):
                 cats_s = pd.Series(cats, dtype="string")
-                risky = (cats_s.str.startswith(FORMULA_PREFIXES) & ~cats_s.str.fullmatch(NUMBER_TEXT)).fillna(False)
+                risky = (
+                    cats_s.str.startswith(FORMULA_PREFIXES) & ~cats_s.str.fullmatch(NUMBER_TEXT)
+                ).fillna(False)
                 risky = risky.to_numpy(dtype=bool)
                 if risky.any():
-                    out[col] = s.cat.rename_categories(np.where(risky, "'" + cats_s, cats_s).tolist())
+                    out[col] = s.cat.rename_categories(
+                        np.where(risky, "'" + cats_s, cats_s).tolist()
+                    )
             continue
         if not _is_text_column(s):
             continue
@@ -80,7 +90,9 @@ def safe_text_cells(frame: pd.DataFrame) -> pd.DataFrame:
             text = s.where(is_str).astype("string")
         else:
             text = s.astype("string")
-        risky = (text.str.startswith(FORMULA_PREFIXES) & ~text.str.fullmatch(NUMBER_TEXT)).fillna(False)
+        risky = (text.str.startswith(FORMULA_PREFIXES) & ~text.str.fullmatch(NUMBER_TEXT)).fillna(
+            False
+        )
         if risky.any():
             fixed = s.copy()
             fixed[risky] = "'" + text[risky]
@@ -131,8 +143,14 @@ def write_csv_fast(frame: pd.DataFrame, path: Path) -> None:
     pacsv.write_csv(table, str(path))
 
 
-def write_frame(frame: pd.DataFrame, path: str | os.PathLike | None, fmt: str, *, stream: IO[str] | None = None,
-                sheet_name: str = "results") -> None:
+def write_frame(
+    frame: pd.DataFrame,
+    path: str | os.PathLike | None,
+    fmt: str,
+    *,
+    stream: IO[str] | None = None,
+    sheet_name: str = "results",
+) -> None:
     """Write ``frame`` as ``fmt`` to ``path`` atomically, or to ``stream`` (stdout) when path is None.
 
     CSV and XLSX text cells are neutralised for spreadsheets; JSON is an array of records.
@@ -140,10 +158,14 @@ def write_frame(frame: pd.DataFrame, path: str | os.PathLike | None, fmt: str, *
     """
     fmt = fmt.lower()
     if fmt not in FORMATS:
-        raise InputError(f"expected an output format among {', '.join(FORMATS)}, instead received {fmt!r}")
+        raise InputError(
+            f"expected an output format among {', '.join(FORMATS)}, instead received {fmt!r}"
+        )
     if path is None:
         if fmt in ("parquet", "xlsx"):
-            raise InputError(f"--format {fmt} writes a binary file: give an output path with -o FILE.{fmt}")
+            raise InputError(
+                f"--format {fmt} writes a binary file: give an output path with -o FILE.{fmt}"
+            )
         out = stream or sys.stdout
         if fmt == "csv":
             safe_text_cells(frame).to_csv(out, index=False, lineterminator="\n")
@@ -171,4 +193,10 @@ def format_from_path(path: str | os.PathLike | None, default: str = "csv") -> st
     if path is None:
         return default
     ext = Path(path).suffix.lower().lstrip(".")
-    return {"csv": "csv", "json": "json", "parquet": "parquet", "pq": "parquet", "xlsx": "xlsx"}.get(ext, default)
+    return {
+        "csv": "csv",
+        "json": "json",
+        "parquet": "parquet",
+        "pq": "parquet",
+        "xlsx": "xlsx",
+    }.get(ext, default)

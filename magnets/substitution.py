@@ -24,7 +24,9 @@ from magnets.errors import InputError
 RANK_BY = ("dy_tb", "controlled", "price")
 #: Elements whose missing price is ignored in the price ranking (commodities, a few USD/kg at most,
 #: against tens to thousands for rare earths).
-CHEAP_ELEMENTS = frozenset({"B", "C", "O", "Al", "Si", "Ti", "Fe", "Ni", "Cu", "Sr", "Ba", "Zr", "Nb"})
+CHEAP_ELEMENTS = frozenset(
+    {"B", "C", "O", "Al", "Si", "Ti", "Fe", "Ni", "Cu", "Sr", "Ba", "Zr", "Nb"}
+)
 #: An unpriced non-commodity element above this share (e.g. 1 wt% Co in NdFeB passes, 50 wt% Co in
 #: SmCo does not) makes the grade's price unknown; any unpriced rare earth does too.
 UNPRICED_LIMIT_KG_PER_KG = 0.02
@@ -32,8 +34,19 @@ _EPS = 1e-12  # kg/kg or USD/kg: differences below this are ties
 _T_TOL = 1e-9  # degC tolerance when comparing a rating with the requirement
 
 #: JSON keys of ``magnets substitute`` (issue 3), in order.
-SUBSTITUTE_KEYS = ["id", "family", "route", "t_max_C", "B_op_T_at_temp", "mass_factor", "Dy_Tb_kg_per_kg",
-                   "controlled_kg_per_kg", "Dy_Tb_kg_equal_flux", "controlled_kg_equal_flux", "pareto"]
+SUBSTITUTE_KEYS = [
+    "id",
+    "family",
+    "route",
+    "t_max_C",
+    "B_op_T_at_temp",
+    "mass_factor",
+    "Dy_Tb_kg_per_kg",
+    "controlled_kg_per_kg",
+    "Dy_Tb_kg_equal_flux",
+    "controlled_kg_equal_flux",
+    "pareto",
+]
 
 
 # ----------------------------------------------------------------------------- per-grade table
@@ -47,10 +60,10 @@ def grade_table(lib, date=None) -> pd.DataFrame:
     curie_C, structural_C, density_g_cm3, Dy_Tb_kg_per_kg, controlled_kg_per_kg, unknown_kg_per_kg,
     controlled_elements, unknown_elements, price_usd_per_kg (priced elements only), unpriced_elements.
     """
-    from magnets.physics import coercivity
-    from magnets.physics.calibration import rating_inputs
     from magnets.data.chemistry import ELEMENTS, element_kg_per_kg
     from magnets.data.controls import exposure
+    from magnets.physics import coercivity
+    from magnets.physics.calibration import rating_inputs
 
     key = (getattr(lib, "version", id(lib)), str(date))
     if key in _TABLE_CACHE:
@@ -59,10 +72,17 @@ def grade_table(lib, date=None) -> pd.DataFrame:
     t = rating_inputs(g, coercivity.default_beta_model(lib))
     t.insert(0, "route", g["route"].astype(str))
     t.insert(0, "family", g["family"].astype(str))
-    t["Dy_Tb_kg_per_kg"] = (pd.to_numeric(g["Dy_wt_pct"], errors="coerce").fillna(0.0)
-                            + pd.to_numeric(g["Tb_wt_pct"], errors="coerce").fillna(0.0)) / 100.0
+    t["Dy_Tb_kg_per_kg"] = (
+        pd.to_numeric(g["Dy_wt_pct"], errors="coerce").fillna(0.0)
+        + pd.to_numeric(g["Tb_wt_pct"], errors="coerce").fillna(0.0)
+    ) / 100.0
     exp = exposure(g, lib.rules, date)
-    for c in ("controlled_kg_per_kg", "unknown_kg_per_kg", "controlled_elements", "unknown_elements"):
+    for c in (
+        "controlled_kg_per_kg",
+        "unknown_kg_per_kg",
+        "controlled_elements",
+        "unknown_elements",
+    ):
         t[c] = exp[c]
     kg = element_kg_per_kg(g, list(ELEMENTS))
     price = pd.to_numeric(lib.elements["price_usd_per_kg"], errors="coerce").reindex(kg.columns)
@@ -77,7 +97,9 @@ def grade_table(lib, date=None) -> pd.DataFrame:
     cheap = np.isin(cols_arr, list(CHEAP_ELEMENTS))
     big = kg.to_numpy() > UNPRICED_LIMIT_KG_PER_KG
     unknown_price = (unpriced & (is_re[None, :] | (big & ~cheap[None, :]))).any(axis=1)
-    t["price_usd_per_kg"] = np.where(unknown_price, np.nan, kg.to_numpy()[:, priced] @ price.to_numpy()[priced])
+    t["price_usd_per_kg"] = np.where(
+        unknown_price, np.nan, kg.to_numpy()[:, priced] @ price.to_numpy()[priced]
+    )
     cols = np.array(kg.columns, dtype=object)
     pat, inv = np.unique(unpriced, axis=0, return_inverse=True)
     t["unpriced_elements"] = np.array([" ".join(cols[p]) for p in pat], dtype=object)[inv.ravel()]
@@ -98,9 +120,19 @@ def _rate_arrays(t: pd.DataFrame, pc, hd, sl=slice(None)):
     from magnets.physics.thermal import rated_temperature
 
     col = lambda c: t[c].to_numpy(dtype=float)[sl]  # noqa: E731
-    return rated_temperature(col("Br_T"), col("HcJ_kA_m"), col("alpha"), col("beta"), pc=pc, hd_kA_m=hd,
-                             mu_rec=col("mu_rec"), squareness=col("squareness"), T0_C=col("T0_C"),
-                             curie_C=col("curie_C"), structural_C=col("structural_C"))
+    return rated_temperature(
+        col("Br_T"),
+        col("HcJ_kA_m"),
+        col("alpha"),
+        col("beta"),
+        pc=pc,
+        hd_kA_m=hd,
+        mu_rec=col("mu_rec"),
+        squareness=col("squareness"),
+        T0_C=col("T0_C"),
+        curie_C=col("curie_C"),
+        structural_C=col("structural_C"),
+    )
 
 
 def _b_op_at(t: pd.DataFrame, temp, pc, hd, sl=slice(None)):
@@ -115,8 +147,18 @@ def _holds_cold(t: pd.DataFrame, cold, pc, hd, sl=slice(None)):
     from magnets.physics.thermal import holds_cold
 
     col = lambda c: t[c].to_numpy(dtype=float)[sl]  # noqa: E731
-    return holds_cold(col("Br_T"), col("HcJ_kA_m"), col("alpha"), col("beta"), pc=pc, hd_kA_m=hd,
-                      mu_rec=col("mu_rec"), squareness=col("squareness"), cold_C=cold, T0_C=col("T0_C"))
+    return holds_cold(
+        col("Br_T"),
+        col("HcJ_kA_m"),
+        col("alpha"),
+        col("beta"),
+        pc=pc,
+        hd_kA_m=hd,
+        mu_rec=col("mu_rec"),
+        squareness=col("squareness"),
+        cold_C=cold,
+        T0_C=col("T0_C"),
+    )
 
 
 def rate_library(lib, pc=None, hd_kA_m=0.0, temp_C=None, *, cold_C=None, date=None) -> pd.DataFrame:
@@ -138,12 +180,23 @@ def rate_library(lib, pc=None, hd_kA_m=0.0, temp_C=None, *, cold_C=None, date=No
     pc = float(_default_pc(lib, pc))
     t = grade_table(lib, date)
     r = _rate_arrays(t, pc, float(hd_kA_m))
-    out = pd.DataFrame({
-        "family": t["family"], "route": t["route"],
-        "t_max_C": r.t_max_C, "limited_by": r.limited_by, "H_op_kA_m": r.H_op_kA_m, "B_op_T": r.B_op_T,
-        "pc": pc, "hd_kA_m": float(hd_kA_m), "squareness": t["squareness"], "mu_rec": t["mu_rec"],
-        "beta_used": t["beta"], "beta_source": t["beta_source"],
-    }, index=t.index)
+    out = pd.DataFrame(
+        {
+            "family": t["family"],
+            "route": t["route"],
+            "t_max_C": r.t_max_C,
+            "limited_by": r.limited_by,
+            "H_op_kA_m": r.H_op_kA_m,
+            "B_op_T": r.B_op_T,
+            "pc": pc,
+            "hd_kA_m": float(hd_kA_m),
+            "squareness": t["squareness"],
+            "mu_rec": t["mu_rec"],
+            "beta_used": t["beta"],
+            "beta_source": t["beta_source"],
+        },
+        index=t.index,
+    )
     if temp_C is not None:
         H, B = _b_op_at(t, float(temp_C), pc, float(hd_kA_m))
         out["B_op_T_at_temp"] = B
@@ -158,7 +211,9 @@ def rate_library(lib, pc=None, hd_kA_m=0.0, temp_C=None, *, cold_C=None, date=No
 def _keys(t: pd.DataFrame, rank_by: str, sl=slice(None)) -> list[np.ndarray]:
     """Ranking keys per kg of magnet, most significant first (lower is leaner; unknown = +inf)."""
     if rank_by not in RANK_BY:
-        raise InputError(f"expected --rank-by one of {', '.join(RANK_BY)}, instead received {rank_by!r}")
+        raise InputError(
+            f"expected --rank-by one of {', '.join(RANK_BY)}, instead received {rank_by!r}"
+        )
     col = lambda c: np.nan_to_num(t[c].to_numpy(dtype=float)[sl], nan=np.inf)  # noqa: E731
     if rank_by == "dy_tb":
         return [col("Dy_Tb_kg_per_kg")]
@@ -200,9 +255,22 @@ def _family_filter(families: np.ndarray, family, ref_family: str | None) -> np.n
     return families == str(family)
 
 
-def find_substitutes(lib, *, reference=None, temp_C=None, pc=None, hd_kA_m=0.0, cold_C=-40.0, min_br_T=None,
-                     family=None, route=None, max_mass_factor=1.2, rank_by="dy_tb", date=None,
-                     top=None) -> pd.DataFrame:
+def find_substitutes(
+    lib,
+    *,
+    reference=None,
+    temp_C=None,
+    pc=None,
+    hd_kA_m=0.0,
+    cold_C=-40.0,
+    min_br_T=None,
+    family=None,
+    route=None,
+    max_mass_factor=1.2,
+    rank_by="dy_tb",
+    date=None,
+    top=None,
+) -> pd.DataFrame:
     """Grades that meet a requirement, leanest first at equal flux.
 
     Parameters
@@ -228,14 +296,18 @@ def find_substitutes(lib, *, reference=None, temp_C=None, pc=None, hd_kA_m=0.0, 
     if reference is None and temp_C is None:
         raise InputError("expected a reference grade or --temp (or both), instead received neither")
     if rank_by not in RANK_BY:
-        raise InputError(f"expected --rank-by one of {', '.join(RANK_BY)}, instead received {rank_by!r}")
+        raise InputError(
+            f"expected --rank-by one of {', '.join(RANK_BY)}, instead received {rank_by!r}"
+        )
     pc = float(_default_pc(lib, pc))
     hd = float(hd_kA_m)
     t = grade_table(lib, date)
     fams = t["family"].to_numpy(dtype=object)
     if family is not None and str(family).casefold() != "any" and str(family) not in set(fams):
-        raise InputError(f"expected --family 'any' or one of {', '.join(sorted(set(fams)))}, "
-                         f"instead received {family!r}")
+        raise InputError(
+            f"expected --family 'any' or one of {', '.join(sorted(set(fams)))}, "
+            f"instead received {family!r}"
+        )
     rating = _rate_arrays(t, pc, hd)
     tmax = np.asarray(rating.t_max_C, dtype=float)
     cold = _holds_cold(t, float(cold_C), pc, hd) if cold_C is not None else np.ones(len(t), bool)
@@ -245,8 +317,10 @@ def find_substitutes(lib, *, reference=None, temp_C=None, pc=None, hd_kA_m=0.0, 
         ref = lib.position(reference)
         if temp_C is None:
             if np.isnan(tmax[ref]):
-                raise InputError(f"grade {ids[ref]} is unsafe at Pc={pc:g}, Hd={hd:g} kA/m even at its reference "
-                                 "temperature, so it sets no requirement; give --temp")
+                raise InputError(
+                    f"grade {ids[ref]} is unsafe at Pc={pc:g}, Hd={hd:g} kA/m even at its reference "
+                    "temperature, so it sets no requirement; give --temp"
+                )
             temp = float(tmax[ref])
         else:
             temp = float(temp_C)
@@ -255,14 +329,16 @@ def find_substitutes(lib, *, reference=None, temp_C=None, pc=None, hd_kA_m=0.0, 
         _, b_all = _b_op_at(t, temp, pc, hd)
         ok = (tmax >= temp - _T_TOL) & cold & _family_filter(fams, family, None)
         if not ok.any():
-            raise InputError(f"no grade{'' if family in (None, 'any') else ' of family ' + str(family)} "
-                             f"holds {temp:g} degC at Pc={pc:g}, Hd={hd:g} kA/m and the cold end {cold_C} degC; "
-                             "lower --temp or --hd, or raise --pc")
+            raise InputError(
+                f"no grade{'' if family in (None, 'any') else ' of family ' + str(family)} "
+                f"holds {temp:g} degC at Pc={pc:g}, Hd={hd:g} kA/m and the cold end {cold_C} degC; "
+                "lower --temp or --hd, or raise --pc"
+            )
         b = np.where(ok, b_all, -np.inf)
         best = np.max(b)
         ref = int(np.flatnonzero(b >= best)[np.argmin(ids[b >= best])])  # ties by id
 
-    H, B = _b_op_at(t, temp, pc, hd)
+    _H, B = _b_op_at(t, temp, pc, hd)
     B = np.asarray(B, dtype=float)
     rho = t["density_g_cm3"].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -283,41 +359,64 @@ def find_substitutes(lib, *, reference=None, temp_C=None, pc=None, hd_kA_m=0.0, 
     ki = [k[:, None] for k in keys]
     geq = ti[None, :] >= ti[:, None] - _T_TOL
     gt = ti[None, :] > ti[:, None] + _T_TOL
-    dominated = (geq & _lex_less(kj, ki, strict=False) & (gt | _lex_less(kj, ki, strict=True))).any(axis=1)
-    order = np.lexsort([ids[idx], mf[idx]] + keys[::-1])
+    dominated = (geq & _lex_less(kj, ki, strict=False) & (gt | _lex_less(kj, ki, strict=True))).any(
+        axis=1
+    )
+    order = np.lexsort([ids[idx], mf[idx], *keys[::-1]])
     sel = idx[order]
     g = lib.grades
-    out = pd.DataFrame({
-        "id": ids[sel],
-        "name": g["name"].to_numpy(dtype=object)[sel] if "name" in g.columns else ids[sel],
-        "family": fams[sel],
-        "route": t["route"].to_numpy(dtype=object)[sel],
-        "t_max_C": tmax[sel],
-        "limited_by": np.asarray(rating.limited_by, dtype=object)[sel],
-        "B_op_T_at_temp": B[sel],
-        "mass_factor": mf[sel],
-        "Dy_Tb_kg_per_kg": t["Dy_Tb_kg_per_kg"].to_numpy(dtype=float)[sel],
-        "controlled_kg_per_kg": t["controlled_kg_per_kg"].to_numpy(dtype=float)[sel],
-        "unknown_kg_per_kg": t["unknown_kg_per_kg"].to_numpy(dtype=float)[sel],
-        "price_usd_per_kg": t["price_usd_per_kg"].to_numpy(dtype=float)[sel],
-    })
+    out = pd.DataFrame(
+        {
+            "id": ids[sel],
+            "name": g["name"].to_numpy(dtype=object)[sel] if "name" in g.columns else ids[sel],
+            "family": fams[sel],
+            "route": t["route"].to_numpy(dtype=object)[sel],
+            "t_max_C": tmax[sel],
+            "limited_by": np.asarray(rating.limited_by, dtype=object)[sel],
+            "B_op_T_at_temp": B[sel],
+            "mass_factor": mf[sel],
+            "Dy_Tb_kg_per_kg": t["Dy_Tb_kg_per_kg"].to_numpy(dtype=float)[sel],
+            "controlled_kg_per_kg": t["controlled_kg_per_kg"].to_numpy(dtype=float)[sel],
+            "unknown_kg_per_kg": t["unknown_kg_per_kg"].to_numpy(dtype=float)[sel],
+            "price_usd_per_kg": t["price_usd_per_kg"].to_numpy(dtype=float)[sel],
+        }
+    )
     out["Dy_Tb_kg_equal_flux"] = out["Dy_Tb_kg_per_kg"] * out["mass_factor"]
     out["controlled_kg_equal_flux"] = out["controlled_kg_per_kg"] * out["mass_factor"]
     out["unknown_kg_equal_flux"] = out["unknown_kg_per_kg"] * out["mass_factor"]
     out["price_usd_equal_flux"] = out["price_usd_per_kg"] * out["mass_factor"]
     out["pareto"] = ~dominated[order]
     out["is_reference"] = sel == ref
-    out.attrs.update(reference=str(ids[ref]), temp_C=temp, pc=pc, hd_kA_m=hd, cold_C=cold_C, rank_by=rank_by,
-                     n_qualifying=int(len(idx)), reference_t_max_C=float(tmax[ref]),
-                     reference_B_op_T_at_temp=float(B[ref]))
+    out.attrs.update(
+        reference=str(ids[ref]),
+        temp_C=temp,
+        pc=pc,
+        hd_kA_m=hd,
+        cold_C=cold_C,
+        rank_by=rank_by,
+        n_qualifying=len(idx),
+        reference_t_max_C=float(tmax[ref]),
+        reference_B_op_T_at_temp=float(B[ref]),
+    )
     if top is not None:
         out = out.head(int(top))
     return out.reset_index(drop=True)
 
 
 # ----------------------------------------------------------------------------- many requirements
-def _substitute_many(lib, ref_pos, temp_C, pc, hd_kA_m, cold_C, *, rank_by="dy_tb", date=None,
-                    max_mass_factor=1.2, family="same") -> pd.DataFrame:
+def _substitute_many(
+    lib,
+    ref_pos,
+    temp_C,
+    pc,
+    hd_kA_m,
+    cold_C,
+    *,
+    rank_by="dy_tb",
+    date=None,
+    max_mass_factor=1.2,
+    family="same",
+) -> pd.DataFrame:
     """Rating, cold check and the leanest qualifying substitute for many (reference, condition) combos.
 
     Parameters (1-D arrays of one length C, one entry per distinct combination)
@@ -347,7 +446,9 @@ def _substitute_many(lib, ref_pos, temp_C, pc, hd_kA_m, cold_C, *, rank_by="dy_t
     pcs = np.asarray(pc, dtype=float).ravel() * np.ones(C)
     if np.isnan(pcs).any():  # NaN Pc = the calibrated reference Pc
         pcs = np.where(np.isnan(pcs), float(_default_pc(lib, None)), pcs)
-    hds = np.nan_to_num(np.asarray(hd_kA_m, dtype=float).ravel() * np.ones(C), nan=0.0)  # NaN Hd = 0
+    hds = np.nan_to_num(
+        np.asarray(hd_kA_m, dtype=float).ravel() * np.ones(C), nan=0.0
+    )  # NaN Hd = 0
     colds = np.asarray(cold_C, dtype=float).ravel() * np.ones(C)
     known = (pos >= 0) & (pos < G)
     p = np.where(known, pos, 0)
@@ -355,16 +456,27 @@ def _substitute_many(lib, ref_pos, temp_C, pc, hd_kA_m, cold_C, *, rank_by="dy_t
     # reference: rating and cold end (per combo)
     r_ref = _rate_arrays(t, pcs, hds, sl=p)
     t_ref = np.where(known, np.asarray(r_ref.t_max_C, dtype=float), np.nan)
-    lim_ref = np.where(known, np.asarray(r_ref.limited_by, dtype=object), "").astype(object)  # "" for an unknown grade
-    cold_ok = np.where(np.isnan(colds), True, np.asarray(_holds_cold(t, colds, pcs, hds, sl=p), dtype=bool))
+    lim_ref = np.where(known, np.asarray(r_ref.limited_by, dtype=object), "").astype(
+        object
+    )  # "" for an unknown grade
+    cold_ok = np.where(
+        np.isnan(colds), True, np.asarray(_holds_cold(t, colds, pcs, hds, sl=p), dtype=bool)
+    )
     cold_ref = known & cold_ok
     req = np.where(np.isnan(temp), t_ref, temp)
 
     # candidates: (C, G) matrices
     r_all = _rate_arrays(t, pcs[:, None], hds[:, None])
     t_all = np.asarray(r_all.t_max_C, dtype=float)
-    hold_all = np.asarray(_holds_cold(t, np.where(np.isnan(colds), 20.0, colds)[:, None], pcs[:, None], hds[:, None]),
-                          dtype=bool) | np.isnan(colds)[:, None]
+    hold_all = (
+        np.asarray(
+            _holds_cold(
+                t, np.where(np.isnan(colds), 20.0, colds)[:, None], pcs[:, None], hds[:, None]
+            ),
+            dtype=bool,
+        )
+        | np.isnan(colds)[:, None]
+    )
     _, B_all = _b_op_at(t, req[:, None], pcs[:, None], hds[:, None])
     B_all = np.asarray(B_all, dtype=float)
     B_ref = np.where(known, B_all[np.arange(C), p], np.nan)
@@ -373,26 +485,35 @@ def _substitute_many(lib, ref_pos, temp_C, pc, hd_kA_m, cold_C, *, rank_by="dy_t
         mf = (B_ref[:, None] / B_all) * (rho[None, :] / rho[p][:, None])
     fams = t["family"].to_numpy(dtype=object)
     fam_ok = (fams[None, :] == fams[p][:, None]) if family == "same" else np.ones((C, G), bool)
-    qual = (known[:, None] & (t_all >= req[:, None] - _T_TOL) & hold_all & fam_ok
-            & np.isfinite(mf) & (mf > 0) & (mf <= float(max_mass_factor) + 1e-12))
+    qual = (
+        known[:, None]
+        & (t_all >= req[:, None] - _T_TOL)
+        & hold_all
+        & fam_ok
+        & np.isfinite(mf)
+        & (mf > 0)
+        & (mf <= float(max_mass_factor) + 1e-12)
+    )
     k = _keys(t, rank_by)
     keys = [kk[None, :] * mf for kk in k]
     ref_keys = [kk[p][:, None] for kk in k]
     qual &= _lex_less(keys, ref_keys, strict=True)
-    best = _lex_argmin(keys + [mf], qual)
+    best = _lex_argmin([*keys, mf], qual)
     has = best >= 0
     bsafe = np.where(has, best, 0)
     rows = np.arange(C)
-    return pd.DataFrame({
-        "t_max_C": t_ref,
-        "limited_by": lim_ref,
-        "holds_cold": cold_ref,
-        "ref_B_op_T": B_ref,
-        "required_temp_C": req,
-        "suggested_pos": best,
-        "suggested_t_max_C": np.where(has, t_all[rows, bsafe], np.nan),
-        "suggested_mass_factor": np.where(has, mf[rows, bsafe], np.nan),
-    })
+    return pd.DataFrame(
+        {
+            "t_max_C": t_ref,
+            "limited_by": lim_ref,
+            "holds_cold": cold_ref,
+            "ref_B_op_T": B_ref,
+            "required_temp_C": req,
+            "suggested_pos": best,
+            "suggested_t_max_C": np.where(has, t_all[rows, bsafe], np.nan),
+            "suggested_mass_factor": np.where(has, mf[rows, bsafe], np.nan),
+        }
+    )
 
 
 def substitute_many(*args, **kwargs):

@@ -46,6 +46,7 @@ def wt(lib, grade, el) -> float:
 
 # --------------------------------------------------------------------------- statuses and messages
 
+
 def test_each_bad_row_kind_gets_an_error_and_the_rest_is_evaluated(lib):
     r = evaluate_bom(DATA / "bom_bad_rows.csv", lib, date=AS_OF)
     t = r.table.set_index("part_id")
@@ -75,7 +76,9 @@ def test_each_bad_row_kind_gets_an_error_and_the_rest_is_evaluated(lib):
     # ARN-N42 (HcJ 955 kA/m, beta -0.75 %/K) cannot be rated for 250 degC at any sensible Pc
     assert t.loc["too-hot", "status"] == "below_rating"
     assert "below the required 250 degC" in t.loc["too-hot", "message"]
-    assert t.loc["too-hot", "margin_C"] == pytest.approx(t.loc["too-hot", "t_max_C"] - 250, abs=0.011)
+    assert t.loc["too-hot", "margin_C"] == pytest.approx(
+        t.loc["too-hot", "t_max_C"] - 250, abs=0.011
+    )
     assert list(r.table["line"]) == list(range(2, 19))
     assert r.summary["rows_by_status"] == {"ok": 1, "below_rating": 1, "error": 15}
 
@@ -91,7 +94,9 @@ def test_cold_end_failure_is_below_rating(lib):
     # Sintered ferrite: HcJ rises with temperature (beta > 0), so it is weakest in the cold. At
     # Pc 0.3 its working field Br/mu0/(Pc + mu_rec) ~ 0.4 T / 1.2566e-3 / 1.4 ~ 230 kA/m exceeds
     # the knee (~0.9 x 217 kA/m x 0.76 at -60 degC ~ 150 kA/m).
-    frame = pd.DataFrame({"grade": ["TH-Y35"], "magnet_mass_g": [28.0], "pc": [0.3], "cold_temp_C": [-60]})
+    frame = pd.DataFrame(
+        {"grade": ["TH-Y35"], "magnet_mass_g": [28.0], "pc": [0.3], "cold_temp_C": [-60]}
+    )
     r = evaluate_bom(frame, lib, date=AS_OF)
     assert r.table["status"][0] == "below_rating"
     assert "demagnetises at the cold end (-60 degC)" in r.table["message"][0]
@@ -108,14 +113,17 @@ def test_without_required_temperature_only_the_cold_end_is_checked(lib):
 
 # --------------------------------------------------------------------------- element kg
 
+
 def test_element_totals_equal_the_hand_sum(lib):
-    frame = pd.DataFrame({
-        "part_id": ["rotor", "sensor", "bad"],
-        "grade": ["N38EH", "HZ-YXG22H", "NOPE"],
-        "magnet_mass_g": [14.2, 0.16, 3.0],
-        "quantity": [48, 5, 1],
-        "required_temp_C": [180, 180, 100],
-    })
+    frame = pd.DataFrame(
+        {
+            "part_id": ["rotor", "sensor", "bad"],
+            "grade": ["N38EH", "HZ-YXG22H", "NOPE"],
+            "magnet_mass_g": [14.2, 0.16, 3.0],
+            "quantity": [48, 5, 1],
+            "required_temp_C": [180, 180, 100],
+        }
+    )
     r = evaluate_bom(frame, lib, date=AS_OF)
     t = r.table
     # hand calc: line kg = mass per unit x quantity x wt%/100
@@ -129,8 +137,10 @@ def test_element_totals_equal_the_hand_sum(lib):
     assert pd.isna(t["Dy_kg"][2])  # an unknown grade carries no kg
     # Sm2Co17 holds ~25 wt% Sm: 0.0008 kg x 0.25 = 0.0002 kg, all of it controlled (Sm, No. 18)
     assert r.summary["totals_kg"]["Sm"] == pytest.approx(0.0008 * wt(lib, "HZ-YXG22H", "Sm"))
-    ctrl_hand = sum(kg * sum(wt(lib, g, el) for el in ("Dy", "Tb", "Sm", "Gd"))
-                    for kg, g in ((rotor_kg, "N38EH"), (sensor_kg, "HZ-YXG22H")))
+    ctrl_hand = sum(
+        kg * sum(wt(lib, g, el) for el in ("Dy", "Tb", "Sm", "Gd"))
+        for kg, g in ((rotor_kg, "N38EH"), (sensor_kg, "HZ-YXG22H"))
+    )
     assert r.summary["totals_kg"]["controlled"] == pytest.approx(ctrl_hand, rel=1e-6)
 
 
@@ -143,15 +153,22 @@ def test_suggestions_save_what_they_say(lib):
     line_kg = s["magnet_mass_g"].astype(float) / 1000 * s["quantity"].astype(float)
     sug_dy = [wt(lib, g, "Dy") for g in s["suggested_grade"]]
     # suggested kg = line kg x mass factor x wt% of the suggested grade
-    assert np.allclose(s["suggested_Dy_kg"], line_kg * s["suggested_mass_factor"] * sug_dy, atol=1e-6)
-    assert np.allclose(s["saving_Dy_Tb_kg"],
-                       s["Dy_kg"] + s["Tb_kg"] - s["suggested_Dy_kg"] - s["suggested_Tb_kg"], atol=1e-8)
+    assert np.allclose(
+        s["suggested_Dy_kg"], line_kg * s["suggested_mass_factor"] * sug_dy, atol=1e-6
+    )
+    assert np.allclose(
+        s["saving_Dy_Tb_kg"],
+        s["Dy_kg"] + s["Tb_kg"] - s["suggested_Dy_kg"] - s["suggested_Tb_kg"],
+        atol=1e-8,
+    )
     assert (s["saving_Dy_Tb_kg"] > 0).all()  # only leaner grades are suggested
     assert (s["suggested_t_max_C"] >= s["required_temp_C"].astype(float) - 0.01).all()
     assert t.loc[~has, SUGGEST_COLUMNS[1:]].isna().all().all()
     top = r.summary["top_savings"]
     assert 0 < len(top) <= 10
-    assert [x["saving_Dy_Tb_kg"] for x in top] == sorted((x["saving_Dy_Tb_kg"] for x in top), reverse=True)
+    assert [x["saving_Dy_Tb_kg"] for x in top] == sorted(
+        (x["saving_Dy_Tb_kg"] for x in top), reverse=True
+    )
     sug = r.summary["suggested_totals_kg"]
     assert sug["Dy"] + sug["Tb"] < r.summary["totals_kg"]["Dy"] + r.summary["totals_kg"]["Tb"]
 
@@ -166,7 +183,8 @@ def test_per_line_element_kg_for_every_element(lib):
     np.testing.assert_allclose(sug.loc[has, "Dy"], t.loc[has, "suggested_Dy_kg"], atol=1e-9)
     assert sug.loc[~has].isna().all().all()
     assert sug.loc[has, "Nd"].sum() + spec.loc[~has, "Nd"].sum() == pytest.approx(
-        r.summary["suggested_totals_kg"]["Nd"], rel=1e-9)
+        r.summary["suggested_totals_kg"]["Nd"], rel=1e-9
+    )
 
 
 def test_no_suggest_leaves_the_suggestion_columns_out(lib):
@@ -179,29 +197,49 @@ def test_output_columns_typed_and_ordered(lib):
     r = evaluate_bom(EXAMPLE, lib, date=AS_OF)
     t = r.table
     src = pd.read_csv(EXAMPLE, comment="#", dtype=str)
-    assert list(t.columns) == ["line", *src.columns, "status", "message", "t_max_C", "margin_C", *ELEMENT_COLUMNS,
-                               "controlled_kg", *SUGGEST_COLUMNS]
+    assert list(t.columns) == [
+        "line",
+        *src.columns,
+        "status",
+        "message",
+        "t_max_C",
+        "margin_C",
+        *ELEMENT_COLUMNS,
+        "controlled_kg",
+        *SUGGEST_COLUMNS,
+    ]
     assert t["line"].dtype == np.int64
     assert isinstance(t["status"].dtype, pd.CategoricalDtype)
     for c in ["t_max_C", "margin_C", *ELEMENT_COLUMNS, "controlled_kg", "saving_Dy_Tb_kg"]:
         assert t[c].dtype == np.float64, c
     # lines: the header is the first line that is not a '#' comment; records follow it
-    first = next(i for i, s in enumerate(EXAMPLE.read_text().splitlines(), 1) if not s.startswith("#"))
+    first = next(
+        i for i, s in enumerate(EXAMPLE.read_text().splitlines(), 1) if not s.startswith("#")
+    )
     assert list(t["line"]) == list(range(first + 1, first + 1 + len(src)))
 
 
 def test_output_name_clash_gets_input_prefix(lib):
     r = evaluate_bom(DATA / "bom_output_name_clash.csv", lib, date=AS_OF)
     cols = list(r.table.columns)
-    assert ["input_Status", "input_message", "input_line"] == [c for c in cols if c.startswith("input_")]
+    assert [
+        c for c in cols if c.startswith("input_")
+    ] == ["input_Status", "input_message", "input_line"]
     assert r.table["input_Status"][0] == "released" and r.table["line"][0] == 2
 
 
 # --------------------------------------------------------------------------- the command
 
+
 def test_example_runs_from_the_readme():
-    proc = subprocess.run([sys.executable, "-m", "magnets", "bom", str(EXAMPLE)], capture_output=True, text=True,
-                          cwd=ROOT, timeout=120, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "magnets", "bom", str(EXAMPLE)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     rows = list(csv.DictReader(io.StringIO(proc.stdout)))
     assert len(rows) == 30
@@ -268,7 +306,7 @@ def test_formula_injection_is_neutralised_in_csv_and_xlsx(tmp_path, capsys):
     code, out, _ = run_cli(["bom", DATA / "bom_formula_injection.csv"], capsys)
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert rows[0]["part_id"] == "'=HYPERLINK(\"http://example.com\")"
+    assert rows[0]["part_id"] == '\'=HYPERLINK("http://example.com")'
     assert rows[0]["note"] == "'+cmd|' /C calc'!A0"
     assert rows[1]["part_id"] == "'@SUM(A1:A9)" and rows[1]["note"] == "'-2+3"
     assert rows[2]["part_id"] == "'\ttabbed"
@@ -282,19 +320,28 @@ def test_formula_injection_is_neutralised_in_csv_and_xlsx(tmp_path, capsys):
     ws = openpyxl.load_workbook(xlsx).active
     values = [[c.value for c in row] for row in ws.iter_rows()]
     header = values[0]
-    assert values[1][header.index("part_id")] == "'=HYPERLINK(\"http://example.com\")"
+    assert values[1][header.index("part_id")] == '\'=HYPERLINK("http://example.com")'
     assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)  # no formula cells
     assert values[1][header.index("line")] == 2  # numbers are numbers
 
 
 def test_summary_json_and_stderr_summary(tmp_path, capsys):
     summary = tmp_path / "s.json"
-    code, _, err = run_cli(["bom", EXAMPLE, "--summary", summary, "--date", "2025-06-01", "-o",
-                            tmp_path / "o.csv"], capsys)
+    code, _, err = run_cli(
+        ["bom", EXAMPLE, "--summary", summary, "--date", "2025-06-01", "-o", tmp_path / "o.csv"],
+        capsys,
+    )
     assert code == 0
     s = json.loads(summary.read_text())
-    assert {"rows_by_status", "totals_kg", "suggested_totals_kg", "top_savings", "library_version", "as_of_date",
-            "calibration"} <= set(s)
+    assert {
+        "rows_by_status",
+        "totals_kg",
+        "suggested_totals_kg",
+        "top_savings",
+        "library_version",
+        "as_of_date",
+        "calibration",
+    } <= set(s)
     assert s["as_of_date"] == "2025-06-01" and s["calibration"]["pc"] > 0
     assert sum(s["rows_by_status"].values()) == 30
     assert "30 rows:" in err and "specified" in err and "suggested" in err
@@ -314,6 +361,7 @@ def test_no_progress_bar_when_not_a_terminal(capsys):
 
 
 # --------------------------------------------------------------------------- round trips
+
 
 def _example_frame() -> pd.DataFrame:
     return pd.read_csv(EXAMPLE, comment="#", dtype=str, keep_default_na=False)
@@ -335,7 +383,9 @@ def test_xlsx_in_and_out_round_trip(tmp_path, lib, capsys):
     from_xlsx = evaluate_bom(src, lib, date=AS_OF).table
     assert list(from_xlsx["line"]) == list(range(2, 32))  # sheet rows
     for c in ["status", "t_max_C", *ELEMENT_COLUMNS, "suggested_grade", "saving_Dy_Tb_kg"]:
-        pd.testing.assert_series_equal(from_xlsx[c], from_csv[c], check_names=False, check_categorical=False)
+        pd.testing.assert_series_equal(
+            from_xlsx[c], from_csv[c], check_names=False, check_categorical=False
+        )
     out = tmp_path / "out.xlsx"
     assert run_cli(["bom", src, "-o", out], capsys)[0] == 0
     back = pd.read_excel(out)
@@ -345,8 +395,19 @@ def test_xlsx_in_and_out_round_trip(tmp_path, lib, capsys):
 
 def test_parquet_in_and_out_round_trip(tmp_path, lib, capsys):
     frame = _example_frame()
-    typed = frame.assign(**{c: pd.to_numeric(frame[c]) for c in ["magnet_mass_g", "quantity", "required_temp_C",
-                                                                  "pc", "hd_kA_m", "cold_temp_C"]})
+    typed = frame.assign(
+        **{
+            c: pd.to_numeric(frame[c])
+            for c in [
+                "magnet_mass_g",
+                "quantity",
+                "required_temp_C",
+                "pc",
+                "hd_kA_m",
+                "cold_temp_C",
+            ]
+        }
+    )
     src = tmp_path / "bom.parquet"
     pq.write_table(pa.Table.from_pandas(typed, preserve_index=False), src)
     from_csv = evaluate_bom(EXAMPLE, lib, date=AS_OF).table
@@ -356,7 +417,9 @@ def test_parquet_in_and_out_round_trip(tmp_path, lib, capsys):
     assert list(back["line"]) == list(range(2, 32))  # record number + 1
     assert back["magnet_mass_g"].dtype == np.float64  # input columns keep their types
     for c in ["status", "t_max_C", *ELEMENT_COLUMNS, "controlled_kg", "suggested_grade"]:
-        pd.testing.assert_series_equal(back[c], from_csv[c], check_names=False, check_categorical=False)
+        pd.testing.assert_series_equal(
+            back[c], from_csv[c], check_names=False, check_categorical=False
+        )
 
 
 def test_csv_output_reads_back_identically(tmp_path, lib, capsys):
@@ -396,5 +459,7 @@ def test_the_batch_path_imports_no_ui_or_plotting(tmp_path):
         "bad = [m for m in ('textual', 'rich', 'matplotlib', 'magnets.tui') if m in sys.modules]\n"
         "assert not bad, bad\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
     assert proc.returncode == 0, proc.stderr

@@ -24,7 +24,12 @@ def columns(path, **kw) -> bi.BomColumns:
 @pytest.mark.parametrize("delim", [",", ";", "\t", "|"])
 def test_delimiter_is_sniffed(tmp_path, delim):
     p = tmp_path / "bom.txt"
-    p.write_text(delim.join(["part_id", "grade", "magnet_mass_kg"]) + "\n" + delim.join(["A", "N42", "2"]) + "\n")
+    p.write_text(
+        delim.join(["part_id", "grade", "magnet_mass_kg"])
+        + "\n"
+        + delim.join(["A", "N42", "2"])
+        + "\n"
+    )
     raw = bi.read_raw(p)
     assert raw.headers == ["part_id", "grade", "magnet_mass_kg"]
     assert raw.table.column(2).to_pylist() == ["2"]
@@ -100,8 +105,13 @@ def test_ragged_rows_are_kept_and_flagged(tmp_path):
 def test_aliases_and_units_in_headers_and_cells():
     cols = columns(DATA / "bom_aliases_units.csv")
     assert cols.source == {
-        "part_id": "Part No", "grade": "Magnet Grade", "magnet_mass": "Weight [lb]", "quantity": "Qty",
-        "required_temp_C": "Max Temp (F)", "pc": "Permeance Coefficient", "hd_kA_m": "Hd (kOe)",
+        "part_id": "Part No",
+        "grade": "Magnet Grade",
+        "magnet_mass": "Weight [lb]",
+        "quantity": "Qty",
+        "required_temp_C": "Max Temp (F)",
+        "pc": "Permeance Coefficient",
+        "hd_kA_m": "Hd (kOe)",
         "cold_temp_C": "Min Temp (F)",
     }
     n = cols.numeric
@@ -114,33 +124,38 @@ def test_aliases_and_units_in_headers_and_cells():
     assert n["quantity"].values == pytest.approx([3, 2])
 
 
-@pytest.mark.parametrize("header, field, unit", [
-    ("Mass (g)", "magnet_mass", "g"),
-    ("magnet_mass_kg", "magnet_mass", "kg"),
-    ("magnet_mass_g", "magnet_mass", "g"),
-    ("Weight [lb]", "magnet_mass", "lb"),
-    ("MASS_LBS", "magnet_mass", "lbs"),
-    ("Max Temp (C)", "required_temp_C", "c"),
-    ("max_temp_C", "required_temp_C", "c"),
-    ("operating_temp_C", "required_temp_C", "c"),
-    ("Max Temp (°F)", "required_temp_C", "degf"),
-    ("required_temp_degF", "required_temp_C", "degf"),
-    ("hd_kA_m", "hd_kA_m", "kam"),
-    ("Hd (kA/m)", "hd_kA_m", "kam"),
-    ("Hd [kOe]", "hd_kA_m", "koe"),
-    ("cold_temp_C", "cold_temp_C", "c"),
-    ("Qty", "quantity", None),
-    ("Part No", "part_id", None),
-    ("Magnet Grade", "grade", None),
-    ("PC", "pc", None),
-    ("temp_rise_C", None, None),  # not a temperature field: 'rise_C' is no unit
-    ("Description", None, None),
-])
+@pytest.mark.parametrize(
+    "header, field, unit",
+    [
+        ("Mass (g)", "magnet_mass", "g"),
+        ("magnet_mass_kg", "magnet_mass", "kg"),
+        ("magnet_mass_g", "magnet_mass", "g"),
+        ("Weight [lb]", "magnet_mass", "lb"),
+        ("MASS_LBS", "magnet_mass", "lbs"),
+        ("Max Temp (C)", "required_temp_C", "c"),
+        ("max_temp_C", "required_temp_C", "c"),
+        ("operating_temp_C", "required_temp_C", "c"),
+        ("Max Temp (°F)", "required_temp_C", "degf"),
+        ("required_temp_degF", "required_temp_C", "degf"),
+        ("hd_kA_m", "hd_kA_m", "kam"),
+        ("Hd (kA/m)", "hd_kA_m", "kam"),
+        ("Hd [kOe]", "hd_kA_m", "koe"),
+        ("cold_temp_C", "cold_temp_C", "c"),
+        ("Qty", "quantity", None),
+        ("Part No", "part_id", None),
+        ("Magnet Grade", "grade", None),
+        ("PC", "pc", None),
+        ("temp_rise_C", None, None),  # not a temperature field: 'rise_C' is no unit
+        ("Description", None, None),
+    ],
+)
 def test_header_matching(header, field, unit):
     assert bi._field_of(header) == (field, unit)
 
 
-@pytest.mark.parametrize("header", ["Mass (oz)", "magnet_mass_mg", "max_temp_K", "Hd (A/cm)", "hd_T"])
+@pytest.mark.parametrize(
+    "header", ["Mass (oz)", "magnet_mass_mg", "max_temp_K", "Hd (A/cm)", "hd_T"]
+)
 def test_unknown_unit_in_a_header_is_an_error_naming_the_column(header):
     with pytest.raises(InputError) as exc:
         bi.match_columns(["grade", header], "parts.csv")
@@ -149,7 +164,9 @@ def test_unknown_unit_in_a_header_is_an_error_naming_the_column(header):
 
 def test_two_columns_for_one_field_is_an_error():
     with pytest.raises(InputError, match="both read as magnet_mass_kg"):
-        bi.read_raw(DATA / "bom_duplicate_mass_columns.csv") and columns(DATA / "bom_duplicate_mass_columns.csv")
+        bi.read_raw(DATA / "bom_duplicate_mass_columns.csv") and columns(
+            DATA / "bom_duplicate_mass_columns.csv"
+        )
 
 
 def test_a_weaker_alias_beside_the_real_column_stays_ordinary():
@@ -168,7 +185,9 @@ def test_mass_column_without_unit_is_read_as_kg_with_a_warning(tmp_path):
 
 def test_cell_units_per_distinct_unit(tmp_path):
     p = tmp_path / "b.csv"
-    p.write_text("grade,magnet_mass_g,required_temp_C\nN42,12 g,150\nN42,0.5kg,302 degF\nN42,1 lb,x\nN42,3 oz,\n")
+    p.write_text(
+        "grade,magnet_mass_g,required_temp_C\nN42,12 g,150\nN42,0.5kg,302 degF\nN42,1 lb,x\nN42,3 oz,\n"
+    )
     n = columns(p).numeric
     assert n["magnet_mass"].values[:3] == pytest.approx([0.012, 0.5, KG_PER_LB])
     assert list(n["magnet_mass"].problem) == [bi.OK, bi.OK, bi.OK, bi.BAD_UNIT]
@@ -176,15 +195,18 @@ def test_cell_units_per_distinct_unit(tmp_path):
     assert list(n["required_temp_C"].problem) == [bi.OK, bi.OK, bi.NOT_A_NUMBER, bi.MISSING]
 
 
-@pytest.mark.parametrize("name, problem", [
-    ("bom_empty.csv", "empty"),
-    ("bom_binary.csv", "binary"),
-    ("bom_not_a_table.csv", "does not look like a BOM table"),
-    ("bom_no_grade_column.csv", "no grade column"),
-    ("bom_corrupt.xlsx", "not a readable XLSX"),
-    ("bom_corrupt.parquet", "not a readable Parquet"),
-    ("no_such_file.csv", "no such file"),
-])
+@pytest.mark.parametrize(
+    "name, problem",
+    [
+        ("bom_empty.csv", "empty"),
+        ("bom_binary.csv", "binary"),
+        ("bom_not_a_table.csv", "does not look like a BOM table"),
+        ("bom_no_grade_column.csv", "no grade column"),
+        ("bom_corrupt.xlsx", "not a readable XLSX"),
+        ("bom_corrupt.parquet", "not a readable Parquet"),
+        ("no_such_file.csv", "no such file"),
+    ],
+)
 def test_unreadable_files_raise_naming_file_and_problem(name, problem):
     with pytest.raises(UnreadableFileError) as exc:
         columns(DATA / name)
@@ -206,11 +228,16 @@ def _workbook(path: Path, rows: list[list], sheet: str = "Parts", extra_sheet: b
 
 def test_xlsx_lines_are_sheet_rows_and_types_survive(tmp_path):
     p = tmp_path / "bom.xlsx"
-    _workbook(p, [["part_id", "grade", "Mass (g)", "Qty", "code"],
-                  ["A", "N42", 12.5, 2, "007"],
-                  ["B", "N42", "13 g", 1, "rev B"],
-                  [None, None, None, None, None],
-                  ["C", "N42", 14, 3, None]])
+    _workbook(
+        p,
+        [
+            ["part_id", "grade", "Mass (g)", "Qty", "code"],
+            ["A", "N42", 12.5, 2, "007"],
+            ["B", "N42", "13 g", 1, "rev B"],
+            [None, None, None, None, None],
+            ["C", "N42", 14, 3, None],
+        ],
+    )
     raw = bi.read_raw(p)
     assert list(raw.line) == [2, 3, 5]  # sheet rows; the empty row 4 is skipped
     assert raw.table.column(4).to_pylist() == ["007", "rev B", None]  # text stays text
@@ -222,7 +249,10 @@ def test_xlsx_lines_are_sheet_rows_and_types_survive(tmp_path):
 
 def test_xlsx_title_rows_above_the_header_are_skipped(tmp_path):
     p = tmp_path / "bom.xlsx"
-    _workbook(p, [["Magnet BOM, model year 2027"], [None], ["Part", "Grade", "Mass (g)"], ["A", "N42", 3.0]])
+    _workbook(
+        p,
+        [["Magnet BOM, model year 2027"], [None], ["Part", "Grade", "Mass (g)"], ["A", "N42", 3.0]],
+    )
     raw = bi.read_raw(p)
     assert raw.headers == ["Part", "Grade", "Mass (g)"] and list(raw.line) == [4]
 
@@ -231,7 +261,9 @@ def test_parquet_lines_are_record_number_plus_one(tmp_path):
     import pyarrow.parquet as pq
 
     p = tmp_path / "bom.parquet"
-    pq.write_table(pa.table({"grade": ["N42", "N42", "N42"], "magnet_mass_kg": [0.01, None, 0.03]}), p)
+    pq.write_table(
+        pa.table({"grade": ["N42", "N42", "N42"], "magnet_mass_kg": [0.01, None, 0.03]}), p
+    )
     raw = bi.read_raw(p)
     assert list(raw.line) == [2, 3, 4]
     f = columns(p).numeric["magnet_mass"]

@@ -17,29 +17,44 @@ from magnets.data.library import load_library
 
 AS_OF = dt.date(2025, 6, 1)
 
-grades = st.sampled_from(["N38EH", "HZ-YXG22H", "TH-Y35", "N42", "n42", "N52", "NOPE", "", " N45SH ", "=cmd"])
+grades = st.sampled_from(
+    ["N38EH", "HZ-YXG22H", "TH-Y35", "N42", "n42", "N52", "NOPE", "", " N45SH ", "=cmd"]
+)
 numbers = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
     st.integers(min_value=-5, max_value=500).map(str),
     st.sampled_from(["", "abc", "12 g", "3 oz", "1,5", "302 F", "-40 degC", "  7 ", "nan", "inf"]),
 )
 # any text but NUL (a binary file) and a lone CR (which some tools count as a line break)
-text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",), exclude_characters="\x00\r"),
-               max_size=12)
+text = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",), exclude_characters="\x00\r"),
+    max_size=12,
+)
 
-COLUMNS = ["part_id", "grade", "magnet_mass_g", "quantity", "required_temp_C", "pc", "hd_kA_m", "cold_temp_C",
-           "note"]
-row = st.fixed_dictionaries({
-    "part_id": text,
-    "grade": grades,
-    "magnet_mass_g": numbers,
-    "quantity": numbers,
-    "required_temp_C": numbers,
-    "pc": numbers,
-    "hd_kA_m": numbers,
-    "cold_temp_C": numbers,
-    "note": text,
-})
+COLUMNS = [
+    "part_id",
+    "grade",
+    "magnet_mass_g",
+    "quantity",
+    "required_temp_C",
+    "pc",
+    "hd_kA_m",
+    "cold_temp_C",
+    "note",
+]
+row = st.fixed_dictionaries(
+    {
+        "part_id": text,
+        "grade": grades,
+        "magnet_mass_g": numbers,
+        "quantity": numbers,
+        "required_temp_C": numbers,
+        "pc": numbers,
+        "hd_kA_m": numbers,
+        "cold_temp_C": numbers,
+        "note": text,
+    }
+)
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +62,9 @@ def lib():
     return load_library()
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(rows=st.lists(row, min_size=0, max_size=25))
 def test_output_rows_equal_input_rows_for_any_table(lib, rows):
     frame = pd.DataFrame(rows, columns=COLUMNS, dtype=object)
@@ -61,9 +78,14 @@ def test_output_rows_equal_input_rows_for_any_table(lib, rows):
     assert sum(r.summary["rows_by_status"].values()) == len(frame)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=st.lists(st.tuples(grades, numbers, text, text), min_size=1, max_size=20),
-       blank_after=st.sets(st.integers(min_value=0, max_value=19)), crlf=st.booleans())
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.lists(st.tuples(grades, numbers, text, text), min_size=1, max_size=20),
+    blank_after=st.sets(st.integers(min_value=0, max_value=19)),
+    crlf=st.booleans(),
+)
 def test_csv_lines_match_the_csv_module_for_any_content(tmp_path_factory, rows, blank_after, crlf):
     """Cells with quotes, delimiters and newlines, blank lines, CRLF: every record is found once and its
     line is where Python's csv module says the record starts."""

@@ -9,8 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from magnets.physics import calibration
-from magnets.physics import coercivity
+from magnets.physics import calibration, coercivity
 
 REFERENCE_CSV = "/work/shared/reference/grades_calibration.csv"
 
@@ -24,7 +23,9 @@ def test_default_condition_meets_the_acceptance(lib):
     assert 0.5 < c.pc < 2.0
     assert c.hd_kA_m == 0.0
     assert c.squareness_for("ndfeb-sintered") == pytest.approx(0.90)  # families.csv (GK 0.9-0.95)
-    assert c.mu_rec_for("ndfeb-sintered") == pytest.approx(1.05)  # families.csv (Shanghai, china-magnet)
+    assert c.mu_rec_for("ndfeb-sintered") == pytest.approx(
+        1.05
+    )  # families.csv (Shanghai, china-magnet)
     # cached: the same object the second time
     assert calibration.default_condition(lib) is c
 
@@ -52,16 +53,32 @@ def _reference_grades() -> pd.DataFrame:
     d = pd.read_csv(REFERENCE_CSV)
     beta = pd.to_numeric(d["beta_HcJ_pct_per_K"], errors="coerce")
     alpha = pd.to_numeric(d["alpha_Br_pct_per_K"], errors="coerce")
-    keep = d["family"].eq("NdFeB-sintered") & d["max_op_temp_C"].notna() & beta.notna() & alpha.notna() \
+    keep = (
+        d["family"].eq("NdFeB-sintered")
+        & d["max_op_temp_C"].notna()
+        & beta.notna()
+        & alpha.notna()
         & d["manufacturer"].ne("generic class")
+    )
     d = d[keep]
-    return pd.DataFrame({
-        "family": "ndfeb-sintered", "route": "bulk", "manufacturer": d["manufacturer"].to_numpy(),
-        "Br_T": d["Br_min_T"].fillna(d["Br_typ_T"]).to_numpy(), "HcJ_kA_m": d["HcJ_min_kA_m"].to_numpy(),
-        "alpha_Br_pct_per_K": alpha[keep].to_numpy(), "beta_HcJ_pct_per_K": beta[keep].to_numpy(),
-        "max_temp_C": d["max_op_temp_C"].to_numpy(), "mu_rec": 1.05, "squareness": 0.90, "T0_C": 20.0,
-        "curie_C": 310.0, "structural_limit_C": np.nan,
-    }, index=d["grade"].to_numpy())
+    return pd.DataFrame(
+        {
+            "family": "ndfeb-sintered",
+            "route": "bulk",
+            "manufacturer": d["manufacturer"].to_numpy(),
+            "Br_T": d["Br_min_T"].fillna(d["Br_typ_T"]).to_numpy(),
+            "HcJ_kA_m": d["HcJ_min_kA_m"].to_numpy(),
+            "alpha_Br_pct_per_K": alpha[keep].to_numpy(),
+            "beta_HcJ_pct_per_K": beta[keep].to_numpy(),
+            "max_temp_C": d["max_op_temp_C"].to_numpy(),
+            "mu_rec": 1.05,
+            "squareness": 0.90,
+            "T0_C": 20.0,
+            "curie_C": 310.0,
+            "structural_limit_C": np.nan,
+        },
+        index=d["grade"].to_numpy(),
+    )
 
 
 def test_fit_on_the_shared_reference_file():
@@ -90,8 +107,17 @@ def test_rate_cli_reproduces_catalogue_ratings(lib, capsys):
     fit = c.residuals[c.residuals["in_fit"]]
     errors = []
     for _, row in fit.iterrows():  # a few dozen CLI calls: a test loop, not a data path
-        argv = ["rate", "--br", str(row["Br_T"]), "--hcj", str(row["HcJ_kA_m"]), "--alpha", str(row["alpha"]),
-                "--format", "json"]
+        argv = [
+            "rate",
+            "--br",
+            str(row["Br_T"]),
+            "--hcj",
+            str(row["HcJ_kA_m"]),
+            "--alpha",
+            str(row["alpha"]),
+            "--format",
+            "json",
+        ]
         if row["beta_source"] == "grade":
             argv += ["--beta", str(row["beta_used"])]
         assert main(argv) == 0

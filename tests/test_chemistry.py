@@ -6,8 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from magnets.data.chemistry import (at_to_wt, element_kg_per_kg, formula_wt_pct, oxide_factor, oxide_kg_per_kg,
-                               wt_to_at)
+from magnets.data.chemistry import (
+    at_to_wt,
+    element_kg_per_kg,
+    formula_wt_pct,
+    oxide_factor,
+    oxide_kg_per_kg,
+    wt_to_at,
+)
 
 
 def test_nd2fe14b_is_26_7_wt_pct_nd():
@@ -20,10 +26,17 @@ def test_dy2o3_is_87_1_wt_pct_dy():
     assert 1.0 / oxide_factor("Dy") == pytest.approx(0.8713, abs=1e-4)
 
 
-@pytest.mark.parametrize(("el", "metal_per_oxide"), [
-    # FACTS.md section 9, derived from atomic masses
-    ("Nd", 0.8574), ("Pr", 0.8277), ("Tb", 0.8502), ("Sm", 0.8624), ("Gd", 0.8676),
-])
+@pytest.mark.parametrize(
+    ("el", "metal_per_oxide"),
+    [
+        # FACTS.md section 9, derived from atomic masses
+        ("Nd", 0.8574),
+        ("Pr", 0.8277),
+        ("Tb", 0.8502),
+        ("Sm", 0.8624),
+        ("Gd", 0.8676),
+    ],
+)
 def test_oxide_factors_match_reference(el, metal_per_oxide):
     assert 1.0 / oxide_factor(el) == pytest.approx(metal_per_oxide, abs=2e-4)
 

@@ -25,10 +25,30 @@ def test_grades_json_matches_library(lib, capsys):
         r = by_id[gid]
         assert r["Br_T"] == g["Br_T"] and r["family"] == g["family"] and r["route"] == g["route"]
         assert r["Dy_wt_pct"] == pytest.approx(g["Dy_wt_pct"]) and r["source"]
-        required = {"id", "name", "family", "route", "Br_T", "HcJ_kA_m", "HcB_kA_m", "BHmax_kJ_m3",
-                    "alpha_Br_pct_per_K", "beta_HcJ_pct_per_K", "max_temp_C", "density_g_cm3", "Dy_wt_pct",
-                    "Tb_wt_pct", "Sm_wt_pct", "Gd_wt_pct", "Nd_wt_pct", "Pr_wt_pct", "Co_wt_pct",
-                    "composition_basis", "controlled_elements", "source"}
+        required = {
+            "id",
+            "name",
+            "family",
+            "route",
+            "Br_T",
+            "HcJ_kA_m",
+            "HcB_kA_m",
+            "BHmax_kJ_m3",
+            "alpha_Br_pct_per_K",
+            "beta_HcJ_pct_per_K",
+            "max_temp_C",
+            "density_g_cm3",
+            "Dy_wt_pct",
+            "Tb_wt_pct",
+            "Sm_wt_pct",
+            "Gd_wt_pct",
+            "Nd_wt_pct",
+            "Pr_wt_pct",
+            "Co_wt_pct",
+            "composition_basis",
+            "controlled_elements",
+            "source",
+        }
         assert required <= set(r)
         # controlled elements as of 2026-01-01: No. 18 (Sm Gd Tb Dy ...) present in the grade
         if g["Dy_wt_pct"] > 0:
@@ -38,10 +58,27 @@ def test_grades_json_matches_library(lib, capsys):
 
 
 def test_grades_filters(lib, capsys):
-    assert main(["grades", "--family", "ndfeb-sintered", "--route", "gbd-tb", "--format", "json"]) == 0
+    assert (
+        main(["grades", "--family", "ndfeb-sintered", "--route", "gbd-tb", "--format", "json"]) == 0
+    )
     rows = json.loads(capsys.readouterr().out)
     assert rows and all(r["route"] == "gbd-tb" for r in rows)
-    assert main(["grades", "--max-dy-tb", "1", "--min-temp", "150", "--sort", "max_temp_C", "--format", "json"]) == 0
+    assert (
+        main(
+            [
+                "grades",
+                "--max-dy-tb",
+                "1",
+                "--min-temp",
+                "150",
+                "--sort",
+                "max_temp_C",
+                "--format",
+                "json",
+            ]
+        )
+        == 0
+    )
     rows = json.loads(capsys.readouterr().out)
     assert all(r["Dy_Tb_wt_pct"] <= 1 and r["max_temp_C"] >= 150 for r in rows)
     temps = [r["max_temp_C"] for r in rows]
@@ -69,7 +106,9 @@ def test_unknown_grade_one_line_did_you_mean(lib):
     code, out, err = run("show", gid + "Q")
     assert code == 2 and out == ""
     lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("magnets: error: unknown grade") and gid in lines[0]
+    assert (
+        len(lines) == 1 and lines[0].startswith("magnets: error: unknown grade") and gid in lines[0]
+    )
     assert "Traceback" not in err
 
 
@@ -80,13 +119,20 @@ def test_data_check_clean_exit_0():
 
 
 def test_data_check_reports_problems_exit_2(data_dir):
-    code, out, err = run("data", "check", "--library", str(data_dir / "families_test.csv"),
-                         "--library", str(data_dir / "compositions_test.csv"),
-                         "--library", str(data_dir / "grades_hcb_above_hcj.csv"))
+    code, out, _err = run(
+        "data",
+        "check",
+        "--library",
+        str(data_dir / "families_test.csv"),
+        "--library",
+        str(data_dir / "compositions_test.csv"),
+        "--library",
+        str(data_dir / "grades_hcb_above_hcj.csv"),
+    )
     assert code == 2
     assert "grades_hcb_above_hcj.csv:3: column HcB_kA_m" in out
 
 
 def test_bad_date_is_usage_error():
-    code, out, err = run("grades", "--date", "28/11/2026")
+    code, _out, err = run("grades", "--date", "28/11/2026")
     assert code == 2 and "YYYY-MM-DD" in err

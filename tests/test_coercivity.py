@@ -10,22 +10,28 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from magnets.physics import coercivity
-from magnets.physics import thermal
+from magnets.physics import coercivity, thermal
 from magnets.physics.coercivity import BetaFit, BetaModel, CoercivityModel
 
 
 # ----------------------------------------------------------------------------- beta(HcJ0)
 def _grades(rows):
-    return pd.DataFrame(rows, columns=["id", "family", "route", "HcJ_kA_m", "beta_HcJ_pct_per_K"]).set_index("id")
+    return pd.DataFrame(
+        rows, columns=["id", "family", "route", "HcJ_kA_m", "beta_HcJ_pct_per_K"]
+    ).set_index("id")
 
 
 def test_beta_fit_recovers_constant_slope_model():
     # synthetic data on beta = 100*(c/H + d) with c = -5 kA/m/K, d = -0.002 /K:
     # H = 1000 -> 100*(-0.005 - 0.002) = -0.70 ; H = 2000 -> 100*(-0.0025 - 0.002) = -0.45
     # H = 1250 -> 100*(-0.004 - 0.002) = -0.60
-    g = _grades([("a", "ndfeb-sintered", "bulk", 1000.0, -0.70), ("b", "ndfeb-sintered", "bulk", 2000.0, -0.45),
-                 ("c", "ndfeb-sintered", "bulk", 1250.0, -0.60)])
+    g = _grades(
+        [
+            ("a", "ndfeb-sintered", "bulk", 1000.0, -0.70),
+            ("b", "ndfeb-sintered", "bulk", 2000.0, -0.45),
+            ("c", "ndfeb-sintered", "bulk", 1250.0, -0.60),
+        ]
+    )
     m = coercivity.fit_beta(g)
     assert m.groups["bulk"].c_kA_m_per_K == pytest.approx(-5.0)
     assert m.groups["bulk"].d_per_K == pytest.approx(-0.002)
@@ -48,8 +54,9 @@ def test_beta_fit_on_library_matches_arnold_within_0p04(lib):
 
 def test_beta_model_series_in_series_out(lib):
     s = pd.Series([955.0, 1592.0], index=["x", "y"])
-    out = coercivity.beta_model(s, pd.Series(["bulk", "gbd-tb"], index=["x", "y"]),
-                                model=coercivity.default_beta_model(lib))
+    out = coercivity.beta_model(
+        s, pd.Series(["bulk", "gbd-tb"], index=["x", "y"]), model=coercivity.default_beta_model(lib)
+    )
     assert isinstance(out, pd.Series) and list(out.index) == ["x", "y"]
 
 
@@ -68,10 +75,18 @@ def test_effective_beta_prefers_the_grades_own(lib):
 def _toy_model():
     """Round numbers so hand calculations are easy."""
     return CoercivityModel(
-        H_base_kA_m=900.0, k_Dy_kA_m_per_wt=200.0, k_Tb_kA_m_per_wt=370.0, c_Br_T_per_wt=0.02,
-        Br_base_T={"bulk": 1.35, "gbd-dy": 1.38, "gbd-tb": 1.38, "dy-free": 1.36}, H_free_kA_m=950.0,
-        e_Tb_kA_m_per_wt=1600.0, cap_Tb_kA_m=800.0, e_Dy_kA_m_per_wt=800.0, cap_Dy_kA_m=400.0,
-        alpha_route={r: -0.12 for r in coercivity.ROUTES})
+        H_base_kA_m=900.0,
+        k_Dy_kA_m_per_wt=200.0,
+        k_Tb_kA_m_per_wt=370.0,
+        c_Br_T_per_wt=0.02,
+        Br_base_T={"bulk": 1.35, "gbd-dy": 1.38, "gbd-tb": 1.38, "dy-free": 1.36},
+        H_free_kA_m=950.0,
+        e_Tb_kA_m_per_wt=1600.0,
+        cap_Tb_kA_m=800.0,
+        e_Dy_kA_m_per_wt=800.0,
+        cap_Dy_kA_m=400.0,
+        alpha_route=dict.fromkeys(coercivity.ROUTES, -0.12),
+    )
 
 
 def _toy_beta():
@@ -118,14 +133,28 @@ def test_fit_on_library_is_within_published_bands(lib):
 def _forward_t_max(route, dy, tb, pc, hd, m, bm, s=0.9, mu=1.05, thickness=None):
     h0, br0 = coercivity.hcj0_br0(route, dy, tb, thickness, model=m)
     beta = bm.beta(np.asarray(h0), np.asarray(route, dtype=object))
-    r = thermal.rated_temperature(br0, h0, m.alpha_route[route], beta, pc=pc, hd_kA_m=hd, squareness=s,
-                                  mu_rec=mu, curie_C=310.0)
+    r = thermal.rated_temperature(
+        br0,
+        h0,
+        m.alpha_route[route],
+        beta,
+        pc=pc,
+        hd_kA_m=hd,
+        squareness=s,
+        mu_rec=mu,
+        curie_C=310.0,
+    )
     return r.t_max_C
 
 
 @settings(max_examples=150, deadline=None)
-@given(route=st.sampled_from(["bulk", "gbd-dy", "gbd-tb"]), temp=st.floats(90.0, 250.0),
-       pc=st.floats(0.5, 4.0), hd=st.floats(0.0, 400.0), thick=st.sampled_from([None, 4.0, 10.0]))
+@given(
+    route=st.sampled_from(["bulk", "gbd-dy", "gbd-tb"]),
+    temp=st.floats(90.0, 250.0),
+    pc=st.floats(0.5, 4.0),
+    hd=st.floats(0.0, 400.0),
+    thick=st.sampled_from([None, 4.0, 10.0]),
+)
 def test_inverse_consistency_within_1_degC(lib, route, temp, pc, hd, thick):
     m = coercivity.default_coercivity_model(lib)
     bm = coercivity.default_beta_model(lib)
@@ -166,8 +195,11 @@ def test_tradeoff_shape_at_the_reference_condition(lib):
     from magnets.physics.calibration import default_condition
 
     pc = default_condition(lib).pc
-    t = coercivity.tradeoff(pc=pc, model=coercivity.default_coercivity_model(lib),
-                            beta=coercivity.default_beta_model(lib))
+    t = coercivity.tradeoff(
+        pc=pc,
+        model=coercivity.default_coercivity_model(lib),
+        beta=coercivity.default_beta_model(lib),
+    )
     at200 = t[t["temp_C"] == 200.0].set_index("route")
     # issue 3: bulk needs several wt% Dy near 200 degC, the GBD routes a fraction of that
     assert at200.loc["bulk", "hree_wt_pct"] > 4.0

@@ -6,14 +6,16 @@ import pandas as pd
 
 from magnets.data.controls import element_status, exposure
 
-RULES = pd.DataFrame({
-    "id": ["no18", "no57"],
-    "elements": ["Sm Gd Tb Dy Lu Sc Y", "Ho Er Tm Eu Yb"],
-    "effective": ["2025-04-04", "2025-11-08"],
-    "suspended_from": ["", "2025-11-07"],
-    "suspended_until": ["", "2026-11-10"],
-    "status_after_suspension": ["", "unknown"],
-})
+RULES = pd.DataFrame(
+    {
+        "id": ["no18", "no57"],
+        "elements": ["Sm Gd Tb Dy Lu Sc Y", "Ho Er Tm Eu Yb"],
+        "effective": ["2025-04-04", "2025-11-08"],
+        "suspended_from": ["", "2025-11-07"],
+        "suspended_until": ["", "2026-11-10"],
+        "status_after_suspension": ["", "unknown"],
+    }
+)
 
 
 def test_before_effective_date_nothing_is_controlled():
@@ -34,11 +36,21 @@ def test_suspended_then_unknown():
 
 
 def test_exposure_per_grade():
-    grades = pd.DataFrame({"Nd_wt_pct": [22.0, 0.0], "Dy_wt_pct": [4.0, 0.0], "Tb_wt_pct": [0.5, 0.0],
-                           "Sm_wt_pct": [0.0, 20.0], "Er_wt_pct": [0.0, 3.0]}, index=["ndfeb", "smco"])
+    grades = pd.DataFrame(
+        {
+            "Nd_wt_pct": [22.0, 0.0],
+            "Dy_wt_pct": [4.0, 0.0],
+            "Tb_wt_pct": [0.5, 0.0],
+            "Sm_wt_pct": [0.0, 20.0],
+            "Er_wt_pct": [0.0, 3.0],
+        },
+        index=["ndfeb", "smco"],
+    )
     e = exposure(grades, RULES, "2026-11-28")
     # Dy 4 + Tb 0.5 wt% -> 0.045 kg/kg; symbols in atomic-number order (Tb 65 before Dy 66)
     assert e.loc["ndfeb", "controlled_kg_per_kg"] == 0.045
     assert e.loc["ndfeb", "controlled_elements"] == "Tb Dy"
-    assert e.loc["smco", "controlled_elements"] == "Sm" and e.loc["smco", "unknown_elements"] == "Er"
+    assert (
+        e.loc["smco", "controlled_elements"] == "Sm" and e.loc["smco", "unknown_elements"] == "Er"
+    )
     assert abs(e.loc["smco", "unknown_kg_per_kg"] - 0.03) < 1e-12

@@ -26,19 +26,49 @@ from magnets.fleet.spec import FleetSpec, SegmentSpec
 DY = ELEMENTS.index("Dy")
 
 
-def seg(name="s", units=((2000,), (1000.0,), (1000.0,)), kg=1.0, mix=None, life=("fixed", 12.0, 0.0),
-        yld=(1.0, 1.0), scrap=(0.0, 0.0), coll=(0.0, 0.0), rec=(0.0, 0.0)) -> SegmentSpec:
+def seg(
+    name="s",
+    units=((2000,), (1000.0,), (1000.0,)),
+    kg=1.0,
+    mix=None,
+    life=("fixed", 12.0, 0.0),
+    yld=(1.0, 1.0),
+    scrap=(0.0, 0.0),
+    coll=(0.0, 0.0),
+    rec=(0.0, 0.0),
+) -> SegmentSpec:
     kg_lo, kg_hi = (kg, kg) if not isinstance(kg, tuple) else kg
-    return SegmentSpec(name=name, unit="unit", units_years=units[0], units_low=units[1], units_high=units[2],
-                       kg_years=(0,), kg_low=(kg_lo,), kg_high=(kg_hi,), mix_years=(0,),
-                       mixes=(mix or {"N45SH": 1.0},), lifetime=life, yield_low=yld[0], yield_high=yld[1],
-                       scrap_low=scrap[0], scrap_high=scrap[1], collection_low=coll[0], collection_high=coll[1],
-                       recovery_low=rec[0], recovery_high=rec[1])
+    return SegmentSpec(
+        name=name,
+        unit="unit",
+        units_years=units[0],
+        units_low=units[1],
+        units_high=units[2],
+        kg_years=(0,),
+        kg_low=(kg_lo,),
+        kg_high=(kg_hi,),
+        mix_years=(0,),
+        mixes=(mix or {"N45SH": 1.0},),
+        lifetime=life,
+        yield_low=yld[0],
+        yield_high=yld[1],
+        scrap_low=scrap[0],
+        scrap_high=scrap[1],
+        collection_low=coll[0],
+        collection_high=coll[1],
+        recovery_low=rec[0],
+        recovery_high=rec[1],
+    )
 
 
 def spec_of(*segments: SegmentSpec, start=2000, end=2040) -> FleetSpec:
-    return FleetSpec(path="<test>", start_year=start, end_year=end, segments=tuple(segments),
-                     scenarios={"baseline": tuple(segments)})
+    return FleetSpec(
+        path="<test>",
+        start_year=start,
+        end_year=end,
+        segments=tuple(segments),
+        scenarios={"baseline": tuple(segments)},
+    )
 
 
 def frac(lib, grade: str, el: str) -> float:
@@ -99,7 +129,9 @@ def test_cohort_matrix_is_lower_triangular_toeplitz():
 # ------------------------------------------------------------------ mass balance
 
 
-@pytest.mark.parametrize("code,p1,p2", [(0, 15.0, 4.0), (0, 6.0, 5.0), (1, 2.5, 17.0), (2, 12.0, 0.0)])
+@pytest.mark.parametrize(
+    "code,p1,p2", [(0, 15.0, 4.0), (0, 6.0, 5.0), (1, 2.5, 17.0), (2, 12.0, 0.0)]
+)
 def test_mass_balance_units(code, p1, p2):
     rng = np.random.default_rng(3)
     Y = 70
@@ -114,8 +146,12 @@ def test_mass_balance_units(code, p1, p2):
 def test_mass_balance_elements_through_project_arrays(lib):
     """Element balance on the production path: cumulative content built - cumulative
     end-of-life = content in stock (computed independently from the survival matrix)."""
-    s = seg(units=((1990, 2010, 2030), (1e5, 3e6, 2e6), (1e5, 3e6, 2e6)), kg=1.5,
-            mix=None, life=("normal", 14.0, 5.0))
+    s = seg(
+        units=((1990, 2010, 2030), (1e5, 3e6, 2e6), (1e5, 3e6, 2e6)),
+        kg=1.5,
+        mix=None,
+        life=("normal", 14.0, 5.0),
+    )
     s = replace(s, mix_years=(2000, 2020), mixes=({"N45SH": 1.0}, {"N45SH-GBD": 0.6, "N48UH": 0.4}))
     spec = spec_of(s, start=1990, end=2060)
     from magnets.fleet.model import model_years, pack_segments
@@ -139,20 +175,27 @@ def test_mass_balance_elements_through_project_arrays(lib):
 
 def test_constant_inflow_fixed_lifetime_against_hand(lib):
     # 1000 units a year from 2000, each lives exactly 12 years
-    spec = spec_of(seg(units=((2000,), (1000.0,), (1000.0,)), life=("fixed", 12.0, 0.0)), start=2000, end=2030)
+    spec = spec_of(
+        seg(units=((2000,), (1000.0,), (1000.0,)), life=("fixed", 12.0, 0.0)), start=2000, end=2030
+    )
     res = project_fleet(spec, lib)
     t = res.table[res.table["element"] == "Nd"].set_index("year")
     years = np.arange(2000, 2031)
     # hand: stock = 1000 * min(years since 2000 + 1, 12); outflow = 1000 from 2012 on
-    np.testing.assert_allclose(t.loc[years, "stock_units"], 1000.0 * np.minimum(years - 2000 + 1, 12))
+    np.testing.assert_allclose(
+        t.loc[years, "stock_units"], 1000.0 * np.minimum(years - 2000 + 1, 12)
+    )
     np.testing.assert_allclose(t.loc[years, "outflow_units"], np.where(years >= 2012, 1000.0, 0.0))
     np.testing.assert_allclose(t.loc[years, "inflow_units"], 1000.0)
 
 
 def test_dy_demand_of_one_segment(lib):
     units, kg, yld = 2.0e6, 1.6, 0.8
-    spec = spec_of(seg(units=((2020,), (units,), (units,)), kg=kg, mix={"N45SH": 1.0}, yld=(yld, yld)),
-                   start=2025, end=2026)
+    spec = spec_of(
+        seg(units=((2020,), (units,), (units,)), kg=kg, mix={"N45SH": 1.0}, yld=(yld, yld)),
+        start=2025,
+        end=2026,
+    )
     res = project_fleet(spec, lib)
     dy = res.table[(res.table["element"] == "Dy") & (res.table["year"] == 2025)]
     # hand: units x kg x Dy fraction / yield, in tonnes
@@ -162,8 +205,11 @@ def test_dy_demand_of_one_segment(lib):
 
 
 def test_mix_by_year_is_interpolated(lib):
-    s = replace(seg(units=((2020,), (1e6,), (1e6,))), mix_years=(2020, 2030),
-                mixes=({"N45SH": 1.0}, {"N45SH-GBD": 1.0}))
+    s = replace(
+        seg(units=((2020,), (1e6,), (1e6,))),
+        mix_years=(2020, 2030),
+        mixes=({"N45SH": 1.0}, {"N45SH-GBD": 1.0}),
+    )
     res = project_fleet(spec_of(s, start=2025, end=2025), lib)
     dy = res.table[res.table["element"] == "Dy"]["demand_t"].iloc[0]
     # hand: halfway through, half the magnet mass is N45SH
@@ -171,15 +217,30 @@ def test_mix_by_year_is_interpolated(lib):
 
 
 def test_scrap_and_recycling_reduce_primary_by_exactly_the_returns(lib):
-    base = seg(units=((2000, 2020), (1e5, 2e6), (1e5, 2e6)), kg=1.2, life=("normal", 10.0, 3.0),
-               yld=(0.75, 0.75))
-    with_returns = replace(base, scrap_low=0.6, scrap_high=0.6, collection_low=0.3, collection_high=0.3,
-                           recovery_low=0.9, recovery_high=0.9)
+    base = seg(
+        units=((2000, 2020), (1e5, 2e6), (1e5, 2e6)),
+        kg=1.2,
+        life=("normal", 10.0, 3.0),
+        yld=(0.75, 0.75),
+    )
+    with_returns = replace(
+        base,
+        scrap_low=0.6,
+        scrap_high=0.6,
+        collection_low=0.3,
+        collection_high=0.3,
+        recovery_low=0.9,
+        recovery_high=0.9,
+    )
     a = project_fleet(spec_of(base, start=2000, end=2040), lib).table
     b = project_fleet(spec_of(with_returns, start=2000, end=2040), lib).table
     np.testing.assert_allclose(a["demand_t"], b["demand_t"], rtol=1e-12)  # demand unchanged
-    np.testing.assert_allclose(a["primary_t"] - b["primary_t"], b["scrap_returned_t"] + b["recovered_t"],
-                               rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(
+        a["primary_t"] - b["primary_t"],
+        b["scrap_returned_t"] + b["recovered_t"],
+        rtol=1e-9,
+        atol=1e-9,
+    )
     # scrap returned = demand x (1 - yield) x scrap_recycling; recovered = eol x collection x recovery
     np.testing.assert_allclose(b["scrap_returned_t"], b["demand_t"] * 0.25 * 0.6, rtol=1e-12)
     np.testing.assert_allclose(b["recovered_t"], b["eol_t"] * 0.3 * 0.9, rtol=1e-12)
@@ -188,8 +249,11 @@ def test_scrap_and_recycling_reduce_primary_by_exactly_the_returns(lib):
 
 def test_end_of_life_follows_the_cohorts_own_mix(lib):
     # built only in 2000 with N45SH; mix switches to Dy-free later; fixed 10-year life
-    s = replace(seg(units=((2000, 2001), (1000.0, 0.0), (1000.0, 0.0)), life=("fixed", 10.0, 0.0)),
-                mix_years=(2000, 2001), mixes=({"N45SH": 1.0}, {"N45SH-GBD": 1.0}))
+    s = replace(
+        seg(units=((2000, 2001), (1000.0, 0.0), (1000.0, 0.0)), life=("fixed", 10.0, 0.0)),
+        mix_years=(2000, 2001),
+        mixes=({"N45SH": 1.0}, {"N45SH-GBD": 1.0}),
+    )
     t = project_fleet(spec_of(s, start=2000, end=2012), lib).table
     eol = t[(t["element"] == "Dy") & (t["year"] == 2010)]["eol_t"].iloc[0]
     # hand: the 2000 cohort (1000 units x 1 kg of N45SH) retires in 2010 with its Dy
@@ -201,13 +265,16 @@ def test_oxide_and_world_share(lib):
 
     spec = spec_of(seg(units=((2020,), (1e6,), (1e6,))), start=2025, end=2025)
     t = project_fleet(spec, lib).table.set_index("element")
-    assert t.loc["Dy", "oxide_t"] == pytest.approx(t.loc["Dy", "primary_t"] * oxide_factor("Dy"), rel=1e-12)
+    assert t.loc["Dy", "oxide_t"] == pytest.approx(
+        t.loc["Dy", "primary_t"] * oxide_factor("Dy"), rel=1e-12
+    )
     assert np.isnan(t.loc["Co", "oxide_t"])  # not a rare earth: no oxide equivalent
     el = lib.elements.loc["Dy"]
     if el["production_basis"] == "oxide" and el["production_t"] > 0:
         # like basis: Dy2O3 demand against Dy2O3 production
         assert t.loc["Dy", "share_of_world_pct"] == pytest.approx(
-            100 * t.loc["Dy", "oxide_t"] / el["production_t"], rel=1e-12)
+            100 * t.loc["Dy", "oxide_t"] / el["production_t"], rel=1e-12
+        )
     nd = lib.elements.loc["Nd"]
     if not (nd["production_t"] > 0):
         assert np.isnan(t.loc["Nd", "share_of_world_pct"])  # no per-element figure -> null
@@ -215,9 +282,22 @@ def test_oxide_and_world_share(lib):
 
 def test_table_columns_exactly(lib):
     res = project_fleet(spec_of(seg()), lib)
-    assert list(res.table.columns) == ["scenario", "year", "segment", "element", "demand_t", "oxide_t",
-                                       "scrap_returned_t", "eol_t", "recovered_t", "primary_t",
-                                       "share_of_world_pct", "stock_units", "inflow_units", "outflow_units"]
+    assert list(res.table.columns) == [
+        "scenario",
+        "year",
+        "segment",
+        "element",
+        "demand_t",
+        "oxide_t",
+        "scrap_returned_t",
+        "eol_t",
+        "recovered_t",
+        "primary_t",
+        "share_of_world_pct",
+        "stock_units",
+        "inflow_units",
+        "outflow_units",
+    ]
     assert len(res.table) == 41 * 1 * len(ELEMENTS)  # years x segments x elements
 
 
@@ -229,18 +309,35 @@ def test_midpoints_without_samples(lib):
     t = project_fleet(spec_of(s, start=2005, end=2005), lib).table
     dy = t[t["element"] == "Dy"].iloc[0]
     # hand: midpoints 1000 units x 2 kg
-    assert dy["demand_t"] == pytest.approx(1000 * 2.0 * frac(lib, "N45SH", "Dy") / 1000.0, rel=1e-12)
+    assert dy["demand_t"] == pytest.approx(
+        1000 * 2.0 * frac(lib, "N45SH", "Dy") / 1000.0, rel=1e-12
+    )
     assert dy["inflow_units"] == 1000.0
 
 
 def test_samples_agree_with_dense_reference(lib):
     """The fast path (series x coefficients, float32 sort) against the plain per-sample
     computation with np.quantile: two routes, same statistics."""
-    s1 = seg(name="a", units=((1995, 2015), (1e4, 1e6), (2e4, 3e6)), kg=(0.5, 2.0), life=("normal", 12.0, 3.0),
-             yld=(0.6, 0.9), scrap=(0.2, 0.8), coll=(0.0, 0.4), rec=(0.7, 0.95))
-    s1 = replace(s1, mix_years=(2000, 2020), mixes=({"N45SH": 0.5, "N48UH": 0.5}, {"N45SH-GBD": 1.0}))
-    s2 = seg(name="b", units=((2000,), (5e3,), (5e3,)), kg=2.0, life=("weibull", 3.0, 20.0),
-             mix={"TH-SM2CO17-SM30": 1.0} if "TH-SM2CO17-SM30" in lib.grades.index else None)
+    s1 = seg(
+        name="a",
+        units=((1995, 2015), (1e4, 1e6), (2e4, 3e6)),
+        kg=(0.5, 2.0),
+        life=("normal", 12.0, 3.0),
+        yld=(0.6, 0.9),
+        scrap=(0.2, 0.8),
+        coll=(0.0, 0.4),
+        rec=(0.7, 0.95),
+    )
+    s1 = replace(
+        s1, mix_years=(2000, 2020), mixes=({"N45SH": 0.5, "N48UH": 0.5}, {"N45SH-GBD": 1.0})
+    )
+    s2 = seg(
+        name="b",
+        units=((2000,), (5e3,), (5e3,)),
+        kg=2.0,
+        life=("weibull", 3.0, 20.0),
+        mix={"TH-SM2CO17-SM30": 1.0} if "TH-SM2CO17-SM30" in lib.grades.index else None,
+    )
     spec = spec_of(s1, s2, start=2010, end=2040)
     from magnets.fleet.model import model_years, pack_segments
 
@@ -272,7 +369,9 @@ def test_samples_table_has_stat_column_and_ordered_quantiles(lib):
     t = res.table
     assert list(t.columns[:5]) == ["scenario", "year", "segment", "element", "stat"]
     assert list(t["stat"].cat.categories) == list(STATS)
-    dy = t[t["element"] == "Dy"].pivot_table(index="year", columns="stat", values="demand_t", observed=True)
+    dy = t[t["element"] == "Dy"].pivot_table(
+        index="year", columns="stat", values="demand_t", observed=True
+    )
     assert (dy["p10"] < dy["p50"]).all() and (dy["p50"] < dy["p90"]).all()
     # same seed, same numbers
     again = project_fleet(spec_of(s, start=2010, end=2012), lib, samples=500, seed=4).table
@@ -282,14 +381,20 @@ def test_samples_table_has_stat_column_and_ordered_quantiles(lib):
 def test_scenarios_pair_samples_and_differences(lib):
     base = seg(units=((2000,), (1e5,), (2e5,)), kg=(1.0, 2.0))
     shift = replace(base, mix_years=(0,), mixes=({"N45SH-GBD": 1.0},))
-    spec = FleetSpec(path="<t>", start_year=2005, end_year=2010, segments=(base,),
-                     scenarios={"baseline": (base,), "gbd": (shift,)})
+    spec = FleetSpec(
+        path="<t>",
+        start_year=2005,
+        end_year=2010,
+        segments=(base,),
+        scenarios={"baseline": (base,), "gbd": (shift,)},
+    )
     res = project_fleet(spec, lib, scenarios=["gbd"], samples=200, seed=3)
     assert res.scenarios == ("baseline", "gbd")
     s = res.summary.set_index(["scenario", "element", "stat"])
     # all Dy removed: the difference is minus the baseline's cumulative Dy, sample by sample
     assert s.loc[("gbd", "Dy", "mean"), "cumulative_vs_baseline_t"] == pytest.approx(
-        -s.loc[("baseline", "Dy", "mean"), "cumulative_primary_t"], rel=1e-9)
+        -s.loc[("baseline", "Dy", "mean"), "cumulative_primary_t"], rel=1e-9
+    )
     assert s.loc[("gbd", "Dy", "mean"), "cumulative_vs_baseline_pct"] == pytest.approx(-100.0)
     assert s.loc[("gbd", "Tb", "mean"), "cumulative_primary_t"] > 0
 

@@ -19,8 +19,12 @@ EV = "EV traction (BEV+PHEV)"
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "magnets", "fleet", *args], capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "magnets", "fleet", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +36,9 @@ def example(lib):
 def test_example_ev_traction_2023_within_published_range(lib, example):
     spec, res = example
     t = res.table
-    ev = t[(t["scenario"] == "baseline") & (t["segment"] == EV) & (t["year"] == 2023)].set_index("element")
+    ev = t[(t["scenario"] == "baseline") & (t["segment"] == EV) & (t["year"] == 2023)].set_index(
+        "element"
+    )
     # NdFeB alloy for EV traction in 2023 = Nd demand / Nd mass fraction of the 2023 mix
     mix = spec.segments[[s.name for s in spec.segments].index(EV)].mixes[0]
     nd_frac = sum(share * lib.grades.loc[g, "Nd_wt_pct"] / 100 for g, share in mix.items())
@@ -59,7 +65,8 @@ def test_example_scenarios_change_heavy_rare_earths(example):
         assert s.loc[(sc, "Dy"), "cumulative_vs_baseline_t"] < -0.3 * base_dy
         assert s.loc[(sc, "Tb"), "cumulative_primary_t"] > 0
         assert s.loc[(sc, "Dy"), "cumulative_vs_baseline_t"] == pytest.approx(
-            s.loc[(sc, "Dy"), "cumulative_primary_t"] - base_dy, rel=1e-9)
+            s.loc[(sc, "Dy"), "cumulative_primary_t"] - base_dy, rel=1e-9
+        )
 
 
 def test_table_summary_on_stdout(example):
@@ -69,7 +76,9 @@ def test_table_summary_on_stdout(example):
     for word in ("baseline", "gbd_shift", "dy_free", "Nd+Pr", "vs_baseline_t", "peak_world_%"):
         assert word in out
     # the Dy row of dy_free carries a negative difference
-    dy_row = next(line for line in out.splitlines() if line.startswith("dy_free") and " Dy " in line)
+    dy_row = next(
+        line for line in out.splitlines() if line.startswith("dy_free") and " Dy " in line
+    )
     assert " -" in dy_row
 
 
@@ -79,9 +88,22 @@ def test_csv_json_parquet_outputs(tmp_path):
     from io import StringIO
 
     frame = pd.read_csv(StringIO(r.stdout))
-    assert list(frame.columns) == ["scenario", "year", "segment", "element", "demand_t", "oxide_t",
-                                   "scrap_returned_t", "eol_t", "recovered_t", "primary_t", "share_of_world_pct",
-                                   "stock_units", "inflow_units", "outflow_units"]
+    assert list(frame.columns) == [
+        "scenario",
+        "year",
+        "segment",
+        "element",
+        "demand_t",
+        "oxide_t",
+        "scrap_returned_t",
+        "eol_t",
+        "recovered_t",
+        "primary_t",
+        "share_of_world_pct",
+        "stock_units",
+        "inflow_units",
+        "outflow_units",
+    ]
     assert set(frame["scenario"]) == {"baseline", "dy_free"}
     assert len(frame) == 2 * (2045 - 2023 + 1) * 6 * 7
     assert frame.loc[frame["element"] == "Co", "oxide_t"].isna().all()

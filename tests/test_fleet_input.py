@@ -27,8 +27,18 @@ CASES = [
     ("fleet_missing_grades.toml", 5, "segment[1].grades", "required key grades is missing"),
     ("fleet_start_after_end.toml", 3, "end_year", "end_year >= start_year"),
     ("fleet_duplicate_segment.toml", 14, "segment[2].name", "used twice"),
-    ("fleet_scenario_unknown_segment.toml", 14, 'scenario.gbd_shift."BEV tracton"', "did you mean 'BEV traction'"),
-    ("fleet_scenario_bad_grade.toml", 14, 'scenario.gbd_shift."BEV traction".grades.2030.N99XX', "unknown grade"),
+    (
+        "fleet_scenario_unknown_segment.toml",
+        14,
+        'scenario.gbd_shift."BEV tracton"',
+        "did you mean 'BEV traction'",
+    ),
+    (
+        "fleet_scenario_bad_grade.toml",
+        14,
+        'scenario.gbd_shift."BEV traction".grades.2030.N99XX',
+        "unknown grade",
+    ),
     ("fleet_scenario_named_baseline.toml", 13, "scenario.baseline", "reserved"),
 ]
 
@@ -101,12 +111,20 @@ scrap_recycling = 0.5
 recycling = { collection = 0.1, recovery = { low = 0.8, high = 0.9 } }
 """
     s = parse_fleet(text, "f.toml", lib).segments[0]
-    assert s.units_years == (2020, 2030) and s.units_low == (1.0, 10.0) and s.units_high == (3.0, 10.0)
+    assert (
+        s.units_years == (2020, 2030) and s.units_low == (1.0, 10.0) and s.units_high == (3.0, 10.0)
+    )
     assert s.kg_years == (2020, 2030) and s.kg_high == (1.0, 4.0)
     assert s.mix_years == (2020, 2030)
     assert s.mixes[0] == {"N45SH": 0.5, "N48UH": 0.5}  # ids resolved case-insensitively
     assert s.lifetime == ("weibull", 2.5, 17.0)
-    assert (s.yield_low, s.yield_high, s.scrap_low, s.collection_high, s.recovery_high) == (0.7, 0.8, 0.5, 0.1, 0.9)
+    assert (s.yield_low, s.yield_high, s.scrap_low, s.collection_high, s.recovery_high) == (
+        0.7,
+        0.8,
+        0.5,
+        0.1,
+        0.9,
+    )
     assert set(s.uncertain) == {"units", "magnet_kg_per_unit", "manufacturing_yield", "recovery"}
 
 
@@ -134,8 +152,12 @@ manufacturing_yield = 0.8
 
 @pytest.mark.parametrize("name", [c[0] for c in CASES[:4]] + ["fleet_invalid_toml.toml"])
 def test_cli_exit_2_without_traceback(data_dir, name):
-    r = subprocess.run([sys.executable, "-m", "magnets", "fleet", str(data_dir / name)],
-                       capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-m", "magnets", "fleet", str(data_dir / name)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 2
     assert r.stderr.startswith("magnets: error: ")
     assert "Traceback" not in r.stderr

@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from magnets.physics import geometry
 from magnets.errors import InputError
+from magnets.physics import geometry
 
 
 def test_cube_centre_factor_is_one_third():

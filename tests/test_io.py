@@ -12,8 +12,12 @@ from magnets.io import safe_text_cells, write_atomic, write_frame
 
 
 def test_formula_like_text_is_neutralised_numbers_are_not():
-    frame = pd.DataFrame({"t": ["=SUM(A1)", "+cmd", "-x", "@a", "\tx", "\rx", "-40", "+1.5e3", "ok", None],
-                          "n": [-1.0] * 10})
+    frame = pd.DataFrame(
+        {
+            "t": ["=SUM(A1)", "+cmd", "-x", "@a", "\tx", "\rx", "-40", "+1.5e3", "ok", None],
+            "n": [-1.0] * 10,
+        }
+    )
     out = safe_text_cells(frame)
     assert out["t"].tolist()[:6] == ["'=SUM(A1)", "'+cmd", "'-x", "'@a", "'\tx", "'\rx"]
     assert out["t"].tolist()[6:9] == ["-40", "+1.5e3", "ok"]
@@ -53,7 +57,9 @@ def test_write_frame_round_trip(tmp_path, fmt):
     else:
         back = pd.read_excel(path)
     assert back["x"].iloc[0] == 1.5 and pd.isna(back["x"].iloc[1])
-    expected = "=b" if fmt in ("json", "parquet") else "'=b"  # only spreadsheet formats are neutralised
+    expected = (
+        "=b" if fmt in ("json", "parquet") else "'=b"
+    )  # only spreadsheet formats are neutralised
     assert back["id"].tolist() == ["a", expected]
 
 

@@ -7,10 +7,25 @@ import sys
 
 import pytest
 
-DOMAIN = ["magnets", "magnets.data.library", "magnets.data.chemistry", "magnets.data.controls", "magnets.data.catalog", "magnets.io",
-          "magnets.units", "magnets.errors", "magnets.cli.entry"]
-OPTIONAL = ["magnets.physics.thermal", "magnets.physics.coercivity", "magnets.substitution", "magnets.physics.calibration", "magnets.bom.evaluate",
-            "magnets.fleet.model"]
+DOMAIN = [
+    "magnets",
+    "magnets.data.library",
+    "magnets.data.chemistry",
+    "magnets.data.controls",
+    "magnets.data.catalog",
+    "magnets.io",
+    "magnets.units",
+    "magnets.errors",
+    "magnets.cli.entry",
+]
+OPTIONAL = [
+    "magnets.physics.thermal",
+    "magnets.physics.coercivity",
+    "magnets.substitution",
+    "magnets.physics.calibration",
+    "magnets.bom.evaluate",
+    "magnets.fleet.model",
+]
 
 
 @pytest.mark.parametrize("module", DOMAIN + OPTIONAL)

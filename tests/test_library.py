@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from magnets.errors import AmbiguousGradeError, UnknownGradeError
 from magnets.data.library import FAMILIES, load_library
+from magnets.errors import AmbiguousGradeError, UnknownGradeError
 
 DATA = Path(__file__).parent / "data"
 BASE = [DATA / "families_test.csv", DATA / "compositions_test.csv"]
@@ -107,8 +107,10 @@ def test_user_library_adds_and_overrides(lib):
 def test_user_library_overrides_by_id(tmp_path, lib):
     row = lib.grades.iloc[0]
     header = "id,name,manufacturer,family,route,Br_T,HcJ_kA_m,composition,source\n"
-    line = (f"{row['id'].lower()},{row['name']},user,{row['family']},{row['route']},0.999,"
-            f"{row['HcJ_kA_m']},{row['composition']},user datasheet 2026\n")
+    line = (
+        f"{row['id'].lower()},{row['name']},user,{row['family']},{row['route']},0.999,"
+        f"{row['HcJ_kA_m']},{row['composition']},user datasheet 2026\n"
+    )
     (tmp_path / "grades.csv").write_text(header + line)
     user = load_library([tmp_path])
     assert len(user.grades) == len(lib.grades)
@@ -135,7 +137,10 @@ def test_resolve_many_names(lib):
 def test_ambiguous_name(tmp_path, lib):
     a = lib.grades.iloc[0]
     header = "id,name,manufacturer,family,route,Br_T,HcJ_kA_m,composition,source\n"
-    rows = "".join(f"AMB-{i},Same Name,x,{a['family']},{a['route']},1.2,1400,{a['composition']},test\n" for i in (1, 2))
+    rows = "".join(
+        f"AMB-{i},Same Name,x,{a['family']},{a['route']},1.2,1400,{a['composition']},test\n"
+        for i in (1, 2)
+    )
     (tmp_path / "grades.csv").write_text(header + rows)
     user = load_library([tmp_path])
     with pytest.raises(AmbiguousGradeError):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,7 +16,9 @@ def test_rate_library_matches_thermal_for_one_grade(lib):
     assert len(r) == len(lib.grades) and list(r.index) == list(lib.grades.index)
     g = lib.grades.loc["ARN-N42"]
     # Arnold N42: Br 1.315 typ, HcJ 955 min, alpha -0.12, beta -0.75 (its own), family s 0.9, mu 1.05
-    one = thermal.rated_temperature(1.315, 955.0, -0.12, -0.75, pc=2.0, hd_kA_m=100.0, curie_C=g["curie_C"])
+    one = thermal.rated_temperature(
+        1.315, 955.0, -0.12, -0.75, pc=2.0, hd_kA_m=100.0, curie_C=g["curie_C"]
+    )
     assert r.loc["ARN-N42", "t_max_C"] == pytest.approx(one.t_max_C)
     assert r.loc["ARN-N42", "beta_source"] == "grade"
     assert set(r["limited_by"]) <= {"knee", "curie", "structural", "unsafe"}
@@ -25,17 +26,25 @@ def test_rate_library_matches_thermal_for_one_grade(lib):
 
 
 def test_mass_factor_hand_calc(lib):
-    out = substitution.find_substitutes(lib, reference="ARN-N42", temp_C=60.0, pc=2.0, family="any",
-                                        max_mass_factor=10.0, top=None)
+    out = substitution.find_substitutes(
+        lib, reference="ARN-N42", temp_C=60.0, pc=2.0, family="any", max_mass_factor=10.0, top=None
+    )
     ref = out[out["is_reference"]].iloc[0]
     assert ref["mass_factor"] == pytest.approx(1.0)
     row = out.iloc[0]
     # B_op(T) = Br(T)*Pc/(Pc+mu_rec) at Hd = 0 (FACTS.md 5); mass factor = B_ref/B_cand * rho_cand/rho_ref
     g = lib.grades
+
     def b_op(gid):
         br = thermal.br_at(g.loc[gid, "Br_T"], g.loc[gid, "alpha_Br_pct_per_K"], 60.0)
         return br * 2.0 / (2.0 + g.loc[gid, "mu_rec"])
-    expect = b_op("ARN-N42") / b_op(row["id"]) * g.loc[row["id"], "density_g_cm3"] / g.loc["ARN-N42", "density_g_cm3"]
+
+    expect = (
+        b_op("ARN-N42")
+        / b_op(row["id"])
+        * g.loc[row["id"], "density_g_cm3"]
+        / g.loc["ARN-N42", "density_g_cm3"]
+    )
     assert row["mass_factor"] == pytest.approx(expect)
     assert row["Dy_Tb_kg_equal_flux"] == pytest.approx(row["Dy_Tb_kg_per_kg"] * row["mass_factor"])
 
@@ -54,12 +63,25 @@ def test_gbd_first_at_180_pc1(lib):
 
 
 @settings(max_examples=60, deadline=None)
-@given(temp=st.floats(60.0, 260.0), pc=st.floats(0.4, 5.0), hd=st.floats(0.0, 300.0),
-       rank=st.sampled_from(["dy_tb", "controlled", "price"]), fam=st.sampled_from([None, "any"]))
+@given(
+    temp=st.floats(60.0, 260.0),
+    pc=st.floats(0.4, 5.0),
+    hd=st.floats(0.0, 300.0),
+    rank=st.sampled_from(["dy_tb", "controlled", "price"]),
+    fam=st.sampled_from([None, "any"]),
+)
 def test_substitute_never_below_requirement(lib, temp, pc, hd, rank, fam):
     try:
-        out = substitution.find_substitutes(lib, temp_C=temp, pc=pc, hd_kA_m=hd, rank_by=rank, family=fam,
-                                            top=None, date="2026-06-01")
+        out = substitution.find_substitutes(
+            lib,
+            temp_C=temp,
+            pc=pc,
+            hd_kA_m=hd,
+            rank_by=rank,
+            family=fam,
+            top=None,
+            date="2026-06-01",
+        )
     except ValueError:  # nothing holds this requirement: an InputError, which is a ValueError
         return
     assert (out["t_max_C"] >= temp - 1e-6).all()
@@ -70,20 +92,30 @@ def test_substitute_never_below_requirement(lib, temp, pc, hd, rank, fam):
 
 
 def test_pareto_matches_brute_force(lib):
-    out = substitution.find_substitutes(lib, temp_C=150.0, pc=1.0, family="any", max_mass_factor=3.0, top=None)
+    out = substitution.find_substitutes(
+        lib, temp_C=150.0, pc=1.0, family="any", max_mass_factor=3.0, top=None
+    )
     t = out["t_max_C"].to_numpy()
     k = out["Dy_Tb_kg_equal_flux"].to_numpy()
     expect = []
     for i in range(len(out)):  # O(n^2) reference implementation, test only
-        dom = any(t[j] >= t[i] and k[j] <= k[i] and (t[j] > t[i] or k[j] < k[i]) for j in range(len(out)) if j != i)
+        dom = any(
+            t[j] >= t[i] and k[j] <= k[i] and (t[j] > t[i] or k[j] < k[i])
+            for j in range(len(out))
+            if j != i
+        )
         expect.append(not dom)
     assert out["pareto"].tolist() == expect
-    top = substitution.find_substitutes(lib, temp_C=150.0, pc=1.0, family="any", max_mass_factor=3.0, top=3)
+    top = substitution.find_substitutes(
+        lib, temp_C=150.0, pc=1.0, family="any", max_mass_factor=3.0, top=3
+    )
     assert top["pareto"].tolist() == expect[:3]  # computed before --top
 
 
 def test_reference_by_temperature_is_the_highest_flux(lib):
-    out = substitution.find_substitutes(lib, temp_C=150.0, pc=1.0, family="ndfeb-sintered", top=None)
+    out = substitution.find_substitutes(
+        lib, temp_C=150.0, pc=1.0, family="ndfeb-sintered", top=None
+    )
     ref = out.attrs["reference"]
     r = substitution.rate_library(lib, pc=1.0, temp_C=150.0, cold_C=-40.0)
     ok = r[(r["family"] == "ndfeb-sintered") & (r["t_max_C"] >= 150.0) & r["holds_cold"]]
@@ -92,12 +124,14 @@ def test_reference_by_temperature_is_the_highest_flux(lib):
 
 def test_ferrite_cold_end_excludes(lib):
     # at Pc 0.5 a ferrite's HcJ falls in the cold (beta > 0): the -40 degC cold end removes candidates
-    warm = substitution.find_substitutes(lib, temp_C=60.0, pc=0.5, family="ferrite", cold_C=None, top=None,
-                                         max_mass_factor=5.0)
+    warm = substitution.find_substitutes(
+        lib, temp_C=60.0, pc=0.5, family="ferrite", cold_C=None, top=None, max_mass_factor=5.0
+    )
     assert len(warm) > 0 and (warm["family"] == "ferrite").all()
     try:
-        cold = substitution.find_substitutes(lib, temp_C=60.0, pc=0.5, family="ferrite", cold_C=-40.0, top=None,
-                                             max_mass_factor=5.0)
+        cold = substitution.find_substitutes(
+            lib, temp_C=60.0, pc=0.5, family="ferrite", cold_C=-40.0, top=None, max_mass_factor=5.0
+        )
     except ValueError as exc:  # none holds: an InputError naming the cold end
         assert "cold end" in str(exc)
         cold = warm.iloc[:0]
@@ -125,14 +159,23 @@ def test_bad_inputs_raise_input_errors(lib):
 def _bulk_ids(lib, lo, hi, n=1):
     """Ids of bulk sintered grades with HcJ in [lo, hi) kA/m (chosen by property, not by name)."""
     g = lib.grades
-    sel = g[(g["route"] == "bulk") & (g["family"] == "ndfeb-sintered") & (g["HcJ_kA_m"] >= lo) & (g["HcJ_kA_m"] < hi)]
+    sel = g[
+        (g["route"] == "bulk")
+        & (g["family"] == "ndfeb-sintered")
+        & (g["HcJ_kA_m"] >= lo)
+        & (g["HcJ_kA_m"] < hi)
+    ]
     return list(sel.index[:n])
 
 
 def test_substitute_many_agrees_with_find_substitutes(lib):
     # an H (1353 kA/m), a UH (~1990) and an EH (~2388) class grade plus an N class one
-    names = _bulk_ids(lib, 1300, 1400) + _bulk_ids(lib, 1950, 2050) + _bulk_ids(lib, 2300, 2450) + \
-        _bulk_ids(lib, 900, 1000)
+    names = (
+        _bulk_ids(lib, 1300, 1400)
+        + _bulk_ids(lib, 1950, 2050)
+        + _bulk_ids(lib, 2300, 2450)
+        + _bulk_ids(lib, 900, 1000)
+    )
     assert len(names) == 4
     pos, _ = lib.resolve(names)
     pcs = np.array([0.964, 2.0, 1.0, 1.5])
@@ -142,12 +185,23 @@ def test_substitute_many_agrees_with_find_substitutes(lib):
     m = substitution.substitute_many(lib, pos, temps, pcs, hds, colds, rank_by="dy_tb")
     assert m["suggested_pos"].dtype == np.int64 and len(m) == 4
     for i, name in enumerate(names):
-        one = substitution.find_substitutes(lib, reference=name, temp_C=None if np.isnan(temps[i]) else temps[i],
-                                            pc=pcs[i], hd_kA_m=hds[i], cold_C=-40.0, top=None)
+        one = substitution.find_substitutes(
+            lib,
+            reference=name,
+            temp_C=None if np.isnan(temps[i]) else temps[i],
+            pc=pcs[i],
+            hd_kA_m=hds[i],
+            cold_C=-40.0,
+            top=None,
+        )
         assert m.loc[i, "t_max_C"] == pytest.approx(one.attrs["reference_t_max_C"])
         assert m.loc[i, "required_temp_C"] == pytest.approx(one.attrs["temp_C"])
         ref_metric = one.loc[one["is_reference"], "Dy_Tb_kg_equal_flux"]
-        ref_metric = float(ref_metric.iloc[0]) if len(ref_metric) else lib.grades.loc[name, "Dy_Tb_wt_pct"] / 100
+        ref_metric = (
+            float(ref_metric.iloc[0])
+            if len(ref_metric)
+            else lib.grades.loc[name, "Dy_Tb_wt_pct"] / 100
+        )
         leaner = one[one["Dy_Tb_kg_equal_flux"] < ref_metric - 1e-12]
         if len(leaner):
             best = leaner.iloc[0]
@@ -160,26 +214,58 @@ def test_substitute_many_agrees_with_find_substitutes(lib):
 
 def test_substitute_many_unknown_grade_and_nan_cold(lib):
     pos = np.array([-1, lib.position("ARN-N42")], dtype=np.int64)
-    m = substitution.substitute_many(lib, pos, np.array([100.0, np.nan]), np.array([1.0, 1.0]),
-                                     np.array([0.0, 0.0]), np.array([-40.0, np.nan]))
-    assert np.isnan(m.loc[0, "t_max_C"]) and m.loc[0, "suggested_pos"] == -1 and not m.loc[0, "holds_cold"]
+    m = substitution.substitute_many(
+        lib,
+        pos,
+        np.array([100.0, np.nan]),
+        np.array([1.0, 1.0]),
+        np.array([0.0, 0.0]),
+        np.array([-40.0, np.nan]),
+    )
+    assert (
+        np.isnan(m.loc[0, "t_max_C"])
+        and m.loc[0, "suggested_pos"] == -1
+        and not m.loc[0, "holds_cold"]
+    )
     assert m.loc[1, "holds_cold"]  # NaN cold end = no cold requirement
     # NaN Pc = the calibrated reference Pc, NaN Hd = 0
     from magnets.physics.calibration import default_condition
 
-    a = substitution.substitute_many(lib, pos[1:], np.array([np.nan]), np.array([np.nan]), np.array([np.nan]),
-                                     np.array([-40.0]))
-    b = substitution.substitute_many(lib, pos[1:], np.array([np.nan]), np.array([default_condition(lib).pc]),
-                                     np.array([0.0]), np.array([-40.0]))
+    a = substitution.substitute_many(
+        lib, pos[1:], np.array([np.nan]), np.array([np.nan]), np.array([np.nan]), np.array([-40.0])
+    )
+    b = substitution.substitute_many(
+        lib,
+        pos[1:],
+        np.array([np.nan]),
+        np.array([default_condition(lib).pc]),
+        np.array([0.0]),
+        np.array([-40.0]),
+    )
     assert a.loc[0, "t_max_C"] == pytest.approx(b.loc[0, "t_max_C"])
 
 
 def test_substitute_many_rank_by_controlled_and_price(lib):
     pos, _ = lib.resolve(_bulk_ids(lib, 2300, 2450) + _bulk_ids(lib, 1300, 1400))
     for rank in ("controlled", "price"):
-        m = substitution.substitute_many(lib, pos, np.full(2, np.nan), np.full(2, 1.0), np.zeros(2),
-                                         np.full(2, -40.0), rank_by=rank, date="2026-06-01")
-        assert set(m.columns) >= {"t_max_C", "limited_by", "holds_cold", "ref_B_op_T", "suggested_pos",
-                                  "suggested_t_max_C", "suggested_mass_factor"}
+        m = substitution.substitute_many(
+            lib,
+            pos,
+            np.full(2, np.nan),
+            np.full(2, 1.0),
+            np.zeros(2),
+            np.full(2, -40.0),
+            rank_by=rank,
+            date="2026-06-01",
+        )
+        assert set(m.columns) >= {
+            "t_max_C",
+            "limited_by",
+            "holds_cold",
+            "ref_B_op_T",
+            "suggested_pos",
+            "suggested_t_max_C",
+            "suggested_mass_factor",
+        }
         ok = m["suggested_pos"] >= 0
         assert (m.loc[ok, "suggested_t_max_C"] >= m.loc[ok, "required_temp_C"] - 1e-9).all()

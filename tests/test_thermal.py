@@ -37,14 +37,14 @@ def test_operating_point_hand_calc():
     # Br/mu0 = 1.2/(4e-7*pi) A/m = 954.93 kA/m; |H| = 954.93/(2 + 1.05) = 313.09 kA/m
     # B = 1.2*2/(2+1.05) = 0.78689 T (FACTS section 5: Bd = Br*Pc/(Pc+mu_rec))
     H, B = thermal.operating_point(1.2, 2.0)
-    assert H == pytest.approx(313.0917, rel=1e-5)
-    assert B == pytest.approx(0.786885, rel=1e-5)
+    assert pytest.approx(313.0917, rel=1e-5) == H
+    assert pytest.approx(0.786885, rel=1e-5) == B
     # with Hd = 300 kA/m: |H| = (954.93 + 2*300)/3.05 = 1554.93/3.05 = 509.813; the magnet sees 2/3.05 of Hd
     H2, B2 = thermal.operating_point(1.2, 2.0, 300.0)
-    assert H2 - H == pytest.approx(300.0 * 2.0 / 3.05)
-    assert H2 == pytest.approx(509.813, rel=1e-5)
+    assert pytest.approx(300.0 * 2.0 / 3.05) == H2 - H
+    assert pytest.approx(509.813, rel=1e-5) == H2
     # the point is on the load line B = Pc*mu0*(|H| - Hd)
-    assert B2 == pytest.approx(2.0 * MU0 * 1e3 * (H2 - 300.0))
+    assert pytest.approx(2.0 * MU0 * 1e3 * (H2 - 300.0)) == B2
 
 
 def test_rated_temperature_hand_calc_arnold_n35_like():
@@ -61,7 +61,9 @@ def test_rated_temperature_hand_calc_arnold_n35_like():
 
 def test_rated_temperature_caps_and_unsafe():
     # SmCo-like: knee far above; Curie 800 but structural 350 -> structural wins
-    r = thermal.rated_temperature(1.0, 2000.0, -0.035, -0.2, pc=2.0, curie_C=800.0, structural_C=350.0)
+    r = thermal.rated_temperature(
+        1.0, 2000.0, -0.035, -0.2, pc=2.0, curie_C=800.0, structural_C=350.0
+    )
     assert r.limited_by == "structural" and r.t_max_C == 350.0
     # Curie lower than knee and structural
     r = thermal.rated_temperature(1.0, 2000.0, -0.035, -0.2, pc=2.0, curie_C=300.0)
@@ -76,8 +78,9 @@ def test_rated_temperature_caps_and_unsafe():
 def test_ferrite_knee_never_binds_but_cold_end_fails():
     # Y30BH-like ferrite: Br 0.38 T, HcJ 231 kA/m min, alpha -0.2, beta +0.3 (FACTS section 3)
     # margin slope m1 = s*HcJ*b - Br*a/(mu0 K) > 0: knee never binds going up -> structural 250
-    r = thermal.rated_temperature(0.38, 231.0, -0.2, 0.3, pc=1.0, squareness=0.9, curie_C=460.0,
-                                  structural_C=250.0)
+    r = thermal.rated_temperature(
+        0.38, 231.0, -0.2, 0.3, pc=1.0, squareness=0.9, curie_C=460.0, structural_C=250.0
+    )
     assert r.limited_by == "structural"
     # at -40 degC, Pc 0.5: HcJ = 231*(1 - 0.003*60) = 189.4; Hk = 170.5;
     # Br = 0.38*(1 + 0.002*60) = 0.4256 T -> 338.7 kA/m/(0.5 + 1.05) = 218.5 > 170.5: fails
@@ -90,18 +93,25 @@ def test_ferrite_knee_never_binds_but_cold_end_fails():
 def test_scalar_array_series_in_same_kind_out():
     s = thermal.rated_temperature(1.2, 955.0, -0.12, -0.75, pc=1.0)
     assert isinstance(s.t_max_C, float) and isinstance(s.limited_by, str)
-    a = thermal.rated_temperature(np.array([1.2, 1.2]), 955.0, -0.12, -0.75, pc=np.array([1.0, 2.0]))
+    a = thermal.rated_temperature(
+        np.array([1.2, 1.2]), 955.0, -0.12, -0.75, pc=np.array([1.0, 2.0])
+    )
     assert isinstance(a.t_max_C, np.ndarray) and a.t_max_C.shape == (2,)
     idx = pd.Index(["x", "y"])
-    ser = thermal.rated_temperature(pd.Series([1.2, 1.2], index=idx), 955.0, -0.12, -0.75,
-                                    pc=pd.Series([1.0, 2.0], index=idx))
+    ser = thermal.rated_temperature(
+        pd.Series([1.2, 1.2], index=idx), 955.0, -0.12, -0.75, pc=pd.Series([1.0, 2.0], index=idx)
+    )
     assert isinstance(ser.t_max_C, pd.Series) and list(ser.t_max_C.index) == ["x", "y"]
     np.testing.assert_allclose(ser.t_max_C.to_numpy(), a.t_max_C)
     assert a.t_max_C[0] == pytest.approx(s.t_max_C)
     # grades x conditions by broadcasting: (3,1) x (1,4) -> (3,4)
-    g = thermal.rated_temperature(np.array([[1.2], [1.3], [1.25]]), np.array([[955.0], [1353], [1592]]),
-                                  -0.12, np.array([[-0.75], [-0.605], [-0.5]]),
-                                  pc=np.array([[0.5, 1.0, 2.0, 4.0]]))
+    g = thermal.rated_temperature(
+        np.array([[1.2], [1.3], [1.25]]),
+        np.array([[955.0], [1353], [1592]]),
+        -0.12,
+        np.array([[-0.75], [-0.605], [-0.5]]),
+        pc=np.array([[0.5, 1.0, 2.0, 4.0]]),
+    )
     assert g.t_max_C.shape == (3, 4) and g.limited_by.shape == (3, 4)
 
 
@@ -109,8 +119,9 @@ def test_scalar_array_series_in_same_kind_out():
 def _scan(br0, h0, a, b, pc, hd, mu, s, curie, structural, a2=0.0, b2=0.0, step=0.01):
     """Plain scan upward from T0 = 20 in `step` K: last temperature with margin >= 0."""
     temps = np.arange(20.0, 1000.0, step)
-    m = thermal.knee_margin(br0, h0, a, b, temps, pc=pc, hd_kA_m=hd, mu_rec=mu, squareness=s,
-                            alpha2=a2, beta2=b2)
+    m = thermal.knee_margin(
+        br0, h0, a, b, temps, pc=pc, hd_kA_m=hd, mu_rec=mu, squareness=s, alpha2=a2, beta2=b2
+    )
     if m[0] < 0:
         return math.nan
     bad = np.nonzero(m < 0)[0]
@@ -129,18 +140,26 @@ def _scan(br0, h0, a, b, pc, hd, mu, s, curie, structural, a2=0.0, b2=0.0, step=
     ],
 )
 def test_closed_form_equals_brute_force_scan(br0, h0, a, b, pc, hd, a2, b2):
-    r = thermal.rated_temperature(br0, h0, a, b, pc=pc, hd_kA_m=hd, curie_C=330.0, alpha2=a2, beta2=b2)
+    r = thermal.rated_temperature(
+        br0, h0, a, b, pc=pc, hd_kA_m=hd, curie_C=330.0, alpha2=a2, beta2=b2
+    )
     scan = _scan(br0, h0, a, b, pc, hd, 1.05, 0.9, 330.0, math.inf, a2, b2)
     assert r.t_max_C == pytest.approx(scan, abs=0.011)
 
 
 @settings(max_examples=200, deadline=None)
 @given(
-    br0=st.floats(0.3, 1.5), h0=st.floats(150.0, 3000.0), a=st.floats(-0.2, 0.0), b=st.floats(-0.8, 0.4),
-    pc=st.floats(0.2, 6.0), hd=st.floats(0.0, 800.0),
+    br0=st.floats(0.3, 1.5),
+    h0=st.floats(150.0, 3000.0),
+    a=st.floats(-0.2, 0.0),
+    b=st.floats(-0.8, 0.4),
+    pc=st.floats(0.2, 6.0),
+    hd=st.floats(0.0, 800.0),
 )
 def test_closed_form_equals_scan_property(br0, h0, a, b, pc, hd):
-    r = thermal.rated_temperature(br0, h0, a, b, pc=pc, hd_kA_m=hd, curie_C=400.0, structural_C=350.0)
+    r = thermal.rated_temperature(
+        br0, h0, a, b, pc=pc, hd_kA_m=hd, curie_C=400.0, structural_C=350.0
+    )
     scan = _scan(br0, h0, a, b, pc, hd, 1.05, 0.9, 400.0, 350.0, step=0.05)
     if math.isnan(scan):
         assert math.isnan(r.t_max_C)
@@ -149,8 +168,13 @@ def test_closed_form_equals_scan_property(br0, h0, a, b, pc, hd):
 
 
 # ----------------------------------------------------------------------------- properties
-_mag = dict(br0=st.floats(0.3, 1.5), h0=st.floats(150.0, 3000.0), a=st.floats(-0.2, 0.0),
-            b=st.floats(-0.8, -0.05), pc=st.floats(0.2, 6.0))
+_mag = {
+    "br0": st.floats(0.3, 1.5),
+    "h0": st.floats(150.0, 3000.0),
+    "a": st.floats(-0.2, 0.0),
+    "b": st.floats(-0.8, -0.05),
+    "pc": st.floats(0.2, 6.0),
+}
 
 
 def _t(x):  # NaN (unsafe) ranks lowest
@@ -200,8 +224,15 @@ def test_demag_curves_knee_and_ends():
     # B = J + mu0*H (H negative)
     np.testing.assert_allclose(B, J + MU0 * 1e3 * H)
     # several temperatures at once: trailing axis of points
-    c2 = thermal.demag_curves(1.2, 955.0, 900.0, temp_C=np.array([20.0, 80.0, 120.0]),
-                              alpha=-0.12, beta=-0.75, n_points=50)
+    c2 = thermal.demag_curves(
+        1.2,
+        955.0,
+        900.0,
+        temp_C=np.array([20.0, 80.0, 120.0]),
+        alpha=-0.12,
+        beta=-0.75,
+        n_points=50,
+    )
     assert c2.J_T.shape == (3, 50)
     assert np.max(c2.J_T[1]) == pytest.approx(1.2 * (1 - 0.0012 * 60))  # Br(80)
     assert not np.isnan(c2.B_T).any()

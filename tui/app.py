@@ -105,7 +105,7 @@ class MagnetsApp(App[None]):
 
         try:
             session = load_session(self.library_dirs, self.as_of)
-        except Exception as exc:  # noqa: BLE001 - any failure becomes a notification
+        except Exception as exc:
             self.call_from_thread(self._library_failed, exc)
             return
         self.call_from_thread(self._library_ready, session)

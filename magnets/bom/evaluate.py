@@ -56,8 +56,16 @@ RANK_BY = ("dy_tb", "controlled", "price")
 
 ELEMENT_COLUMNS = [f"{el}_kg" for el in REPORTED]
 RESULT_COLUMNS = ["status", "message", "t_max_C", "margin_C", *ELEMENT_COLUMNS, "controlled_kg"]
-SUGGEST_COLUMNS = ["suggested_grade", "suggested_t_max_C", "suggested_mass_factor", "suggested_Dy_kg",
-                   "suggested_Tb_kg", "suggested_controlled_kg", "saving_Dy_Tb_kg", "saving_controlled_kg"]
+SUGGEST_COLUMNS = [
+    "suggested_grade",
+    "suggested_t_max_C",
+    "suggested_mass_factor",
+    "suggested_Dy_kg",
+    "suggested_Tb_kg",
+    "suggested_controlled_kg",
+    "saving_Dy_Tb_kg",
+    "saving_controlled_kg",
+]
 OUTPUT_NAMES = ["line", *RESULT_COLUMNS, *SUGGEST_COLUMNS]
 
 Progress = Callable[[str, float], None]
@@ -118,6 +126,7 @@ class BomResult:
 
 # --------------------------------------------------------------------------- helpers
 
+
 def _null_str(n: int) -> pa.Array:
     return pa.nulls(n, pa.string())
 
@@ -177,7 +186,7 @@ def _indices(enc: pa.DictionaryArray) -> np.ndarray:
     idx = enc.indices
     n = len(idx)
     width = {1: np.int8, 2: np.int16, 4: np.int32, 8: np.int64}[idx.type.bit_width // 8]
-    out = np.frombuffer(idx.buffers()[1], dtype=width)[idx.offset: idx.offset + n].astype(np.int64)
+    out = np.frombuffer(idx.buffers()[1], dtype=width)[idx.offset : idx.offset + n].astype(np.int64)
     if idx.null_count:
         out[~idx.is_valid().to_numpy(zero_copy_only=False)] = -1
     return out
@@ -234,13 +243,20 @@ def _price_per_kg(lib) -> np.ndarray:
     for sym in ELEMENTS:
         col = f"{sym}_wt_pct"
         if col in g.columns and sym in price.index and np.isfinite(price[sym]):
-            total += pd.to_numeric(g[col], errors="coerce").fillna(0.0).to_numpy() / 100.0 * float(price[sym])
+            total += (
+                pd.to_numeric(g[col], errors="coerce").fillna(0.0).to_numpy()
+                / 100.0
+                * float(price[sym])
+            )
     return total
 
 
 # --------------------------------------------------------------------------- row checks
 
-def _field_messages(cols: bi.BomColumns, n: int) -> tuple[np.ndarray, list[pa.Array], dict[str, np.ndarray]]:
+
+def _field_messages(
+    cols: bi.BomColumns, n: int
+) -> tuple[np.ndarray, list[pa.Array], dict[str, np.ndarray]]:
     """Per-row validation. Returns (row has an error, message arrays (null = none), SI values).
 
     Defaults: quantity 1, pc the calibrated reference (NaN here, filled later), hd 0 kA/m,
@@ -266,77 +282,167 @@ def _field_messages(cols: bi.BomColumns, n: int) -> tuple[np.ndarray, list[pa.Ar
 
     def number_problems(name: str, what: str, unit_help: str) -> bi.NumericField:
         f = cols.numeric[name]
-        add(f.problem == bi.NOT_A_NUMBER,
-            lambda: _join(what, " ", _quote(cell(f)), f" in column '{col(name)}' is not a number; write it as e.g. "
-                          + ("12,5" if cols_decimal_comma else "12.5") + unit_help))
-        add(f.problem == bi.BAD_UNIT,
-            lambda: _join(what, " ", _quote(cell(f)), f" in column '{col(name)}' has an unknown unit; use "
-                          + bi.UNIT_HELP[bi.FIELDS[name][0]]))
+        add(
+            f.problem == bi.NOT_A_NUMBER,
+            lambda: _join(
+                what,
+                " ",
+                _quote(cell(f)),
+                f" in column '{col(name)}' is not a number; write it as e.g. "
+                + ("12,5" if cols_decimal_comma else "12.5")
+                + unit_help,
+            ),
+        )
+        add(
+            f.problem == bi.BAD_UNIT,
+            lambda: _join(
+                what,
+                " ",
+                _quote(cell(f)),
+                f" in column '{col(name)}' has an unknown unit; use "
+                + bi.UNIT_HELP[bi.FIELDS[name][0]],
+            ),
+        )
         return f
 
     cols_decimal_comma = cols.decimal_comma
     # mass: required, positive
     f = number_problems("magnet_mass", "magnet mass", "")
     if cols.source["magnet_mass"] is None:
-        add(np.ones(n, bool), lambda: pa.array(np.full(
-            n, "no magnet mass column; add a column 'magnet_mass_kg' (or 'Mass (g)') with the mass of one magnet",
-            object), pa.string()))
+        add(
+            np.ones(n, bool),
+            lambda: pa.array(
+                np.full(
+                    n,
+                    "no magnet mass column; add a column 'magnet_mass_kg' (or 'Mass (g)') with the mass of one magnet",
+                    object,
+                ),
+                pa.string(),
+            ),
+        )
     else:
-        add(f.problem == bi.MISSING, lambda: pa.array(
-            np.full(n, f"no magnet mass; give the mass of one magnet in column '{col('magnet_mass')}'", object),
-            pa.string()))
+        add(
+            f.problem == bi.MISSING,
+            lambda: pa.array(
+                np.full(
+                    n,
+                    f"no magnet mass; give the mass of one magnet in column '{col('magnet_mass')}'",
+                    object,
+                ),
+                pa.string(),
+            ),
+        )
     with np.errstate(invalid="ignore"):
-        add(f.values <= 0, lambda: _join("magnet mass ", _quote(cell(f)),
-                                         f" in column '{col('magnet_mass')}' must be positive (mass of one magnet)"))
+        add(
+            f.values <= 0,
+            lambda: _join(
+                "magnet mass ",
+                _quote(cell(f)),
+                f" in column '{col('magnet_mass')}' must be positive (mass of one magnet)",
+            ),
+        )
     vals["mass_kg"] = np.where(f.values > 0, f.values, np.nan)
 
     f = number_problems("quantity", "quantity", "")
     q = np.where(f.problem == bi.MISSING, 1.0, f.values)
     with np.errstate(invalid="ignore"):
-        add(q <= 0, lambda: _join("quantity ", _quote(cell(f)), f" in column '{col('quantity')}' must be 1 or more; "
-                                  "remove the line if the part is not fitted"))
+        add(
+            q <= 0,
+            lambda: _join(
+                "quantity ",
+                _quote(cell(f)),
+                f" in column '{col('quantity')}' must be 1 or more; "
+                "remove the line if the part is not fitted",
+            ),
+        )
     vals["quantity"] = np.where(q > 0, q, np.nan)
     with np.errstate(over="ignore", invalid="ignore"):
         huge = np.isinf(vals["mass_kg"] * vals["quantity"])
-    add(huge, lambda: pa.array(np.full(n, "magnet mass x quantity is too large to be a real part; check the "
-                                          "units of the mass and quantity columns", object), pa.string()))
+    add(
+        huge,
+        lambda: pa.array(
+            np.full(
+                n,
+                "magnet mass x quantity is too large to be a real part; check the "
+                "units of the mass and quantity columns",
+                object,
+            ),
+            pa.string(),
+        ),
+    )
     vals["mass_kg"] = np.where(huge, np.nan, vals["mass_kg"])
 
-    f = number_problems("required_temp_C", "required temperature", " (degC, or give the unit: 302 F)")
+    f = number_problems(
+        "required_temp_C", "required temperature", " (degC, or give the unit: 302 F)"
+    )
     with np.errstate(invalid="ignore"):
         frozen = f.values < ABSOLUTE_ZERO_C
-    add(frozen, lambda: _join("required temperature ", _quote(cell(f)), " is below absolute zero; give degC "
-                              "(or the unit, e.g. 302 F)"))
+    add(
+        frozen,
+        lambda: _join(
+            "required temperature ",
+            _quote(cell(f)),
+            " is below absolute zero; give degC (or the unit, e.g. 302 F)",
+        ),
+    )
     vals["required_temp_C"] = np.where(frozen, np.nan, f.values)
     req_bad = (f.problem == bi.NOT_A_NUMBER) | (f.problem == bi.BAD_UNIT) | frozen
 
     f = number_problems("pc", "permeance coefficient Pc", "")
     with np.errstate(invalid="ignore"):
-        add(f.values <= 0, lambda: _join("permeance coefficient Pc ", _quote(cell(f)),
-                                         " must be positive (thin disc about 0.5, L/D 0.7 cylinder about 2); "
-                                         "leave it empty for the calibrated default"))
+        add(
+            f.values <= 0,
+            lambda: _join(
+                "permeance coefficient Pc ",
+                _quote(cell(f)),
+                " must be positive (thin disc about 0.5, L/D 0.7 cylinder about 2); "
+                "leave it empty for the calibrated default",
+            ),
+        )
     vals["pc"] = np.where(f.values > 0, f.values, np.nan)
-    pc_bad = ((f.problem == bi.NOT_A_NUMBER) | (f.problem == bi.BAD_UNIT) | (f.values <= 0))
+    pc_bad = (f.problem == bi.NOT_A_NUMBER) | (f.problem == bi.BAD_UNIT) | (f.values <= 0)
 
     f = number_problems("hd_kA_m", "applied field Hd", " (kA/m, or give the unit: 5 kOe)")
     with np.errstate(invalid="ignore"):
-        add(f.values < 0, lambda: _join("applied field Hd ", _quote(cell(f)),
-                                        " must not be negative: give the magnitude of the demagnetising field"))
-    vals["hd_kA_m"] = np.where(f.problem == bi.MISSING, DEFAULT_HD_KA_M, np.where(f.values >= 0, f.values, np.nan))
+        add(
+            f.values < 0,
+            lambda: _join(
+                "applied field Hd ",
+                _quote(cell(f)),
+                " must not be negative: give the magnitude of the demagnetising field",
+            ),
+        )
+    vals["hd_kA_m"] = np.where(
+        f.problem == bi.MISSING, DEFAULT_HD_KA_M, np.where(f.values >= 0, f.values, np.nan)
+    )
     hd_bad = (f.problem == bi.NOT_A_NUMBER) | (f.problem == bi.BAD_UNIT) | (f.values < 0)
 
     f = number_problems("cold_temp_C", "cold temperature", " (degC, or give the unit: -40 F)")
     cold = np.where(f.problem == bi.MISSING, DEFAULT_COLD_C, f.values)
     with np.errstate(invalid="ignore"):
         cold_frozen = cold < ABSOLUTE_ZERO_C
-    add(cold_frozen, lambda: _join("cold temperature ", _quote(cell(f)), " is below absolute zero; give degC "
-                                   "(or the unit, e.g. -40 F)"))
+    add(
+        cold_frozen,
+        lambda: _join(
+            "cold temperature ",
+            _quote(cell(f)),
+            " is below absolute zero; give degC (or the unit, e.g. -40 F)",
+        ),
+    )
     cold = np.where(cold_frozen, np.nan, cold)
     req = vals["required_temp_C"]
     with np.errstate(invalid="ignore"):
         swapped = cold > req
-    add(swapped, lambda: _join("cold temperature ", _fmt(cold, 1), " degC is above the required (maximum) "
-                               "temperature ", _fmt(req, 1), " degC; swap the two columns' values"))
+    add(
+        swapped,
+        lambda: _join(
+            "cold temperature ",
+            _fmt(cold, 1),
+            " degC is above the required (maximum) temperature ",
+            _fmt(req, 1),
+            " degC; swap the two columns' values",
+        ),
+    )
     vals["cold_temp_C"] = cold
     cold_bad = (f.problem == bi.NOT_A_NUMBER) | (f.problem == bi.BAD_UNIT) | cold_frozen
     vals["conditions_ok"] = ~(req_bad | pc_bad | hd_bad | cold_bad | swapped)
@@ -345,9 +451,19 @@ def _field_messages(cols: bi.BomColumns, n: int) -> tuple[np.ndarray, list[pa.Ar
 
 # --------------------------------------------------------------------------- the orchestrator
 
-def evaluate_bom(frame_or_path, lib, *, date: dt.date | None = None, rank_by: str = "dy_tb",
-                 suggest: bool = True, sheet: str | None = None, progress: Progress | None = None,
-                 substitute_many=None, default_pc: float | None = None) -> BomResult:
+
+def evaluate_bom(
+    frame_or_path,
+    lib,
+    *,
+    date: dt.date | None = None,
+    rank_by: str = "dy_tb",
+    suggest: bool = True,
+    sheet: str | None = None,
+    progress: Progress | None = None,
+    substitute_many=None,
+    default_pc: float | None = None,
+) -> BomResult:
     """Evaluate every line of a BOM against the library.
 
     Parameters
@@ -374,7 +490,9 @@ def evaluate_bom(frame_or_path, lib, *, date: dt.date | None = None, rank_by: st
     BomResult
     """
     if rank_by not in RANK_BY:
-        raise InputError(f"expected --rank-by among {', '.join(RANK_BY)}, instead received {rank_by!r}")
+        raise InputError(
+            f"expected --rank-by among {', '.join(RANK_BY)}, instead received {rank_by!r}"
+        )
     date = date or dt.date.today()
     tick = progress or (lambda stage, frac: None)
     if isinstance(frame_or_path, bi.RawBom):
@@ -414,8 +532,14 @@ def evaluate_bom(frame_or_path, lib, *, date: dt.date | None = None, rank_by: st
     grade_col = cols.source["grade"]
     no_grade = codes < 0
     if no_grade.any():
-        msgs.insert(0, _where(no_grade, f"no grade; give a library grade id in column '{grade_col}' "
-                                        "(list them with `magnets grades`)"))
+        msgs.insert(
+            0,
+            _where(
+                no_grade,
+                f"no grade; give a library grade id in column '{grade_col}' "
+                "(list them with `magnets grades`)",
+            ),
+        )
     unknown = (codes >= 0) & (gpos < 0)
     if unknown.any():
         msg_dict = pa.array([str(m) for m in msg_u], pa.string())
@@ -432,8 +556,13 @@ def evaluate_bom(frame_or_path, lib, *, date: dt.date | None = None, rank_by: st
     pc_row = np.where(np.isnan(vals["pc"]), default_pc, vals["pc"])
     usable = (gpos >= 0) & vals["conditions_ok"]
     rows_u = np.flatnonzero(usable)
-    keys = [gpos[rows_u], pc_row[rows_u], vals["hd_kA_m"][rows_u], vals["required_temp_C"][rows_u],
-            vals["cold_temp_C"][rows_u]]
+    keys = [
+        gpos[rows_u],
+        pc_row[rows_u],
+        vals["hd_kA_m"][rows_u],
+        vals["required_temp_C"][rows_u],
+        vals["cold_temp_C"][rows_u],
+    ]
     code_u, first = _combo_codes(keys)
     combo = np.full(n, -1, dtype=np.int64)
     combo[rows_u] = code_u
@@ -443,12 +572,24 @@ def evaluate_bom(frame_or_path, lib, *, date: dt.date | None = None, rank_by: st
     c_req, c_cold = vals["required_temp_C"][c_rows], vals["cold_temp_C"][c_rows]
     m = c_rows.size
     if m:
-        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):  # NaN ratings are expected
-            sub = substitute_many(lib, c_pos.astype(np.int64), c_req.astype(float), c_pc.astype(float),
-                                  c_hd.astype(float), c_cold.astype(float), rank_by=rank_by, date=date)
+        with np.errstate(
+            invalid="ignore", divide="ignore", over="ignore"
+        ):  # NaN ratings are expected
+            sub = substitute_many(
+                lib,
+                c_pos.astype(np.int64),
+                c_req.astype(float),
+                c_pc.astype(float),
+                c_hd.astype(float),
+                c_cold.astype(float),
+                rank_by=rank_by,
+                date=date,
+            )
         c_tmax = sub["t_max_C"].to_numpy(dtype=float)
         c_cold_ok = sub["holds_cold"].to_numpy(dtype=bool)
-        c_sug = sub["suggested_pos"].to_numpy(dtype=np.int64) if suggest else np.full(m, -1, np.int64)
+        c_sug = (
+            sub["suggested_pos"].to_numpy(dtype=np.int64) if suggest else np.full(m, -1, np.int64)
+        )
         c_sug_t = sub["suggested_t_max_C"].to_numpy(dtype=float)
         c_sug_mf = sub["suggested_mass_factor"].to_numpy(dtype=float)
     else:
@@ -460,8 +601,13 @@ def evaluate_bom(frame_or_path, lib, *, date: dt.date | None = None, rank_by: st
     frac = _element_fractions(lib)
     from magnets.data.controls import exposure
 
-    ctrl_pg = pd.to_numeric(exposure(lib.grades, lib.rules, date)["controlled_kg_per_kg"],
-                            errors="coerce").fillna(0.0).to_numpy()
+    ctrl_pg = (
+        pd.to_numeric(
+            exposure(lib.grades, lib.rules, date)["controlled_kg_per_kg"], errors="coerce"
+        )
+        .fillna(0.0)
+        .to_numpy()
+    )
     if rank_by == "dy_tb":
         metric_pg = frac[:, REPORTED.index("Dy")] + frac[:, REPORTED.index("Tb")]
     elif rank_by == "controlled":
@@ -482,19 +628,25 @@ def evaluate_bom(frame_or_path, lib, *, date: dt.date | None = None, rank_by: st
     no_rating = np.isnan(c_tmax) & np.isnan(c_req)
     cold_fail = ~c_cold_ok
     c_status = np.where(too_hot | no_rating | cold_fail, BELOW, OK).astype(np.int8)
-    c_msg = _combo_messages(lib, c_pos, c_pc, c_hd, c_req, c_cold, c_tmax, too_hot, no_rating, cold_fail, c_sug,
-                            c_sug_t)
+    c_msg = _combo_messages(
+        lib, c_pos, c_pc, c_hd, c_req, c_cold, c_tmax, too_hot, no_rating, cold_fail, c_sug, c_sug_t
+    )
 
     # ---- broadcast to rows
     tick("broadcasting", 0.6)
     has_combo = combo >= 0
     cidx = np.maximum(combo, 0)
-    take = (lambda a, fill=np.nan: np.where(has_combo, a[cidx], fill)) if m else \
-        (lambda a, fill=np.nan: np.full(n, fill))
+    take = (
+        (lambda a, fill=np.nan: np.where(has_combo, a[cidx], fill))
+        if m
+        else (lambda a, fill=np.nan: np.full(n, fill))
+    )
     status = np.where(bad, ERROR, take(c_status, OK)).astype(np.int8)
     if m:
         combo_msg_rows = pc.take(c_msg, pa.array(cidx))
-        combo_msg_rows = pc.if_else(pa.array(has_combo), combo_msg_rows, pa.scalar(None, pa.string()))
+        combo_msg_rows = pc.if_else(
+            pa.array(has_combo), combo_msg_rows, pa.scalar(None, pa.string())
+        )
     else:
         combo_msg_rows = _null_str(n)
     message = pc.if_else(pa.array(bad), err_msg, combo_msg_rows)
@@ -519,7 +671,9 @@ def evaluate_bom(frame_or_path, lib, *, date: dt.date | None = None, rank_by: st
             name = f"input_{name}"
         col = raw.table.column(i)
         out[name] = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
-    out["status"] = pa.DictionaryArray.from_arrays(pa.array(status, pa.int8()), pa.array(STATUS_VALUES))
+    out["status"] = pa.DictionaryArray.from_arrays(
+        pa.array(status, pa.int8()), pa.array(STATUS_VALUES)
+    )
     out["message"] = message
     out["t_max_C"] = _floats(t_max, TEMP_DECIMALS)
     out["margin_C"] = _floats(margin, TEMP_DECIMALS)
@@ -535,11 +689,15 @@ def evaluate_bom(frame_or_path, lib, *, date: dt.date | None = None, rank_by: st
         ssafe = np.maximum(r_sug, 0)
         mf = np.where(r_has, take(c_sug_mf), np.nan)
         s_total = total_kg * mf
-        s_el = {el: np.where(r_has, frac[ssafe, REPORTED.index(el)] * s_total, np.nan) for el in ("Dy", "Tb")}
+        s_el = {
+            el: np.where(r_has, frac[ssafe, REPORTED.index(el)] * s_total, np.nan)
+            for el in ("Dy", "Tb")
+        }
         s_ctrl = np.where(r_has, ctrl_pg[ssafe] * s_total, np.nan)
         ids = pa.array([str(x) for x in lib.grades.index], pa.string())
-        out["suggested_grade"] = pa.DictionaryArray.from_arrays(pa.array(np.where(r_has, r_sug, 0).astype(np.int32),
-                                                                         mask=~r_has), ids)
+        out["suggested_grade"] = pa.DictionaryArray.from_arrays(
+            pa.array(np.where(r_has, r_sug, 0).astype(np.int32), mask=~r_has), ids
+        )
         out["suggested_t_max_C"] = _floats(np.where(r_has, take(c_sug_t), np.nan), TEMP_DECIMALS)
         out["suggested_mass_factor"] = _floats(mf, FACTOR_DECIMALS)
         out["suggested_Dy_kg"] = _floats(s_el["Dy"], KG_DECIMALS)
@@ -549,15 +707,43 @@ def evaluate_bom(frame_or_path, lib, *, date: dt.date | None = None, rank_by: st
         saving_ctrl = ctrl_kg - s_ctrl
         out["saving_Dy_Tb_kg"] = _floats(saving_dytb, KG_DECIMALS)
         out["saving_controlled_kg"] = _floats(saving_ctrl, KG_DECIMALS)
-        summary_sug = (r_has, s_ctrl, saving_dytb, saving_ctrl, metric_pg, gsafe, ssafe, s_total, total_kg, mf)
+        summary_sug = (
+            r_has,
+            s_ctrl,
+            saving_dytb,
+            saving_ctrl,
+            metric_pg,
+            gsafe,
+            ssafe,
+            s_total,
+            total_kg,
+            mf,
+        )
 
     table = pa.table(out)
     tick("summarising", 0.8)
-    summary = _summary(lib, cols, status, gpos, total_kg, frac, ctrl_pg, summary_sug, rank_by, date, calibration,
-                       table)
-    per_line = {"frac": frac, "ctrl_pg": ctrl_pg, "pos": gpos, "total_kg": total_kg,
-                "sug_pos": np.where(r_has, r_sug, -1) if suggest else None,
-                "sug_total_kg": s_total if suggest else None}
+    summary = _summary(
+        lib,
+        cols,
+        status,
+        gpos,
+        total_kg,
+        frac,
+        ctrl_pg,
+        summary_sug,
+        rank_by,
+        date,
+        calibration,
+        table,
+    )
+    per_line = {
+        "frac": frac,
+        "ctrl_pg": ctrl_pg,
+        "pos": gpos,
+        "total_kg": total_kg,
+        "sug_pos": np.where(r_has, r_sug, -1) if suggest else None,
+        "sug_total_kg": s_total if suggest else None,
+    }
     return BomResult(table, summary, list(cols.warnings), raw.path, per_line)
 
 
@@ -578,8 +764,9 @@ def _calibration_dict(calib) -> dict:
     return clean
 
 
-def _combo_messages(lib, c_pos, c_pc, c_hd, c_req, c_cold, c_tmax, too_hot, no_rating, cold_fail, c_sug,
-                    c_sug_t) -> pa.Array:
+def _combo_messages(
+    lib, c_pos, c_pc, c_hd, c_req, c_cold, c_tmax, too_hot, no_rating, cold_fail, c_sug, c_sug_t
+) -> pa.Array:
     """Message per combination (Arrow string kernels; no loop over combinations)."""
     m = c_pos.size
     if m == 0:
@@ -588,22 +775,49 @@ def _combo_messages(lib, c_pos, c_pc, c_hd, c_req, c_cold, c_tmax, too_hot, no_r
     gname = pc.take(ids, pa.array(c_pos))
     where = _join(" at Pc ", _fmt(c_pc, 2), ", Hd ", _fmt(c_hd, 0), " kA/m")
     has_sug = c_sug >= 0
-    sug_txt = _join("; ", pc.take(ids, pa.array(np.maximum(c_sug, 0))), " would hold (rated ",
-                    _fmt(c_sug_t, 0), " degC)")
+    sug_txt = _join(
+        "; ",
+        pc.take(ids, pa.array(np.maximum(c_sug, 0))),
+        " would hold (rated ",
+        _fmt(c_sug_t, 0),
+        " degC)",
+    )
     sug_txt = pc.if_else(pa.array(has_sug), sug_txt, "")
-    hot = _join(gname, " is rated to ", _fmt(c_tmax, 0), " degC", where, ", below the required ",
-                _fmt(c_req, 0), " degC: choose a grade with more coercivity or raise Pc", sug_txt)
-    hot_none = _join(gname, " has no safe temperature", where,
-                     " (past the knee even at the reference temperature): choose a grade with more "
-                     "coercivity or raise Pc", sug_txt)
+    hot = _join(
+        gname,
+        " is rated to ",
+        _fmt(c_tmax, 0),
+        " degC",
+        where,
+        ", below the required ",
+        _fmt(c_req, 0),
+        " degC: choose a grade with more coercivity or raise Pc",
+        sug_txt,
+    )
+    hot_none = _join(
+        gname,
+        " has no safe temperature",
+        where,
+        " (past the knee even at the reference temperature): choose a grade with more "
+        "coercivity or raise Pc",
+        sug_txt,
+    )
     hot = pc.if_else(pa.array(np.isnan(c_tmax)), hot_none, hot)
-    cold = _join(gname, " demagnetises at the cold end (", _fmt(c_cold, 0), " degC)", where,
-                 ": raise Pc or choose a grade that holds in the cold")
+    cold = _join(
+        gname,
+        " demagnetises at the cold end (",
+        _fmt(c_cold, 0),
+        " degC)",
+        where,
+        ": raise Pc or choose a grade that holds in the cold",
+    )
     parts = [_where(too_hot | no_rating, hot), _where(cold_fail, cold)]
     return _join_skip(parts, "; ", m)
 
 
-def _summary(lib, cols, status, gpos, total_kg, frac, ctrl_pg, sug, rank_by, date, calibration, table) -> dict:
+def _summary(
+    lib, cols, status, gpos, total_kg, frac, ctrl_pg, sug, rank_by, date, calibration, table
+) -> dict:
     """Totals per element as specified and as suggested, computed per grade (np.bincount over
     rows, then one small matrix product), and the largest savings."""
     G = frac.shape[0]
@@ -679,7 +893,7 @@ def _risky_first_byte(arr: pa.Array) -> np.ndarray:
         return np.zeros(0, dtype=bool)
     _validity, offsets, data = arr.buffers()[:3]
     off_type = np.int64 if pa.types.is_large_string(arr.type) else np.int32
-    off = np.frombuffer(offsets, dtype=off_type)[arr.offset: arr.offset + n + 1]
+    off = np.frombuffer(offsets, dtype=off_type)[arr.offset : arr.offset + n + 1]
     if data is None or data.size == 0:
         return np.zeros(n, dtype=bool)
     chars = np.frombuffer(data, dtype=np.uint8)
@@ -740,20 +954,36 @@ def format_for(path: str | os.PathLike | None, fmt: str | None) -> str:
     if fmt:
         fmt = fmt.lower()
         if fmt not in FORMATS:
-            raise InputError(f"expected --format among {', '.join(FORMATS)}, instead received {fmt!r}")
+            raise InputError(
+                f"expected --format among {', '.join(FORMATS)}, instead received {fmt!r}"
+            )
         return fmt
     if path is None:
         return "csv"
     ext = Path(path).suffix.lower().lstrip(".")
-    found = {"csv": "csv", "json": "json", "parquet": "parquet", "pq": "parquet", "xlsx": "xlsx"}.get(ext)
+    found = {
+        "csv": "csv",
+        "json": "json",
+        "parquet": "parquet",
+        "pq": "parquet",
+        "xlsx": "xlsx",
+    }.get(ext)
     if found is None:
-        raise InputError(f"cannot tell the output format from {str(path)!r}; end it in .csv, .json, .parquet or "
-                         ".xlsx, or give --format")
+        raise InputError(
+            f"cannot tell the output format from {str(path)!r}; end it in .csv, .json, .parquet or "
+            ".xlsx, or give --format"
+        )
     return found
 
 
-def write_result(result: BomResult, path: str | os.PathLike | None, fmt: str, *, stream=None,
-                 progress: Progress | None = None) -> None:
+def write_result(
+    result: BomResult,
+    path: str | os.PathLike | None,
+    fmt: str,
+    *,
+    stream=None,
+    progress: Progress | None = None,
+) -> None:
     """Write the output table as CSV, JSON (array of records), Parquet or XLSX.
 
     With a path the file is written atomically (temporary file, then rename); without one,
@@ -767,10 +997,14 @@ def write_result(result: BomResult, path: str | os.PathLike | None, fmt: str, *,
     tick = progress or (lambda stage, frac: None)
     table = result.arrow
     if fmt in ("parquet", "xlsx") and path is None:
-        raise InputError(f"--format {fmt} writes a binary file: give an output path with -o FILE.{fmt}")
+        raise InputError(
+            f"--format {fmt} writes a binary file: give an output path with -o FILE.{fmt}"
+        )
     if fmt == "xlsx" and table.num_rows > XLSX_MAX_ROWS:
-        raise InputError(f"{table.num_rows} rows do not fit in one XLSX sheet (at most {XLSX_MAX_ROWS}); "
-                         "write CSV or Parquet instead")
+        raise InputError(
+            f"{table.num_rows} rows do not fit in one XLSX sheet (at most {XLSX_MAX_ROWS}); "
+            "write CSV or Parquet instead"
+        )
 
     def write(target) -> None:
         if fmt == "csv":

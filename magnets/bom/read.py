@@ -36,43 +36,152 @@ from magnets.units import KA_M_PER_KOE, KG_PER_LB
 #: canonical field -> (dimension, aliases); aliases are compared after lower-casing and
 #: dropping everything but letters and digits ("Max Temp (C)" -> "maxtemp" + unit "c").
 FIELDS: dict[str, tuple[str | None, tuple[str, ...]]] = {
-    "part_id": (None, ("partid", "part", "partno", "partnumber", "partnum", "pn", "itemid", "item", "itemno",
-                       "itemnumber", "id")),
-    "grade": (None, ("grade", "gradeid", "magnetgrade", "material", "materialgrade", "magnetmaterial")),
-    "magnet_mass": ("mass", ("magnetmass", "mass", "magnetmassperunit", "massperunit", "unitmass", "magnetweight",
-                             "weight", "magnetmasseach", "masseach", "weightperunit", "magnetweightperunit")),
-    "quantity": ("count", ("quantity", "qty", "count", "pcs", "pieces", "units", "number", "numberofunits",
-                           "quantityperyear", "qtyperassembly")),
-    "required_temp_C": ("temp", ("requiredtemp", "requiredtemperature", "maxtemp", "maxtemperature",
-                                 "operatingtemp", "operatingtemperature", "maxoperatingtemp",
-                                 "maxoperatingtemperature", "temp", "temperature", "requiredmaxtemp")),
+    "part_id": (
+        None,
+        (
+            "partid",
+            "part",
+            "partno",
+            "partnumber",
+            "partnum",
+            "pn",
+            "itemid",
+            "item",
+            "itemno",
+            "itemnumber",
+            "id",
+        ),
+    ),
+    "grade": (
+        None,
+        ("grade", "gradeid", "magnetgrade", "material", "materialgrade", "magnetmaterial"),
+    ),
+    "magnet_mass": (
+        "mass",
+        (
+            "magnetmass",
+            "mass",
+            "magnetmassperunit",
+            "massperunit",
+            "unitmass",
+            "magnetweight",
+            "weight",
+            "magnetmasseach",
+            "masseach",
+            "weightperunit",
+            "magnetweightperunit",
+        ),
+    ),
+    "quantity": (
+        "count",
+        (
+            "quantity",
+            "qty",
+            "count",
+            "pcs",
+            "pieces",
+            "units",
+            "number",
+            "numberofunits",
+            "quantityperyear",
+            "qtyperassembly",
+        ),
+    ),
+    "required_temp_C": (
+        "temp",
+        (
+            "requiredtemp",
+            "requiredtemperature",
+            "maxtemp",
+            "maxtemperature",
+            "operatingtemp",
+            "operatingtemperature",
+            "maxoperatingtemp",
+            "maxoperatingtemperature",
+            "temp",
+            "temperature",
+            "requiredmaxtemp",
+        ),
+    ),
     "pc": (None, ("pc", "permeancecoefficient", "permeance", "loadline")),
-    "hd_kA_m": ("field", ("hd", "appliedfield", "demagfield", "demagnetisingfield", "demagnetizingfield",
-                          "appliedhd")),
-    "cold_temp_C": ("temp", ("coldtemp", "coldtemperature", "mintemp", "mintemperature", "minoperatingtemp",
-                             "minoperatingtemperature", "coldendtemp")),
+    "hd_kA_m": (
+        "field",
+        (
+            "hd",
+            "appliedfield",
+            "demagfield",
+            "demagnetisingfield",
+            "demagnetizingfield",
+            "appliedhd",
+        ),
+    ),
+    "cold_temp_C": (
+        "temp",
+        (
+            "coldtemp",
+            "coldtemperature",
+            "mintemp",
+            "mintemperature",
+            "minoperatingtemp",
+            "minoperatingtemperature",
+            "coldendtemp",
+        ),
+    ),
 }
 
 #: The name each field goes by in messages and documentation.
 DISPLAY = {
-    "part_id": "part_id", "grade": "grade", "magnet_mass": "magnet_mass_kg", "quantity": "quantity",
-    "required_temp_C": "required_temp_C", "pc": "pc", "hd_kA_m": "hd_kA_m", "cold_temp_C": "cold_temp_C",
+    "part_id": "part_id",
+    "grade": "grade",
+    "magnet_mass": "magnet_mass_kg",
+    "quantity": "quantity",
+    "required_temp_C": "required_temp_C",
+    "pc": "pc",
+    "hd_kA_m": "hd_kA_m",
+    "cold_temp_C": "cold_temp_C",
 }
 
 #: unit key (lower case, letters/digits only) -> (scale, offset) to the SI-ish internal unit
 UNITS: dict[str, dict[str, tuple[float, float]]] = {
-    "mass": {"kg": (1.0, 0.0), "kgs": (1.0, 0.0), "kilogram": (1.0, 0.0), "kilograms": (1.0, 0.0),
-             "g": (1e-3, 0.0), "gram": (1e-3, 0.0), "grams": (1e-3, 0.0), "gr": (1e-3, 0.0),
-             "lb": (KG_PER_LB, 0.0), "lbs": (KG_PER_LB, 0.0)},
+    "mass": {
+        "kg": (1.0, 0.0),
+        "kgs": (1.0, 0.0),
+        "kilogram": (1.0, 0.0),
+        "kilograms": (1.0, 0.0),
+        "g": (1e-3, 0.0),
+        "gram": (1e-3, 0.0),
+        "grams": (1e-3, 0.0),
+        "gr": (1e-3, 0.0),
+        "lb": (KG_PER_LB, 0.0),
+        "lbs": (KG_PER_LB, 0.0),
+    },
     # degF -> degC: (F - 32) * 5/9 = F * 5/9 - 160/9
-    "temp": {"c": (1.0, 0.0), "degc": (1.0, 0.0), "celsius": (1.0, 0.0), "degreesc": (1.0, 0.0),
-             "f": (5.0 / 9.0, -160.0 / 9.0), "degf": (5.0 / 9.0, -160.0 / 9.0),
-             "fahrenheit": (5.0 / 9.0, -160.0 / 9.0), "degreesf": (5.0 / 9.0, -160.0 / 9.0)},
+    "temp": {
+        "c": (1.0, 0.0),
+        "degc": (1.0, 0.0),
+        "celsius": (1.0, 0.0),
+        "degreesc": (1.0, 0.0),
+        "f": (5.0 / 9.0, -160.0 / 9.0),
+        "degf": (5.0 / 9.0, -160.0 / 9.0),
+        "fahrenheit": (5.0 / 9.0, -160.0 / 9.0),
+        "degreesf": (5.0 / 9.0, -160.0 / 9.0),
+    },
     "field": {"kam": (1.0, 0.0), "koe": (KA_M_PER_KOE, 0.0)},
-    "count": {"pcs": (1.0, 0.0), "pc": (1.0, 0.0), "ea": (1.0, 0.0), "each": (1.0, 0.0), "units": (1.0, 0.0)},
+    "count": {
+        "pcs": (1.0, 0.0),
+        "pc": (1.0, 0.0),
+        "ea": (1.0, 0.0),
+        "each": (1.0, 0.0),
+        "units": (1.0, 0.0),
+    },
 }
-UNIT_HELP = {"mass": "g, kg or lb", "temp": "degC or degF", "field": "kA/m or kOe", "count": "a plain number",
-             None: "a plain number"}
+UNIT_HELP = {
+    "mass": "g, kg or lb",
+    "temp": "degC or degF",
+    "field": "kA/m or kOe",
+    "count": "a plain number",
+    None: "a plain number",
+}
 DEFAULT_UNIT = {"mass": "kg", "temp": "degC", "field": "kA/m", "count": "", None: ""}
 
 #: problem codes per field cell
@@ -91,6 +200,7 @@ def _unit_key(text: str) -> str:
 
 
 # --------------------------------------------------------------------------- raw reading
+
 
 @dataclass
 class RawBom:
@@ -159,20 +269,33 @@ def read_raw(path: str | os.PathLike, sheet: str | None = None) -> RawBom:
     kind = sniff_kind(p, head)
     if kind in ("parquet", "xlsx"):
         try:
-            return _read_parquet(p, str(path)) if kind == "parquet" else _read_xlsx(p, str(path), sheet)
+            return (
+                _read_parquet(p, str(path))
+                if kind == "parquet"
+                else _read_xlsx(p, str(path), sheet)
+            )
         except MagnetsError:
             raise
-        except Exception as exc:  # noqa: BLE001 (a damaged file can fail in many ways: one line, no traceback)
+        except Exception as exc:
             what = "Parquet file" if kind == "parquet" else "XLSX workbook"
-            raise _unreadable(path, f"not a readable {what} ({type(exc).__name__}: {exc}); save it again or "
-                                    "export CSV") from None
+            raise _unreadable(
+                path,
+                f"not a readable {what} ({type(exc).__name__}: {exc}); save it again or export CSV",
+            ) from None
     if sheet is not None:
         raise InputError(f"--sheet {sheet!r} applies to XLSX files only; {path} is read as CSV")
     try:
         return _read_csv(p, str(path))
-    except (csv.Error, pa.ArrowException, UnicodeError) as exc:  # a safety net: one line, never a traceback
-        raise _unreadable(path, f"the CSV parser gave up ({exc}); check the quoting and line ends, or save "
-                                "the file again as CSV UTF-8") from None
+    except (
+        csv.Error,
+        pa.ArrowException,
+        UnicodeError,
+    ) as exc:  # a safety net: one line, never a traceback
+        raise _unreadable(
+            path,
+            f"the CSV parser gave up ({exc}); check the quoting and line ends, or save "
+            "the file again as CSV UTF-8",
+        ) from None
 
 
 def _unique_headers(headers: list[str]) -> list[str]:
@@ -232,8 +355,10 @@ def _record_starts(buf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _latin1(data: bytes, path: str, warnings: list[str], where: str) -> bytes:
-    warnings.append(f"{path} is not UTF-8 ({where}); read it as Latin-1: re-save it as UTF-8 to be sure "
-                    "accented text is right")
+    warnings.append(
+        f"{path} is not UTF-8 ({where}); read it as Latin-1: re-save it as UTF-8 to be sure "
+        "accented text is right"
+    )
     return data.decode("latin-1").encode("utf-8")
 
 
@@ -273,14 +398,21 @@ def _read_csv(p: Path, path: str) -> RawBom:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     if b"\x00" in data[:65536]:
-        raise _unreadable(path, "it holds binary data, not a table; give a CSV, XLSX or Parquet file")
+        raise _unreadable(
+            path, "it holds binary data, not a table; give a CSV, XLSX or Parquet file"
+        )
     if b"\n" not in data and b"\r" in data:  # old Mac line ends: one CR per line
         data = data.replace(b"\r", b"\n")
     if not data or data.isspace():
-        raise _unreadable(path, "the file is empty; expected a header line with a grade column, then one line per part")
+        raise _unreadable(
+            path,
+            "the file is empty; expected a header line with a grade column, then one line per part",
+        )
     hstart, hend, hline, extra = _header_span(data)
     if hstart >= len(data):
-        raise _unreadable(path, "no header line found (only comments); expected a header with a grade column")
+        raise _unreadable(
+            path, "no header line found (only comments); expected a header with a grade column"
+        )
     try:
         header_text = data[hstart:hend].decode("utf-8")
     except UnicodeDecodeError:
@@ -291,15 +423,20 @@ def _read_csv(p: Path, path: str) -> RawBom:
     delim = _sniff_delimiter(header_text)
     header = next(csv.reader(io.StringIO(header_text, newline=""), delimiter=delim), [])
     if len(header) == 1 and _field_of(header[0])[0] is None:
-        raise _unreadable(path, "it does not look like a table: the first line has no delimiter (, ; tab |) and "
-                                "no grade column; expected a header such as 'part_id,grade,magnet_mass_kg,quantity'")
+        raise _unreadable(
+            path,
+            "it does not look like a table: the first line has no delimiter (, ; tab |) and "
+            "no grade column; expected a header such as 'part_id,grade,magnet_mass_kg,quantity'",
+        )
     headers = _unique_headers(header)
     names = [f"c{i}" for i in range(len(headers))]
     body_line = hline + extra + 1  # file line of the first byte after the header
     body = data[hend:]
     if re.search(rb"[^\r\n]", body) is None:
         table = pa.table({n: pa.array([], pa.string()) for n in names})
-        return RawBom(path, "csv", headers, table, np.zeros(0, np.int64), None, delim == ";", warnings)
+        return RawBom(
+            path, "csv", headers, table, np.zeros(0, np.int64), None, delim == ";", warnings
+        )
     has_cr = b"\r" in body
     if has_cr and body.count(b"\r") != body.count(b"\r\n"):  # old Mac line ends
         return _read_csv_careful(data, path, headers, delim, warnings, hend, body_line)
@@ -308,20 +445,27 @@ def _read_csv(p: Path, path: str) -> RawBom:
         return pacsv.read_csv(
             pa.BufferReader(buf),
             read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 22),
-            parse_options=pacsv.ParseOptions(delimiter=delim, quote_char='"', double_quote=True,
-                                              newlines_in_values=multiline),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                                 strings_can_be_null=True, quoted_strings_can_be_null=True,
-                                                 null_values=[""]),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delim, quote_char='"', double_quote=True, newlines_in_values=multiline
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names},
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+                null_values=[""],
+            ),
         )
 
     # Fast path: parse assuming no newline inside a quoted value (pyarrow can then split the
     # work across cores), and check that every non-blank body line became one record.
     tail = body[-256:]
     trailing = len(tail) - len(tail.rstrip(b"\r\n"))  # the final newline(s)
-    blank_lines = (trailing >= 256 or body.startswith((b"\n", b"\r\n"))
-                   or body.find(b"\n\n", 0, len(body) - trailing) >= 0
-                   or (has_cr and body.find(b"\n\r\n", 0, len(body) - trailing) >= 0))
+    blank_lines = (
+        trailing >= 256
+        or body.startswith((b"\n", b"\r\n"))
+        or body.find(b"\n\n", 0, len(body) - trailing) >= 0
+        or (has_cr and body.find(b"\n\r\n", 0, len(body) - trailing) >= 0)
+    )
     multiline = len(names) == 1 and b'"' in body
     transcoded = False
     for _attempt in range(3):
@@ -345,7 +489,11 @@ def _read_csv(p: Path, path: str) -> RawBom:
         break
     else:
         return _read_csv_careful(data, path, headers, delim, warnings, hend, body_line)
-    if not blank_lines and not multiline and body.count(b"\n", 0, len(body) - trailing) + 1 == table.num_rows:
+    if (
+        not blank_lines
+        and not multiline
+        and body.count(b"\n", 0, len(body) - trailing) + 1 == table.num_rows
+    ):
         lines = np.arange(body_line, body_line + table.num_rows, dtype=np.int64)
     else:
         # blank lines or quoted newlines: find each record's first line exactly
@@ -358,16 +506,25 @@ def _read_csv(p: Path, path: str) -> RawBom:
     return RawBom(path, "csv", headers, table, lines, None, delim == ";", warnings)
 
 
-def _read_csv_careful(data: bytes, path: str, headers: list[str], delim: str, warnings: list[str],
-                      body_start: int, body_line: int) -> RawBom:
+def _read_csv_careful(
+    data: bytes,
+    path: str,
+    headers: list[str],
+    delim: str,
+    warnings: list[str],
+    body_start: int,
+    body_line: int,
+) -> RawBom:
     """Python's csv module, record by record, for files the fast parser rejects (ragged rows,
     stray quotes, old Mac line ends). Keeps every record, padding or flagging odd ones."""
     try:
         text = data[body_start:].decode("utf-8")
     except UnicodeDecodeError:
         text = data[body_start:].decode("latin-1")
-        warnings.append(f"{path} is not UTF-8; read it as Latin-1: re-save it as UTF-8 to be sure accented "
-                        "text is right")
+        warnings.append(
+            f"{path} is not UTF-8; read it as Latin-1: re-save it as UTF-8 to be sure accented "
+            "text is right"
+        )
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
     ncol = len(headers)
     rows: list[list[str]] = []
@@ -384,23 +541,34 @@ def _read_csv_careful(data: bytes, path: str, headers: list[str], delim: str, wa
             if n != ncol:
                 problems.append(
                     f"line has {n} fields but the header has {ncol}; check for a stray '{delim}' or an unquoted "
-                    f"value containing '{delim}'" if n > ncol else
-                    f"line has {n} fields but the header has {ncol}; fill the missing cells")
+                    f"value containing '{delim}'"
+                    if n > ncol
+                    else f"line has {n} fields but the header has {ncol}; fill the missing cells"
+                )
                 rec = (rec + [""] * ncol)[:ncol]
             else:
                 problems.append(None)
             rows.append(rec)
             lines.append(start + body_line - 1)
     except csv.Error as exc:
-        raise _unreadable(path, f"line {reader.line_num + body_line - 1}: {exc}; check the quoting") from None
+        raise _unreadable(
+            path, f"line {reader.line_num + body_line - 1}: {exc}; check the quoting"
+        ) from None
     cols = list(zip(*rows)) if rows else [()] * ncol
-    table = pa.table({f"c{i}": pa.array([v if v != "" else None for v in col], pa.string())
-                      for i, col in enumerate(cols)})
+    table = pa.table(
+        {
+            f"c{i}": pa.array([v if v != "" else None for v in col], pa.string())
+            for i, col in enumerate(cols)
+        }
+    )
     prob = np.array(problems, dtype=object) if any(x is not None for x in problems) else None
-    return RawBom(path, "csv", headers, table, np.asarray(lines, dtype=np.int64), prob, delim == ";", warnings)
+    return RawBom(
+        path, "csv", headers, table, np.asarray(lines, dtype=np.int64), prob, delim == ";", warnings
+    )
 
 
 # ---- XLSX
+
 
 def _column_array(values: list) -> pa.Array:
     """Arrow array from a column of openpyxl cell values; mixed columns become text."""
@@ -429,39 +597,54 @@ def _read_xlsx(p: Path, path: str, sheet: str | None) -> RawBom:
         import openpyxl
 
         wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 (zip, xml and openpyxl errors all mean: not a workbook)
-        raise _unreadable(path, f"not a readable XLSX workbook ({type(exc).__name__}: {exc}); "
-                                "save it again from the spreadsheet as .xlsx or export CSV") from None
+    except Exception as exc:
+        raise _unreadable(
+            path,
+            f"not a readable XLSX workbook ({type(exc).__name__}: {exc}); "
+            "save it again from the spreadsheet as .xlsx or export CSV",
+        ) from None
     try:
         if sheet is not None:
             if sheet not in wb.sheetnames:
-                raise InputError(f"{path} has no sheet {sheet!r}; its sheets are: {', '.join(wb.sheetnames)}")
+                raise InputError(
+                    f"{path} has no sheet {sheet!r}; its sheets are: {', '.join(wb.sheetnames)}"
+                )
             ws = wb[sheet]
         else:
             ws = wb.worksheets[0]
         rows = []
         sheet_rows = []
         for r, values in enumerate(ws.iter_rows(values_only=True), start=1):
-            if values and any(v is not None and not (isinstance(v, str) and not v.strip()) for v in values):
+            if values and any(
+                v is not None and not (isinstance(v, str) and not v.strip()) for v in values
+            ):
                 rows.append(values)
                 sheet_rows.append(r)
     finally:
         wb.close()
     if not rows:
-        raise _unreadable(path, f"sheet {ws.title!r} is empty; expected a header row with a grade column")
+        raise _unreadable(
+            path, f"sheet {ws.title!r} is empty; expected a header row with a grade column"
+        )
     # the header is the first row with a grade column among the first few (title rows above a
     # table are common in workbooks), else the first non-empty row
-    h = next((i for i, r in enumerate(rows[:20])
-              if any(isinstance(v, str) and _field_of_quiet(v) == "grade" for v in r)), 0)
+    h = next(
+        (
+            i
+            for i, r in enumerate(rows[:20])
+            if any(isinstance(v, str) and _field_of_quiet(v) == "grade" for v in r)
+        ),
+        0,
+    )
     header = list(rows[h])
     while header and header[-1] is None:
         header.pop()
     ncol = len(header)
     headers = _unique_headers([("" if h is None else _cell_text(h)) for h in header])
-    body = [tuple(r[:ncol]) + (None,) * (ncol - len(r)) for r in rows[h + 1:]]
+    body = [tuple(r[:ncol]) + (None,) * (ncol - len(r)) for r in rows[h + 1 :]]
     cols = list(zip(*body)) if body else [()] * ncol
     table = pa.table({f"c{i}": _column_array(list(c)) for i, c in enumerate(cols)})
-    return RawBom(path, "xlsx", headers, table, np.asarray(sheet_rows[h + 1:], dtype=np.int64))
+    return RawBom(path, "xlsx", headers, table, np.asarray(sheet_rows[h + 1 :], dtype=np.int64))
 
 
 def _field_of_quiet(text: str) -> str | None:
@@ -470,20 +653,30 @@ def _field_of_quiet(text: str) -> str | None:
 
 # ---- Parquet
 
+
 def _read_parquet(p: Path, path: str) -> RawBom:
     import pyarrow.parquet as pq
 
     try:
         table = pq.read_table(p)
-    except Exception as exc:  # noqa: BLE001 (ArrowInvalid, OSError...: not a readable Parquet file)
-        raise _unreadable(path, f"not a readable Parquet file ({exc}); write it again or export CSV") from None
+    except Exception as exc:
+        raise _unreadable(
+            path, f"not a readable Parquet file ({exc}); write it again or export CSV"
+        ) from None
     table = table.combine_chunks() if table.num_columns else table
     # nested or binary columns cannot go into CSV/XLSX cells: keep them as their text form
     for i, f in enumerate(table.schema):
-        if pa.types.is_nested(f.type) or pa.types.is_binary(f.type) or pa.types.is_large_binary(f.type):
-            values = table.column(i).to_pylist()  # rare: a Python step per cell for such columns only
-            table = table.set_column(i, f.name, pa.array([None if v is None else str(v) for v in values],
-                                                         pa.string()))
+        if (
+            pa.types.is_nested(f.type)
+            or pa.types.is_binary(f.type)
+            or pa.types.is_large_binary(f.type)
+        ):
+            values = table.column(
+                i
+            ).to_pylist()  # rare: a Python step per cell for such columns only
+            table = table.set_column(
+                i, f.name, pa.array([None if v is None else str(v) for v in values], pa.string())
+            )
     headers = _unique_headers(list(table.column_names))
     table = table.rename_columns([f"c{i}" for i in range(len(headers))])
     return RawBom(path, "parquet", headers, table, np.arange(2, table.num_rows + 2, dtype=np.int64))
@@ -495,19 +688,25 @@ def raw_from_frame(frame, label: str = "<frame>") -> RawBom:
 
     headers = _unique_headers([str(c) for c in frame.columns])
     arrays = {}
-    for i, c in enumerate(frame.columns):
+    for i, _c in enumerate(frame.columns):
         s = frame.iloc[:, i]
         if s.dtype == object:
-            arrays[f"c{i}"] = _column_array([None if (v is None or (isinstance(v, float) and np.isnan(v))) else v
-                                             for v in s.tolist()])
+            arrays[f"c{i}"] = _column_array(
+                [
+                    None if (v is None or (isinstance(v, float) and np.isnan(v))) else v
+                    for v in s.tolist()
+                ]
+            )
         else:
-            arrays[f"c{i}"] = pa.Array.from_pandas(s if not isinstance(s.dtype, pd.CategoricalDtype)
-                                                   else s.astype(str))
+            arrays[f"c{i}"] = pa.Array.from_pandas(
+                s if not isinstance(s.dtype, pd.CategoricalDtype) else s.astype(str)
+            )
     table = pa.table(arrays) if arrays else pa.table({})
     return RawBom(label, "frame", headers, table, np.arange(2, len(frame) + 2, dtype=np.int64))
 
 
 # --------------------------------------------------------------------------- columns
+
 
 def _field_of(header: str) -> tuple[str | None, str | None]:
     """(canonical field, unit key or None) for a header, or (None, None) when it is no field.
@@ -528,11 +727,13 @@ def _field_of(header: str) -> tuple[str | None, str | None]:
     if bracket is not None:
         return None, None
     # alias + unit suffix, longest alias first: "magnet_mass_kg", "MaxTempF", "hd_kA_m"
-    cands = sorted(((a, n) for n, (d, al) in FIELDS.items() if d and d != "count" for a in al),
-                   key=lambda t: -len(t[0]))
+    cands = sorted(
+        ((a, n) for n, (d, al) in FIELDS.items() if d and d != "count" for a in al),
+        key=lambda t: -len(t[0]),
+    )
     for alias, name in cands:
         if key.startswith(alias) and len(key) > len(alias):
-            rest = key[len(alias):]
+            rest = key[len(alias) :]
             dim = FIELDS[name][0]
             if rest in UNITS[dim] or len(rest) <= 4:
                 return name, rest
@@ -581,7 +782,9 @@ def _alias_rank(header: str, name: str) -> int:
     return len(aliases)
 
 
-def match_columns(headers: list[str], path: str) -> tuple[dict[str, int], dict[str, str | None], list[str]]:
+def match_columns(
+    headers: list[str], path: str
+) -> tuple[dict[str, int], dict[str, str | None], list[str]]:
     """Map canonical fields to column positions; header units per field; warnings.
 
     Raises InputError for an unknown unit in a header or two columns claiming one field.
@@ -599,25 +802,31 @@ def match_columns(headers: list[str], path: str) -> tuple[dict[str, int], dict[s
             if unit not in allowed:
                 raise InputError(
                     f"{path}: column {h!r}: unknown unit {unit!r} for {DISPLAY[name]}; expected "
-                    f"{UNIT_HELP[dim]} (e.g. rename the column to '{DISPLAY[name]}')")
+                    f"{UNIT_HELP[dim]} (e.g. rename the column to '{DISPLAY[name]}')"
+                )
         if name in found:
             prev = headers[found[name]]
             r_prev, r_new = _alias_rank(prev, name), _alias_rank(h, name)
             if r_prev == r_new:
                 raise InputError(
                     f"{path}: columns {prev!r} and {h!r} both read as {DISPLAY[name]}; "
-                    "rename or remove one of them")
+                    "rename or remove one of them"
+                )
             # a weaker alias (e.g. 'Material' beside 'Grade') stays an ordinary column
             keep, drop = (prev, h) if r_prev < r_new else (h, prev)
-            warnings.append(f"{path}: column {drop!r} could also be {DISPLAY[name]}; using {keep!r} and keeping "
-                            f"{drop!r} as an ordinary column")
+            warnings.append(
+                f"{path}: column {drop!r} could also be {DISPLAY[name]}; using {keep!r} and keeping "
+                f"{drop!r} as an ordinary column"
+            )
             if keep == prev:
                 continue
         found[name] = i
         units[name] = unit or None
     if "magnet_mass" in found and units.get("magnet_mass") is None:
-        warnings.append(f"{path}: column {headers[found['magnet_mass']]!r} gives no unit; read as kg per unit "
-                        "(name it e.g. 'magnet_mass_g' or 'Mass (g)' if it is grams)")
+        warnings.append(
+            f"{path}: column {headers[found['magnet_mass']]!r} gives no unit; read as kg per unit "
+            "(name it e.g. 'magnet_mass_g' or 'Mass (g)' if it is grams)"
+        )
     return found, units, warnings
 
 
@@ -629,7 +838,9 @@ def _as_text(arr: pa.Array) -> pa.Array:
     return pc.cast(arr, pa.string())
 
 
-def parse_numeric(arr, dim: str | None, header_unit: str | None, decimal_comma: bool) -> NumericField:
+def parse_numeric(
+    arr, dim: str | None, header_unit: str | None, decimal_comma: bool
+) -> NumericField:
     """Parse one column of numbers with optional units in the cells.
 
     Numeric Arrow columns pass straight through (scaled by the header unit). Text columns
@@ -642,8 +853,14 @@ def parse_numeric(arr, dim: str | None, header_unit: str | None, decimal_comma: 
     scale, offset = (1.0, 0.0)
     if header_unit:
         scale, offset = UNITS[dim][header_unit]
-    if pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type) or pa.types.is_decimal(arr.type):
-        vals = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False).astype(np.float64, copy=True)
+    if (
+        pa.types.is_integer(arr.type)
+        or pa.types.is_floating(arr.type)
+        or pa.types.is_decimal(arr.type)
+    ):
+        vals = (
+            pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False).astype(np.float64, copy=True)
+        )
         missing = np.isnan(vals)
         bad = ~missing & ~np.isfinite(vals)
         vals[bad] = np.nan
@@ -655,7 +872,9 @@ def parse_numeric(arr, dim: str | None, header_unit: str | None, decimal_comma: 
     # fast path: plain numbers (empty cells are already null)
     try:
         work = pc.replace_substring(text, ",", ".") if decimal_comma else text
-        vals = pc.cast(work, pa.float64()).to_numpy(zero_copy_only=False).astype(np.float64, copy=True)
+        vals = (
+            pc.cast(work, pa.float64()).to_numpy(zero_copy_only=False).astype(np.float64, copy=True)
+        )
         missing = pc.is_null(text).to_numpy(zero_copy_only=False)
         cell_unit_ok = None
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
@@ -681,8 +900,9 @@ def parse_numeric(arr, dim: str | None, header_unit: str | None, decimal_comma: 
     return NumericField(vals, problem, text)
 
 
-def _parse_with_units(text: pa.Array, dim: str | None, header_unit: str | None,
-                      decimal_comma: bool) -> tuple[np.ndarray, np.ndarray]:
+def _parse_with_units(
+    text: pa.Array, dim: str | None, header_unit: str | None, decimal_comma: bool
+) -> tuple[np.ndarray, np.ndarray]:
     """Values (converted) and a 'unit understood' mask for cells like '12 g', '302 F', '3,5'."""
     n = len(text)
     m = pc.extract_regex(pc.fill_null(text, ""), _CELL_RE)
@@ -697,15 +917,20 @@ def _parse_with_units(text: pa.Array, dim: str | None, header_unit: str | None,
     vals[~matched] = np.nan
     unit = m.field("unit")
     unit = pc.if_else(pc.and_(valid, pc.not_equal(unit, "")), unit, pa.scalar(None, pa.string()))
-    enc = pc.dictionary_encode(unit).combine_chunks() if isinstance(unit, pa.ChunkedArray) else \
-        pc.dictionary_encode(unit)
+    enc = (
+        pc.dictionary_encode(unit).combine_chunks()
+        if isinstance(unit, pa.ChunkedArray)
+        else pc.dictionary_encode(unit)
+    )
     dictionary = enc.dictionary.to_pylist()
     idx = enc.indices.to_numpy(zero_copy_only=False)
     has_unit = pc.is_valid(enc.indices).to_numpy(zero_copy_only=False)
     table = UNITS.get(dim, {}) if dim else {}
     default = table.get(header_unit, (1.0, 0.0)) if header_unit else (1.0, 0.0)
     # one lookup per distinct unit text, then broadcast
-    d_scale = np.array([table.get(_unit_key(u), (np.nan, np.nan))[0] for u in dictionary] or [np.nan])
+    d_scale = np.array(
+        [table.get(_unit_key(u), (np.nan, np.nan))[0] for u in dictionary] or [np.nan]
+    )
     d_off = np.array([table.get(_unit_key(u), (np.nan, np.nan))[1] for u in dictionary] or [np.nan])
     safe_idx = np.where(has_unit, idx if idx.dtype != object else 0, 0).astype(np.int64)
     scale = np.where(has_unit, d_scale[safe_idx], default[0])
@@ -721,15 +946,19 @@ def normalise(raw: RawBom) -> BomColumns:
     """Match columns and parse every field (see :class:`BomColumns`)."""
     found, units, warnings = match_columns(raw.headers, raw.path)
     if not found:
-        shown = ", ".join(repr(h) for h in raw.headers[:6]) + (" ..." if len(raw.headers) > 6 else "")
+        shown = ", ".join(repr(h) for h in raw.headers[:6]) + (
+            " ..." if len(raw.headers) > 6 else ""
+        )
         raise UnreadableFileError(
             f"cannot read BOM {raw.path}: it does not look like a BOM table: none of the header cells ({shown}) "
-            "is a BOM column; expected a header such as 'part_id,grade,magnet_mass_kg,quantity,required_temp_C'")
+            "is a BOM column; expected a header such as 'part_id,grade,magnet_mass_kg,quantity,required_temp_C'"
+        )
     if "grade" not in found:
         raise UnreadableFileError(
             f"cannot read BOM {raw.path}: no grade column among {', '.join(repr(h) for h in raw.headers[:12])}"
             f"{' ...' if len(raw.headers) > 12 else ''}; add a column 'grade' holding library grade ids "
-            "(aliases: Grade, Material, Magnet grade)")
+            "(aliases: Grade, Material, Magnet grade)"
+        )
     n = raw.table.num_rows
     g = raw.table.column(found["grade"])
     g = g.combine_chunks() if isinstance(g, pa.ChunkedArray) else g
@@ -738,8 +967,9 @@ def normalise(raw: RawBom) -> BomColumns:
     numeric: dict[str, NumericField] = {}
     for name in ("magnet_mass", "quantity", "required_temp_C", "pc", "hd_kA_m", "cold_temp_C"):
         if name in found:
-            numeric[name] = parse_numeric(raw.table.column(found[name]), FIELDS[name][0], units.get(name),
-                                          raw.decimal_comma)
+            numeric[name] = parse_numeric(
+                raw.table.column(found[name]), FIELDS[name][0], units.get(name), raw.decimal_comma
+            )
         else:
             numeric[name] = NumericField(np.full(n, np.nan), np.full(n, MISSING, np.int8), None)
     source = {name: (raw.headers[found[name]] if name in found else None) for name in FIELDS}

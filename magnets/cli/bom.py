@@ -47,18 +47,39 @@ examples:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", metavar="FILE", help="the BOM: .csv (any of , ; tab |), .xlsx or .parquet")
-    p.add_argument("-o", "--output", metavar="OUT", default=None,
-                   help="write here (atomically); without it CSV or JSON goes to stdout")
-    p.add_argument("--format", choices=["csv", "json", "parquet", "xlsx"], default=None,
-                   help="output format (default: from OUT's extension, else csv)")
-    p.add_argument("--sheet", metavar="NAME", default=None, help="XLSX sheet to read (default: the first)")
-    p.add_argument("--rank-by", choices=["dy_tb", "controlled", "price"], default="dy_tb",
-                   help="what 'leaner' means for suggestions: kg Dy+Tb (default), kg export-controlled, price")
+    p.add_argument(
+        "file", metavar="FILE", help="the BOM: .csv (any of , ; tab |), .xlsx or .parquet"
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        default=None,
+        help="write here (atomically); without it CSV or JSON goes to stdout",
+    )
+    p.add_argument(
+        "--format",
+        choices=["csv", "json", "parquet", "xlsx"],
+        default=None,
+        help="output format (default: from OUT's extension, else csv)",
+    )
+    p.add_argument(
+        "--sheet", metavar="NAME", default=None, help="XLSX sheet to read (default: the first)"
+    )
+    p.add_argument(
+        "--rank-by",
+        choices=["dy_tb", "controlled", "price"],
+        default="dy_tb",
+        help="what 'leaner' means for suggestions: kg Dy+Tb (default), kg export-controlled, price",
+    )
     p.add_argument("--no-suggest", action="store_true", help="leave out the suggestion columns")
-    p.add_argument("--summary", metavar="SUMMARY.json", default=None,
-                   help="also write the summary as JSON (rows_by_status, totals_kg, suggested_totals_kg, "
-                        "top_savings, library_version, as_of_date, calibration)")
+    p.add_argument(
+        "--summary",
+        metavar="SUMMARY.json",
+        default=None,
+        help="also write the summary as JSON (rows_by_status, totals_kg, suggested_totals_kg, "
+        "top_savings, library_version, as_of_date, calibration)",
+    )
     p.add_argument("--strict", action="store_true", help="exit 1 when any line is not ok")
 
 
@@ -101,20 +122,33 @@ def run(args: argparse.Namespace) -> int:
     src = Path(args.file)
     fmt = format_for(args.output, args.format)
     if args.output is None and fmt in ("parquet", "xlsx"):
-        raise InputError(f"--format {fmt} writes a binary file: give an output path with -o FILE.{fmt}")
+        raise InputError(
+            f"--format {fmt} writes a binary file: give an output path with -o FILE.{fmt}"
+        )
     for out in (args.output, args.summary):
         if out is not None and _same_file(src, Path(out)):
-            raise InputError(f"{out} is the input file; choose another output name so the BOM is not overwritten")
+            raise InputError(
+                f"{out} is the input file; choose another output name so the BOM is not overwritten"
+            )
         if out is not None and not Path(out).resolve().parent.is_dir():
-            raise InputError(f"cannot write {out}: folder {Path(out).parent} does not exist; create it first")
+            raise InputError(
+                f"cannot write {out}: folder {Path(out).parent} does not exist; create it first"
+            )
     try:
         size = src.stat().st_size
     except OSError:
         size = 0
     bar = _Bar(size >= LARGE_INPUT_BYTES and sys.stderr.isatty())
     lib = library_from_args(args)
-    result = evaluate_bom(src, lib, date=args.date, rank_by=args.rank_by, suggest=not args.no_suggest,
-                          sheet=args.sheet, progress=bar)
+    result = evaluate_bom(
+        src,
+        lib,
+        date=args.date,
+        rank_by=args.rank_by,
+        suggest=not args.no_suggest,
+        sheet=args.sheet,
+        progress=bar,
+    )
     for w in result.warnings:
         warn(w)
     try:
@@ -128,7 +162,9 @@ def run(args: argparse.Namespace) -> int:
         if isinstance(exc, BrokenPipeError):
             raise
         where = exc.filename or args.output or args.summary or "stdout"
-        raise InputError(f"cannot write {where}: {exc.strerror or exc}; check the folder and free space") from None
+        raise InputError(
+            f"cannot write {where}: {exc.strerror or exc}; check the folder and free space"
+        ) from None
     sys.stderr.write(format_summary(result.summary, src))
     if args.strict and result.summary["rows_by_status"]["ok"] != result.summary["rows"]:
         return ExitCode.CHECK_FAILED
@@ -144,9 +180,11 @@ def _kg(v) -> str:
 def format_summary(s: dict, src) -> str:
     """The stderr summary: rows by status, element totals, the largest savings."""
     by = s["rows_by_status"]
-    head = (f"{src}: {s['rows']} rows: {by['ok']} ok, {by['below_rating']} below_rating, {by['error']} error "
-            f"(library {s['library_version']}, controls as of {s['as_of_date']}, "
-            f"default Pc {s['calibration'].get('pc', float('nan')):.3g})")
+    head = (
+        f"{src}: {s['rows']} rows: {by['ok']} ok, {by['below_rating']} below_rating, {by['error']} error "
+        f"(library {s['library_version']}, controls as of {s['as_of_date']}, "
+        f"default Pc {s['calibration'].get('pc', float('nan')):.3g})"
+    )
     lines = [head]
     sug = s.get("suggested_totals_kg")
     lines.append(f"  {'kg':<11}{'specified':>14}" + (f"{'suggested':>14}" if sug else ""))
@@ -158,7 +196,14 @@ def format_summary(s: dict, src) -> str:
         lines.append(f"  largest savings ({metric}):")
         for t in top:
             who = f"line {t['line']}" + (f" ({t['part_id']})" if t.get("part_id") else "")
-            val = t.get("saving_usd") if s["rank_by"] == "price" else (
-                t["saving_controlled_kg"] if s["rank_by"] == "controlled" else t["saving_Dy_Tb_kg"])
+            val = (
+                t.get("saving_usd")
+                if s["rank_by"] == "price"
+                else (
+                    t["saving_controlled_kg"]
+                    if s["rank_by"] == "controlled"
+                    else t["saving_Dy_Tb_kg"]
+                )
+            )
             lines.append(f"    {who}: {t['grade']} -> {t['suggested_grade']}  {_kg(val)}")
     return "\n".join(lines) + "\n"

@@ -24,7 +24,9 @@ examples:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("action", choices=["check", "sources"], help="check: validate; sources: list the files read")
+    p.add_argument(
+        "action", choices=["check", "sources"], help="check: validate; sources: list the files read"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,6 +42,9 @@ def run(args: argparse.Namespace) -> int:
     for problem in lib.problems:
         print(problem)
     n = len(lib.problems)
-    print(f"{len(lib.grades)} grades, {len(lib.compositions)} compositions, version {lib.version}: "
-          + ("no problems" if n == 0 else f"{n} problem(s)"), file=sys.stderr)
+    print(
+        f"{len(lib.grades)} grades, {len(lib.compositions)} compositions, version {lib.version}: "
+        + ("no problems" if n == 0 else f"{n} problem(s)"),
+        file=sys.stderr,
+    )
     return 0 if n == 0 else 2

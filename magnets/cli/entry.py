@@ -51,18 +51,28 @@ def _command_modules():
 
 def _common(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("library and date")
-    group.add_argument("--library", metavar="DIR", action="append", default=[],
-                       help="a folder of your own grade files (same format as materials/), read over the "
-                            "built-in library; repeatable; also MAGNETS_LIBRARY")
-    group.add_argument("--date", metavar="YYYY-MM-DD", type=parse_date, default=None,
-                       help="export-control status as of this date (default: today)")
+    group.add_argument(
+        "--library",
+        metavar="DIR",
+        action="append",
+        default=[],
+        help="a folder of your own grade files (same format as materials/), read over the "
+        "built-in library; repeatable; also MAGNETS_LIBRARY",
+    )
+    group.add_argument(
+        "--date",
+        metavar="YYYY-MM-DD",
+        type=parse_date,
+        default=None,
+        help="export-control status as of this date (default: today)",
+    )
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict]:
     parser = argparse.ArgumentParser(
         prog="magnets",
         description="Permanent-magnet material-substitution explorer: temperature ratings at the real "
-                    "load line, Dy/Tb/Sm content, leaner substitutes, BOM and fleet element demand.",
+        "load line, Dy/Tb/Sm content, leaner substitutes, BOM and fleet element demand.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -70,9 +80,12 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict]:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     modules = {}
     for mod in _command_modules():
-        p = sub.add_parser(mod.NAME, help=getattr(mod, "HELP", None),
-                           description=getattr(mod, "DESCRIPTION", None),
-                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        p = sub.add_parser(
+            mod.NAME,
+            help=getattr(mod, "HELP", None),
+            description=getattr(mod, "DESCRIPTION", None),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         mod.add_arguments(p)
         _common(p)
         modules[mod.NAME] = mod

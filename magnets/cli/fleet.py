@@ -50,19 +50,51 @@ FORMATS = ("table", "csv", "json", "parquet")
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", metavar="FILE", help="the fleet TOML file")
     sc = p.add_mutually_exclusive_group()
-    sc.add_argument("--scenario", metavar="NAME", action="append", default=None,
-                    help="run this scenario (repeatable); the baseline always runs too, for the difference")
-    sc.add_argument("--all-scenarios", action="store_true", help="run the baseline and every scenario in the file")
-    p.add_argument("-o", "--output", metavar="OUT", default=None,
-                   help="write the long table here (atomically); without it the output goes to stdout")
-    p.add_argument("--format", choices=FORMATS, default=None,
-                   help="table (summary, default), csv, json or parquet; default from OUT's extension")
-    p.add_argument("--samples", metavar="N", type=int, default=None,
-                   help="Monte Carlo: N uniform draws of every { low, high } input (one per segment and sample)")
-    p.add_argument("--seed", metavar="S", type=int, default=None,
-                   help="random seed for --samples (default: drawn, and printed on stderr)")
-    p.add_argument("--plot", metavar="PNG", default=None,
-                   help="also write a PNG of primary demand per element and year, world production as a line")
+    sc.add_argument(
+        "--scenario",
+        metavar="NAME",
+        action="append",
+        default=None,
+        help="run this scenario (repeatable); the baseline always runs too, for the difference",
+    )
+    sc.add_argument(
+        "--all-scenarios",
+        action="store_true",
+        help="run the baseline and every scenario in the file",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        default=None,
+        help="write the long table here (atomically); without it the output goes to stdout",
+    )
+    p.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=None,
+        help="table (summary, default), csv, json or parquet; default from OUT's extension",
+    )
+    p.add_argument(
+        "--samples",
+        metavar="N",
+        type=int,
+        default=None,
+        help="Monte Carlo: N uniform draws of every { low, high } input (one per segment and sample)",
+    )
+    p.add_argument(
+        "--seed",
+        metavar="S",
+        type=int,
+        default=None,
+        help="random seed for --samples (default: drawn, and printed on stderr)",
+    )
+    p.add_argument(
+        "--plot",
+        metavar="PNG",
+        default=None,
+        help="also write a PNG of primary demand per element and year, world production as a line",
+    )
 
 
 def _format(args: argparse.Namespace) -> str:
@@ -70,7 +102,9 @@ def _format(args: argparse.Namespace) -> str:
         return args.format
     if args.output:
         ext = Path(args.output).suffix.lower().lstrip(".")
-        return {"csv": "csv", "json": "json", "parquet": "parquet", "pq": "parquet"}.get(ext, "table")
+        return {"csv": "csv", "json": "json", "parquet": "parquet", "pq": "parquet"}.get(
+            ext, "table"
+        )
     return "table"
 
 
@@ -84,13 +118,21 @@ def run(args: argparse.Namespace) -> int:
         if out is None:
             continue
         if src.exists() and Path(out).resolve() == src.resolve():
-            raise InputError(f"{out} is the input file; choose another output name so it is not overwritten")
+            raise InputError(
+                f"{out} is the input file; choose another output name so it is not overwritten"
+            )
         if not Path(out).resolve().parent.is_dir():
-            raise InputError(f"cannot write {out}: folder {Path(out).parent} does not exist; create it first")
+            raise InputError(
+                f"cannot write {out}: folder {Path(out).parent} does not exist; create it first"
+            )
     if fmt == "parquet" and args.output is None:
-        raise InputError("--format parquet writes a binary file: give an output path with -o FILE.parquet")
+        raise InputError(
+            "--format parquet writes a binary file: give an output path with -o FILE.parquet"
+        )
     if args.samples is not None and args.samples < 2:
-        raise InputError(f"--samples: expected a whole number of at least 2, instead received {args.samples}")
+        raise InputError(
+            f"--samples: expected a whole number of at least 2, instead received {args.samples}"
+        )
 
     from magnets.fleet.model import project_fleet
     from magnets.fleet.spec import load_fleet
@@ -105,8 +147,11 @@ def run(args: argparse.Namespace) -> int:
         scenarios = args.scenario or ["baseline"]
     result = project_fleet(spec, lib, scenarios=scenarios, samples=args.samples, seed=args.seed)
     if args.samples is not None and args.seed is None:
-        print(f"magnets: fleet: --samples {args.samples} drawn with seed {result.seed} "
-              f"(give --seed {result.seed} to repeat)", file=sys.stderr)
+        print(
+            f"magnets: fleet: --samples {args.samples} drawn with seed {result.seed} "
+            f"(give --seed {result.seed} to repeat)",
+            file=sys.stderr,
+        )
 
     if fmt == "table":
         text = format_summary(result)
@@ -121,7 +166,10 @@ def run(args: argparse.Namespace) -> int:
 
         write_frame(result.table, args.output, fmt)
         if args.output:
-            print(f"magnets: fleet: wrote {len(result.table):,} rows to {args.output}", file=sys.stderr)
+            print(
+                f"magnets: fleet: wrote {len(result.table):,} rows to {args.output}",
+                file=sys.stderr,
+            )
     if args.plot:
         from magnets.fleet.model import plot_fleet
 
@@ -154,18 +202,23 @@ def _signed(v: float, pct: bool = False) -> str:
 
 def format_summary(result) -> str:
     """Human summary: per scenario, peak and cumulative primary demand and change vs baseline."""
-    from magnets.cli.support import format_table
-
     import pandas as pd
+
+    from magnets.cli.support import format_table
 
     spec = result.spec
     s = result.summary
     y0, y1 = int(result.years[0]), int(result.years[-1])
-    mode = (f"Monte Carlo, {result.samples} samples (seed {result.seed}): mean [P10 .. P90]"
-            if result.samples else "midpoints of every { low, high } input")
-    lines = [f"{spec.path}: {len(spec.segments)} segments, years {y0}-{y1}, {mode}",
-             f"primary demand (after scrap and end-of-life returns), tonnes of element; "
-             f"cumulative over {y0}-{y1}"]
+    mode = (
+        f"Monte Carlo, {result.samples} samples (seed {result.seed}): mean [P10 .. P90]"
+        if result.samples
+        else "midpoints of every { low, high } input"
+    )
+    lines = [
+        f"{spec.path}: {len(spec.segments)} segments, years {y0}-{y1}, {mode}",
+        f"primary demand (after scrap and end-of-life returns), tonnes of element; "
+        f"cumulative over {y0}-{y1}",
+    ]
     if result.samples:
         mean = s[s["stat"] == "mean"].reset_index(drop=True)
         p10 = s[s["stat"] == "p10"].reset_index(drop=True)
@@ -181,14 +234,22 @@ def format_summary(result) -> str:
     rows = []
     for i in range(len(mean)):  # a few scenarios x 4 element groups
         r = mean.loc[i]
-        row = {"scenario": r["scenario"], "element": r["element"],
-               "peak_t": _num(r["peak_primary_t"]),
-               "peak_year": str(int(r["peak_year"])) if r["peak_primary_t"] != 0 else "-",
-               "cumulative_t": _num(r["cumulative_primary_t"]),
-               "vs_baseline_t": _signed(r["cumulative_vs_baseline_t"]) if r["scenario"] != "baseline" else "",
-               "vs_baseline_%": (_signed(r["cumulative_vs_baseline_pct"], pct=True)
-                                 if r["scenario"] != "baseline" else ""),
-               "peak_world_%": _num(r["peak_share_of_world_pct"], pct=True)}
+        row = {
+            "scenario": r["scenario"],
+            "element": r["element"],
+            "peak_t": _num(r["peak_primary_t"]),
+            "peak_year": str(int(r["peak_year"])) if r["peak_primary_t"] != 0 else "-",
+            "cumulative_t": _num(r["cumulative_primary_t"]),
+            "vs_baseline_t": _signed(r["cumulative_vs_baseline_t"])
+            if r["scenario"] != "baseline"
+            else "",
+            "vs_baseline_%": (
+                _signed(r["cumulative_vs_baseline_pct"], pct=True)
+                if r["scenario"] != "baseline"
+                else ""
+            ),
+            "peak_world_%": _num(r["peak_share_of_world_pct"], pct=True),
+        }
         if p10 is not None:
             row["cumulative_p10..p90"] = rng("cumulative_primary_t", i)
             if r["scenario"] != "baseline":
@@ -197,8 +258,10 @@ def format_summary(result) -> str:
     frame = pd.DataFrame(rows).fillna("")
     lines.append("")
     text = "\n".join(lines) + "\n" + format_table(frame)
-    notes = ["peak_world_%: peak primary demand / world production (library element table) on the same "
-             "oxide or metal basis; '-' where no per-element figure."]
+    notes = [
+        "peak_world_%: peak primary demand / world production (library element table) on the same "
+        "oxide or metal basis; '-' where no per-element figure."
+    ]
     if result.warnings:
         notes.append(f"{len(result.warnings)} warning(s) on stderr.")
     return text + "\n" + "\n".join(notes) + "\n"

@@ -24,28 +24,52 @@ examples:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--family", help="only these families (comma-separated): ndfeb-sintered, ndfeb-hot-deformed, "
-                                    "ndfeb-bonded, smco5, sm2co17, smco-tc, ferrite")
-    p.add_argument("--route", help="only these routes (comma-separated): bulk, gbd-dy, gbd-tb, dy-free, bonded, sintered")
-    p.add_argument("--max-dy-tb", type=float, metavar="WT_PCT", help="at most this much Dy+Tb, in wt%%")
-    p.add_argument("--min-temp", type=float, metavar="C", help="catalogue rating at least this, in degC")
-    p.add_argument("--search", metavar="TEXT", help="text in id, name or manufacturer (case-insensitive)")
+    p.add_argument(
+        "--family",
+        help="only these families (comma-separated): ndfeb-sintered, ndfeb-hot-deformed, "
+        "ndfeb-bonded, smco5, sm2co17, smco-tc, ferrite",
+    )
+    p.add_argument(
+        "--route",
+        help="only these routes (comma-separated): bulk, gbd-dy, gbd-tb, dy-free, bonded, sintered",
+    )
+    p.add_argument(
+        "--max-dy-tb", type=float, metavar="WT_PCT", help="at most this much Dy+Tb, in wt%%"
+    )
+    p.add_argument(
+        "--min-temp", type=float, metavar="C", help="catalogue rating at least this, in degC"
+    )
+    p.add_argument(
+        "--search", metavar="TEXT", help="text in id, name or manufacturer (case-insensitive)"
+    )
     p.add_argument("--sort", metavar="COLUMN", help="sort by this column (any JSON key), ascending")
     p.add_argument("--desc", action="store_true", help="sort descending")
-    p.add_argument("--format", choices=["table", "csv", "json"], default="table", help="output format (default table)")
+    p.add_argument(
+        "--format",
+        choices=["table", "csv", "json"],
+        default="table",
+        help="output format (default table)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from magnets.data.catalog import TABLE_COLUMNS, filter_listing, listing
     from magnets.cli.support import format_table, library_from_args
+    from magnets.data.catalog import TABLE_COLUMNS, filter_listing, listing
     from magnets.io import write_frame
 
     lib = library_from_args(args)
-    frame = filter_listing(listing(lib, args.date), family=args.family, route=args.route,
-                           max_dy_tb=args.max_dy_tb, min_temp=args.min_temp, search=args.search,
-                           sort=args.sort, descending=args.desc)
+    frame = filter_listing(
+        listing(lib, args.date),
+        family=args.family,
+        route=args.route,
+        max_dy_tb=args.max_dy_tb,
+        min_temp=args.min_temp,
+        search=args.search,
+        sort=args.sort,
+        descending=args.desc,
+    )
     if args.format == "table":
         sys.stdout.write(format_table(frame, TABLE_COLUMNS, max_width=24))
         print(f"{len(frame)} of {len(lib.grades)} grades", file=sys.stderr)

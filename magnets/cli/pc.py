@@ -28,8 +28,13 @@ examples:
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--shape", choices=["cylinder", "block"], required=True)
-    p.add_argument("--length", type=float, required=True, metavar="MM",
-                   help="dimension along the magnetisation direction (any unit, the same for all)")
+    p.add_argument(
+        "--length",
+        type=float,
+        required=True,
+        metavar="MM",
+        help="dimension along the magnetisation direction (any unit, the same for all)",
+    )
     p.add_argument("--diameter", type=float, metavar="MM", help="cylinder diameter")
     p.add_argument("--width", type=float, metavar="MM", help="block pole-face width")
     p.add_argument("--height", type=float, metavar="MM", help="block pole-face height")
@@ -39,10 +44,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from magnets.physics import geometry
     from magnets.cli.support import format_mapping
     from magnets.errors import InputError
     from magnets.io import dumps_json
+    from magnets.physics import geometry
 
     if args.shape == "cylinder":
         if args.diameter is None:
@@ -51,12 +56,19 @@ def run(args: argparse.Namespace) -> int:
         dims = {"length": args.length, "diameter": args.diameter}
     else:
         if args.width is None or args.height is None:
-            raise InputError("expected --width and --height for --shape block, instead received "
-                             f"width={args.width}, height={args.height}")
+            raise InputError(
+                "expected --width and --height for --shape block, instead received "
+                f"width={args.width}, height={args.height}"
+            )
         N = float(geometry.demag_factor_block(args.length, args.width, args.height))
         dims = {"length": args.length, "width": args.width, "height": args.height}
-    out = {"shape": args.shape, **dims, "demag_factor": N, "pc": float(geometry.pc_from_n(N)),
-           "method": geometry.SOURCE}
+    out = {
+        "shape": args.shape,
+        **dims,
+        "demag_factor": N,
+        "pc": float(geometry.pc_from_n(N)),
+        "method": geometry.SOURCE,
+    }
     if args.format == "json":
         sys.stdout.write(dumps_json(out) + "\n")
     else:

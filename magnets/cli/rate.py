@@ -8,12 +8,16 @@ NAME = "rate"
 HELP = "rated temperature of a grade at a permeance coefficient Pc and applied field Hd"
 
 #: Shared explanation of Hd, used by every command that takes --hd.
-HD_HELP = ("applied demagnetising field Hd in kA/m (armature MMF per unit magnet length, NI/l_m; default 0). "
-           "The magnet itself sees Pc/(Pc+mu_rec) of it. A field read INSIDE the magnet from an FEA run is "
-           "|H_op|, not Hd: convert with Hd = (|H_op|*(Pc+mu_rec) - Br/mu0)/Pc")
-PC_HELP = ("permeance coefficient of the working point, B/(mu0*H) (thin disc ~0.5, L/D 0.7 cylinder ~1.3-2, "
-           "long rod 4+; `magnets pc` estimates it from dimensions). Default: the reference Pc fitted to "
-           "catalogue ratings")
+HD_HELP = (
+    "applied demagnetising field Hd in kA/m (armature MMF per unit magnet length, NI/l_m; default 0). "
+    "The magnet itself sees Pc/(Pc+mu_rec) of it. A field read INSIDE the magnet from an FEA run is "
+    "|H_op|, not Hd: convert with Hd = (|H_op|*(Pc+mu_rec) - Br/mu0)/Pc"
+)
+PC_HELP = (
+    "permeance coefficient of the working point, B/(mu0*H) (thin disc ~0.5, L/D 0.7 cylinder ~1.3-2, "
+    "long rod 4+; `magnets pc` estimates it from dimensions). Default: the reference Pc fitted to "
+    "catalogue ratings"
+)
 
 DESCRIPTION = """\
 Rated temperature: the highest temperature at which the working point stays above the knee
@@ -51,21 +55,60 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--hd", type=float, metavar="KA_M", help=HD_HELP)
     g = p.add_argument_group("a magnet not in the library")
     g.add_argument("--br", type=float, metavar="T", help="remanence Br at T0, tesla")
-    g.add_argument("--hcj", type=float, metavar="KA_M", help="intrinsic coercivity HcJ at T0, kA/m (use the minimum)")
-    g.add_argument("--alpha", type=float, metavar="PCT", help="temperature coefficient of Br, %%/K (default: family)")
-    g.add_argument("--beta", type=float, metavar="PCT",
-                   help="temperature coefficient of HcJ, %%/K (default: fitted beta(HcJ0) for NdFeB, family value else)")
+    g.add_argument(
+        "--hcj",
+        type=float,
+        metavar="KA_M",
+        help="intrinsic coercivity HcJ at T0, kA/m (use the minimum)",
+    )
+    g.add_argument(
+        "--alpha",
+        type=float,
+        metavar="PCT",
+        help="temperature coefficient of Br, %%/K (default: family)",
+    )
+    g.add_argument(
+        "--beta",
+        type=float,
+        metavar="PCT",
+        help="temperature coefficient of HcJ, %%/K (default: fitted beta(HcJ0) for NdFeB, family value else)",
+    )
     g.add_argument("--squareness", type=float, metavar="S", help="Hk/HcJ (default: family)")
-    g.add_argument("--mu-rec", type=float, metavar="M", help="recoil permeability (default: family)")
-    g.add_argument("--t0", type=float, metavar="C", help="reference temperature of Br, HcJ (default: family, 20)")
-    g.add_argument("--family", default=None, metavar="F",
-                   help="family for defaults: ndfeb-sintered (default), ndfeb-bonded, smco5, sm2co17, ferrite, ...")
-    g.add_argument("--route", default=None, metavar="R", help="NdFeB route for the beta fit: bulk (default), gbd-dy, "
-                   "gbd-tb, dy-free")
+    g.add_argument(
+        "--mu-rec", type=float, metavar="M", help="recoil permeability (default: family)"
+    )
+    g.add_argument(
+        "--t0",
+        type=float,
+        metavar="C",
+        help="reference temperature of Br, HcJ (default: family, 20)",
+    )
+    g.add_argument(
+        "--family",
+        default=None,
+        metavar="F",
+        help="family for defaults: ndfeb-sintered (default), ndfeb-bonded, smco5, sm2co17, ferrite, ...",
+    )
+    g.add_argument(
+        "--route",
+        default=None,
+        metavar="R",
+        help="NdFeB route for the beta fit: bulk (default), gbd-dy, gbd-tb, dy-free",
+    )
     p.add_argument("--format", choices=["table", "json"], default="table")
 
 
-KEYS = ["id", "t_max_C", "pc", "hd_kA_m", "squareness", "mu_rec", "limited_by", "H_op_kA_m", "B_op_T"]
+KEYS = [
+    "id",
+    "t_max_C",
+    "pc",
+    "hd_kA_m",
+    "squareness",
+    "mu_rec",
+    "limited_by",
+    "H_op_kA_m",
+    "B_op_T",
+]
 
 
 def _check(name: str, value, lo=None, hi=None, lo_open=True) -> None:
@@ -75,10 +118,17 @@ def _check(name: str, value, lo=None, hi=None, lo_open=True) -> None:
 
     if value is None:
         return
-    bad = not math.isfinite(value) or (lo is not None and (value <= lo if lo_open else value < lo)) or \
-        (hi is not None and value > hi)
+    bad = (
+        not math.isfinite(value)
+        or (lo is not None and (value <= lo if lo_open else value < lo))
+        or (hi is not None and value > hi)
+    )
     if bad:
-        rng = f"> {lo}" if lo is not None and lo_open else (f">= {lo}" if lo is not None else "finite")
+        rng = (
+            f"> {lo}"
+            if lo is not None and lo_open
+            else (f">= {lo}" if lo is not None else "finite")
+        )
         if hi is not None:
             rng += f" and <= {hi}"
         raise InputError(f"expected {name} {rng}, instead received {value}")
@@ -100,83 +150,148 @@ def run(args: argparse.Namespace) -> int:
 
     import numpy as np
 
-    from magnets.physics import coercivity
-    from magnets.physics.calibration import rating_inputs
     from magnets.cli.support import format_mapping, library_from_args
     from magnets.errors import InputError
     from magnets.io import dumps_json
+    from magnets.physics import coercivity
+    from magnets.physics.calibration import rating_inputs
     from magnets.physics.thermal import rated_temperature
 
     custom = args.br is not None or args.hcj is not None
     if args.grade and custom:
-        raise InputError("expected either a GRADE or --br/--hcj for a custom magnet, instead received both")
+        raise InputError(
+            "expected either a GRADE or --br/--hcj for a custom magnet, instead received both"
+        )
     if not args.grade and not custom:
-        raise InputError("expected a GRADE (see `magnets grades`) or --br and --hcj, instead received neither")
+        raise InputError(
+            "expected a GRADE (see `magnets grades`) or --br and --hcj, instead received neither"
+        )
     lib = library_from_args(args)
     pc, hd = condition(lib, args.pc, args.hd)
     if args.grade:
         row = lib.get(args.grade)
-        inp = rating_inputs(lib.grades.iloc[[lib.position(args.grade)]], coercivity.default_beta_model(lib)).iloc[0]
+        inp = rating_inputs(
+            lib.grades.iloc[[lib.position(args.grade)]], coercivity.default_beta_model(lib)
+        ).iloc[0]
         gid = str(row.name)
         family, route = str(row["family"]), str(row["route"])
         br_basis = str(row.get("Br_basis", ""))
     else:
         if args.br is None or args.hcj is None:
-            raise InputError("expected both --br and --hcj for a custom magnet, instead received only one")
+            raise InputError(
+                "expected both --br and --hcj for a custom magnet, instead received only one"
+            )
         _check("--br", args.br, 0.0, 2.0)
         _check("--hcj", args.hcj, 0.0)
         _check("--squareness", args.squareness, 0.0, 1.0)
         _check("--mu-rec", args.mu_rec, 0.0)
         family = args.family or "ndfeb-sintered"
         if family not in lib.families.index:
-            raise InputError(f"expected --family among {', '.join(lib.families.index)}, instead received {family!r}")
+            raise InputError(
+                f"expected --family among {', '.join(lib.families.index)}, instead received {family!r}"
+            )
         fam = lib.families.loc[family]
-        route = args.route or ("bulk" if family.startswith("ndfeb") and family != "ndfeb-bonded" else
-                               "bonded" if family == "ndfeb-bonded" else "sintered")
+        route = args.route or (
+            "bulk"
+            if family.startswith("ndfeb") and family != "ndfeb-bonded"
+            else "bonded"
+            if family == "ndfeb-bonded"
+            else "sintered"
+        )
         bm = coercivity.default_beta_model(lib)
-        beta = args.beta if args.beta is not None else float(bm.beta(np.array(args.hcj), np.array(route),
-                                                                    np.array(family)))
+        beta = (
+            args.beta
+            if args.beta is not None
+            else float(bm.beta(np.array(args.hcj), np.array(route), np.array(family)))
+        )
         f = lambda k: float(fam[k]) if k in fam and fam[k] == fam[k] else float("nan")  # noqa: E731
-        inp = {"Br_T": args.br, "HcJ_kA_m": args.hcj,
-               "alpha": args.alpha if args.alpha is not None else f("alpha_Br_pct_per_K"),
-               "beta": beta, "beta_source": "given" if args.beta is not None else (
-                   "fit" if family in coercivity.NDFEB_RATED_FAMILIES else "family"),
-               "mu_rec": args.mu_rec if args.mu_rec is not None else f("mu_rec"),
-               "squareness": args.squareness if args.squareness is not None else f("squareness"),
-               "T0_C": args.t0 if args.t0 is not None else (f("T0_C") if f("T0_C") == f("T0_C") else 20.0),
-               "curie_C": f("curie_C"), "structural_C": f("structural_limit_C")}
+        inp = {
+            "Br_T": args.br,
+            "HcJ_kA_m": args.hcj,
+            "alpha": args.alpha if args.alpha is not None else f("alpha_Br_pct_per_K"),
+            "beta": beta,
+            "beta_source": "given"
+            if args.beta is not None
+            else ("fit" if family in coercivity.NDFEB_RATED_FAMILIES else "family"),
+            "mu_rec": args.mu_rec if args.mu_rec is not None else f("mu_rec"),
+            "squareness": args.squareness if args.squareness is not None else f("squareness"),
+            "T0_C": args.t0
+            if args.t0 is not None
+            else (f("T0_C") if f("T0_C") == f("T0_C") else 20.0),
+            "curie_C": f("curie_C"),
+            "structural_C": f("structural_limit_C"),
+        }
         gid, br_basis = None, "given"
-    missing = [k for k in ("Br_T", "HcJ_kA_m", "alpha", "beta", "mu_rec", "squareness")
-               if not float(inp[k]) == float(inp[k])]
+    missing = [
+        k
+        for k in ("Br_T", "HcJ_kA_m", "alpha", "beta", "mu_rec", "squareness")
+        if float(inp[k]) != float(inp[k])
+    ]
     if missing:
-        raise InputError(f"cannot rate {gid or 'this magnet'}: expected {', '.join(missing)}, instead received "
-                         "nothing (not in the data and no family default); give them with --br/--hcj/--alpha/--beta/"
-                         "--mu-rec/--squareness")
-    r = rated_temperature(float(inp["Br_T"]), float(inp["HcJ_kA_m"]), float(inp["alpha"]), float(inp["beta"]),
-                          pc=pc, hd_kA_m=hd, mu_rec=float(inp["mu_rec"]), squareness=float(inp["squareness"]),
-                          T0_C=float(inp["T0_C"]), curie_C=float(inp["curie_C"]),
-                          structural_C=float(inp["structural_C"]))
-    out = {"id": gid, "t_max_C": r.t_max_C, "pc": pc, "hd_kA_m": hd, "squareness": float(inp["squareness"]),
-           "mu_rec": float(inp["mu_rec"]), "limited_by": r.limited_by, "H_op_kA_m": r.H_op_kA_m,
-           "B_op_T": r.B_op_T}
+        raise InputError(
+            f"cannot rate {gid or 'this magnet'}: expected {', '.join(missing)}, instead received "
+            "nothing (not in the data and no family default); give them with --br/--hcj/--alpha/--beta/"
+            "--mu-rec/--squareness"
+        )
+    r = rated_temperature(
+        float(inp["Br_T"]),
+        float(inp["HcJ_kA_m"]),
+        float(inp["alpha"]),
+        float(inp["beta"]),
+        pc=pc,
+        hd_kA_m=hd,
+        mu_rec=float(inp["mu_rec"]),
+        squareness=float(inp["squareness"]),
+        T0_C=float(inp["T0_C"]),
+        curie_C=float(inp["curie_C"]),
+        structural_C=float(inp["structural_C"]),
+    )
+    out = {
+        "id": gid,
+        "t_max_C": r.t_max_C,
+        "pc": pc,
+        "hd_kA_m": hd,
+        "squareness": float(inp["squareness"]),
+        "mu_rec": float(inp["mu_rec"]),
+        "limited_by": r.limited_by,
+        "H_op_kA_m": r.H_op_kA_m,
+        "B_op_T": r.B_op_T,
+    }
     if args.format == "json":
         sys.stdout.write(dumps_json(out) + "\n")
         return 0
     t0 = float(inp["T0_C"])
     lines = [
-        ("grade", gid or "custom magnet"), ("family / route", f"{family} / {route}"),
-        ("t_max_C", "unsafe even at %g degC (no rating)" % t0 if r.limited_by == "unsafe" else round(r.t_max_C, 1)),
+        ("grade", gid or "custom magnet"),
+        ("family / route", f"{family} / {route}"),
+        (
+            "t_max_C",
+            f"unsafe even at {t0:g} degC (no rating)"
+            if r.limited_by == "unsafe"
+            else round(r.t_max_C, 1),
+        ),
         ("limited_by", r.limited_by),
-        ("pc", pc), ("hd_kA_m", hd),
+        ("pc", pc),
+        ("hd_kA_m", hd),
         ("field the magnet sees from Hd, kA/m", pc / (pc + float(inp["mu_rec"])) * hd),
-        ("H_op_kA_m (|H| at t_max)" if r.limited_by != "unsafe" else "H_op_kA_m (at T0)", r.H_op_kA_m),
+        (
+            "H_op_kA_m (|H| at t_max)" if r.limited_by != "unsafe" else "H_op_kA_m (at T0)",
+            r.H_op_kA_m,
+        ),
         ("B_op_T", r.B_op_T),
-        (f"Br_T ({br_basis})", float(inp["Br_T"])), ("HcJ_kA_m (min)", float(inp["HcJ_kA_m"])),
-        ("alpha_pct_per_K", float(inp["alpha"])), (f"beta_pct_per_K ({inp['beta_source']})", float(inp["beta"])),
-        ("squareness Hk/HcJ", float(inp["squareness"])), ("mu_rec", float(inp["mu_rec"])),
+        (f"Br_T ({br_basis})", float(inp["Br_T"])),
+        ("HcJ_kA_m (min)", float(inp["HcJ_kA_m"])),
+        ("alpha_pct_per_K", float(inp["alpha"])),
+        (f"beta_pct_per_K ({inp['beta_source']})", float(inp["beta"])),
+        ("squareness Hk/HcJ", float(inp["squareness"])),
+        ("mu_rec", float(inp["mu_rec"])),
         ("curie_C", float(inp["curie_C"])),
-        ("structural_limit_C", float(inp["structural_C"]) if float(inp["structural_C"]) == float(inp["structural_C"])
-         else "none (Curie caps)"),
+        (
+            "structural_limit_C",
+            float(inp["structural_C"])
+            if float(inp["structural_C"]) == float(inp["structural_C"])
+            else "none (Curie caps)",
+        ),
     ]
     sys.stdout.write(format_mapping(lines))
     return 0

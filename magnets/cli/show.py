@@ -27,8 +27,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from magnets.data.catalog import detail
     from magnets.cli.support import format_mapping, library_from_args
+    from magnets.data.catalog import detail
     from magnets.io import dumps_json
 
     lib = library_from_args(args)
@@ -39,37 +39,53 @@ def run(args: argparse.Namespace) -> int:
     out = sys.stdout
     out.write(f"{d['id']}  {d['name']}  ({d['manufacturer']})\n")
     out.write(f"family {d['family']}, route {d['route']}\n\n")
-    out.write(format_mapping([
-        (f"Br_T ({d['Br_basis']})", d["Br_T"]),
-        (f"HcJ_kA_m ({d['HcJ_basis']})", d["HcJ_kA_m"]),
-        (f"HcB_kA_m ({d['HcB_basis']})", d["HcB_kA_m"]),
-        (f"BHmax_kJ_m3 ({d['BHmax_basis']})", d["BHmax_kJ_m3"]),
-        (f"alpha_Br_pct_per_K ({d['alpha_source']})", d["alpha_Br_pct_per_K"]),
-        ("beta_HcJ_pct_per_K", d["beta_HcJ_pct_per_K"] if d["beta_HcJ_pct_per_K"] == d["beta_HcJ_pct_per_K"]
-         else "not published (fitted from HcJ)"),
-        ("coef_range_C", d["coef_range_C"]),
-        ("max_temp_C (catalogue)", d["max_temp_C"]),
-        ("max_temp_condition", d["max_temp_condition"]),
-        (f"curie_C ({d['curie_source']})", d["curie_C"]),
-        (f"density_g_cm3 ({d['density_source']})", d["density_g_cm3"]),
-        (f"mu_rec ({d['mu_rec_source']})", d["mu_rec"]),
-        (f"squareness Hk/HcJ ({d['squareness_source']})", d["squareness"]),
-        ("structural_limit_C (family)", d["structural_limit_C"]),
-    ]))
+    out.write(
+        format_mapping(
+            [
+                (f"Br_T ({d['Br_basis']})", d["Br_T"]),
+                (f"HcJ_kA_m ({d['HcJ_basis']})", d["HcJ_kA_m"]),
+                (f"HcB_kA_m ({d['HcB_basis']})", d["HcB_kA_m"]),
+                (f"BHmax_kJ_m3 ({d['BHmax_basis']})", d["BHmax_kJ_m3"]),
+                (f"alpha_Br_pct_per_K ({d['alpha_source']})", d["alpha_Br_pct_per_K"]),
+                (
+                    "beta_HcJ_pct_per_K",
+                    d["beta_HcJ_pct_per_K"]
+                    if d["beta_HcJ_pct_per_K"] == d["beta_HcJ_pct_per_K"]
+                    else "not published (fitted from HcJ)",
+                ),
+                ("coef_range_C", d["coef_range_C"]),
+                ("max_temp_C (catalogue)", d["max_temp_C"]),
+                ("max_temp_condition", d["max_temp_condition"]),
+                (f"curie_C ({d['curie_source']})", d["curie_C"]),
+                (f"density_g_cm3 ({d['density_source']})", d["density_g_cm3"]),
+                (f"mu_rec ({d['mu_rec_source']})", d["mu_rec"]),
+                (f"squareness Hk/HcJ ({d['squareness_source']})", d["squareness"]),
+                ("structural_limit_C (family)", d["structural_limit_C"]),
+            ]
+        )
+    )
     out.write(f"\nsource: {d['source']}\n")
     if d["coef_source"]:
         out.write(f"coefficients: {d['coef_source']}\n")
     if d["notes"]:
         out.write(f"notes: {d['notes']}\n")
-    out.write(f"\nelement content per kg of magnet (composition {d['composition']}, basis {d['composition_basis']})\n")
-    out.write(format_mapping([(f"{el} kg/kg", v) for el, v in d["element_kg_per_kg"].items()], digits=4))
+    out.write(
+        f"\nelement content per kg of magnet (composition {d['composition']}, basis {d['composition_basis']})\n"
+    )
+    out.write(
+        format_mapping([(f"{el} kg/kg", v) for el, v in d["element_kg_per_kg"].items()], digits=4)
+    )
     if d["oxide_kg_per_kg"]:
         out.write("oxide equivalent per kg of magnet\n")
-        out.write(format_mapping([(f"{ox} kg/kg", v) for ox, v in d["oxide_kg_per_kg"].items()], digits=4))
+        out.write(
+            format_mapping([(f"{ox} kg/kg", v) for ox, v in d["oxide_kg_per_kg"].items()], digits=4)
+        )
     out.write(f"method: {d['composition_method']}\nsource: {d['composition_source']}\n")
     out.write(f"\nexport controls as of {d['as_of_date']} (China-origin material)\n")
     ctrl = " ".join(d["controlled_elements"]) or "none"
     out.write(f"controlled elements present: {ctrl} ({d['controlled_kg_per_kg']:.4f} kg/kg)\n")
     if d["unknown_elements"]:
-        out.write(f"status unknown: {' '.join(d['unknown_elements'])} ({d['unknown_kg_per_kg']:.4f} kg/kg)\n")
+        out.write(
+            f"status unknown: {' '.join(d['unknown_elements'])} ({d['unknown_kg_per_kg']:.4f} kg/kg)\n"
+        )
     return 0

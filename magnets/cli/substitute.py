@@ -48,13 +48,34 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--temp", type=float, metavar="C", help="required rated temperature, degC")
     p.add_argument("--pc", type=float, metavar="P", help=PC_HELP)
     p.add_argument("--hd", type=float, metavar="KA_M", help=HD_HELP)
-    p.add_argument("--cold", type=float, default=-40.0, metavar="C",
-                   help="minimum operating temperature the magnet must hold at (default -40)")
-    p.add_argument("--min-br", type=float, metavar="T", help="minimum datasheet Br (at 20 degC) of a candidate, tesla")
-    p.add_argument("--family", metavar="F", help="candidates' family: a family id or 'any' (default: the reference's)")
-    p.add_argument("--route", metavar="R", help="only these routes (comma-separated), e.g. gbd-tb,gbd-dy")
-    p.add_argument("--max-mass-factor", type=float, default=1.2, metavar="X",
-                   help="largest candidate mass at equal flux relative to the reference (default 1.2)")
+    p.add_argument(
+        "--cold",
+        type=float,
+        default=-40.0,
+        metavar="C",
+        help="minimum operating temperature the magnet must hold at (default -40)",
+    )
+    p.add_argument(
+        "--min-br",
+        type=float,
+        metavar="T",
+        help="minimum datasheet Br (at 20 degC) of a candidate, tesla",
+    )
+    p.add_argument(
+        "--family",
+        metavar="F",
+        help="candidates' family: a family id or 'any' (default: the reference's)",
+    )
+    p.add_argument(
+        "--route", metavar="R", help="only these routes (comma-separated), e.g. gbd-tb,gbd-dy"
+    )
+    p.add_argument(
+        "--max-mass-factor",
+        type=float,
+        default=1.2,
+        metavar="X",
+        help="largest candidate mass at equal flux relative to the reference (default 1.2)",
+    )
     p.add_argument("--rank-by", choices=["dy_tb", "controlled", "price"], default="dy_tb")
     p.add_argument("--top", type=int, default=10, metavar="N", help="show the first N (default 10)")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
@@ -63,43 +84,72 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from magnets.cli.support import format_table, library_from_args
     from magnets.cli.rate import condition
+    from magnets.cli.support import format_table, library_from_args
     from magnets.errors import InputError
     from magnets.io import write_frame
     from magnets.substitution import SUBSTITUTE_KEYS, find_substitutes
 
     if args.grade is None and args.temp is None:
-        raise InputError("expected a reference GRADE or --temp C (or both), instead received neither")
+        raise InputError(
+            "expected a reference GRADE or --temp C (or both), instead received neither"
+        )
     if args.top is not None and args.top < 1:
         raise InputError(f"expected --top >= 1, instead received {args.top}")
     if not args.max_mass_factor > 0:
         raise InputError(f"expected --max-mass-factor > 0, instead received {args.max_mass_factor}")
     lib = library_from_args(args)
     pc, hd = condition(lib, args.pc, args.hd)
-    out = find_substitutes(lib, reference=args.grade, temp_C=args.temp, pc=pc, hd_kA_m=hd, cold_C=args.cold,
-                           min_br_T=args.min_br, family=args.family, route=args.route,
-                           max_mass_factor=args.max_mass_factor, rank_by=args.rank_by, date=args.date,
-                           top=args.top)
+    out = find_substitutes(
+        lib,
+        reference=args.grade,
+        temp_C=args.temp,
+        pc=pc,
+        hd_kA_m=hd,
+        cold_C=args.cold,
+        min_br_T=args.min_br,
+        family=args.family,
+        route=args.route,
+        max_mass_factor=args.max_mass_factor,
+        rank_by=args.rank_by,
+        date=args.date,
+        top=args.top,
+    )
     a = out.attrs
     if args.format == "json":
         write_frame(out[SUBSTITUTE_KEYS], None, "json")
         return 0
-    cols = SUBSTITUTE_KEYS[:-1] + (["unknown_kg_equal_flux"] if args.rank_by == "controlled" else []) + \
-        (["price_usd_equal_flux"] if args.rank_by == "price" else []) + ["pareto", "is_reference"]
+    cols = (
+        SUBSTITUTE_KEYS[:-1]
+        + (["unknown_kg_equal_flux"] if args.rank_by == "controlled" else [])
+        + (["price_usd_equal_flux"] if args.rank_by == "price" else [])
+        + ["pareto", "is_reference"]
+    )
     if args.format == "csv":
         write_frame(out[cols], None, "csv")
         return 0
-    sys.stdout.write(f"# requirement: {a['temp_C']:.1f} degC at Pc {a['pc']:g}, Hd {a['hd_kA_m']:g} kA/m, "
-                     f"holding at {a['cold_C']} degC; reference {a['reference']} "
-                     f"(B_op {a['reference_B_op_T_at_temp']:.3f} T at temperature); ranked by {a['rank_by']} "
-                     f"at equal flux; {a['n_qualifying']} qualify\n")
-    if a["reference_t_max_C"] != a["reference_t_max_C"] or a["reference_t_max_C"] < a["temp_C"] - 1e-9:
-        rated = "no rating (unsafe at T0)" if a["reference_t_max_C"] != a["reference_t_max_C"] else \
-            f"{a['reference_t_max_C']:.1f} degC"
-        sys.stdout.write(f"# the reference itself rates {rated} here: below the requirement, so it is not listed\n")
+    sys.stdout.write(
+        f"# requirement: {a['temp_C']:.1f} degC at Pc {a['pc']:g}, Hd {a['hd_kA_m']:g} kA/m, "
+        f"holding at {a['cold_C']} degC; reference {a['reference']} "
+        f"(B_op {a['reference_B_op_T_at_temp']:.3f} T at temperature); ranked by {a['rank_by']} "
+        f"at equal flux; {a['n_qualifying']} qualify\n"
+    )
+    if (
+        a["reference_t_max_C"] != a["reference_t_max_C"]
+        or a["reference_t_max_C"] < a["temp_C"] - 1e-9
+    ):
+        rated = (
+            "no rating (unsafe at T0)"
+            if a["reference_t_max_C"] != a["reference_t_max_C"]
+            else f"{a['reference_t_max_C']:.1f} degC"
+        )
+        sys.stdout.write(
+            f"# the reference itself rates {rated} here: below the requirement, so it is not listed\n"
+        )
     if len(out) == 0:
-        sys.stdout.write("no grade qualifies: widen --family, raise --max-mass-factor or relax the requirement\n")
+        sys.stdout.write(
+            "no grade qualifies: widen --family, raise --max-mass-factor or relax the requirement\n"
+        )
         return 0
     sys.stdout.write(format_table(out[cols].rename(columns={"is_reference": "ref"}), digits=3))
     return 0

@@ -22,7 +22,9 @@ def parse_date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, instead received {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"expected a date YYYY-MM-DD, instead received {text!r}"
+        ) from None
 
 
 def library_from_args(args: argparse.Namespace, require_clean: bool = True) -> Library:
@@ -49,8 +51,9 @@ def _fmt(v, digits: int = 4) -> str:
     return str(v)
 
 
-def format_table(frame: pd.DataFrame, columns: list[str] | None = None, max_width: int = 40,
-                 digits: int = 4) -> str:
+def format_table(
+    frame: pd.DataFrame, columns: list[str] | None = None, max_width: int = 40, digits: int = 4
+) -> str:
     """A plain fixed-width text table (numbers right-aligned), for terminals and logs."""
     import pandas as pd
 
@@ -58,11 +61,19 @@ def format_table(frame: pd.DataFrame, columns: list[str] | None = None, max_widt
     cells = [[_fmt(v, digits)[:max_width] for v in frame[c].tolist()] for c in cols]
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in cols]
     widths = [max([len(c)] + [len(x) for x in col]) for c, col in zip(cols, cells)]
-    lines = ["  ".join(c.rjust(w) if n else c.ljust(w) for c, w, n in zip(cols, widths, numeric)).rstrip(),
-             "  ".join("-" * w for w in widths)]
+    lines = [
+        "  ".join(
+            c.rjust(w) if n else c.ljust(w) for c, w, n in zip(cols, widths, numeric)
+        ).rstrip(),
+        "  ".join("-" * w for w in widths),
+    ]
     for i in range(len(frame)):
-        lines.append("  ".join(col[i].rjust(w) if n else col[i].ljust(w)
-                               for col, w, n in zip(cells, widths, numeric)).rstrip())
+        lines.append(
+            "  ".join(
+                col[i].rjust(w) if n else col[i].ljust(w)
+                for col, w, n in zip(cells, widths, numeric)
+            ).rstrip()
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -37,13 +37,30 @@ examples:
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--pc", type=float, metavar="P", help=PC_HELP)
     p.add_argument("--hd", type=float, metavar="KA_M", help=HD_HELP)
-    p.add_argument("--routes", default="bulk,gbd-dy,gbd-tb,dy-free",
-                   help="comma-separated routes among bulk, gbd-dy, gbd-tb, dy-free (default: all)")
-    p.add_argument("--from", dest="t_from", type=float, default=80.0, metavar="C", help="first temperature (80)")
-    p.add_argument("--to", dest="t_to", type=float, default=240.0, metavar="C", help="last temperature (240)")
+    p.add_argument(
+        "--routes",
+        default="bulk,gbd-dy,gbd-tb,dy-free",
+        help="comma-separated routes among bulk, gbd-dy, gbd-tb, dy-free (default: all)",
+    )
+    p.add_argument(
+        "--from",
+        dest="t_from",
+        type=float,
+        default=80.0,
+        metavar="C",
+        help="first temperature (80)",
+    )
+    p.add_argument(
+        "--to", dest="t_to", type=float, default=240.0, metavar="C", help="last temperature (240)"
+    )
     p.add_argument("--step", type=float, default=10.0, metavar="C", help="temperature step (10)")
-    p.add_argument("--thickness", type=float, default=None, metavar="MM",
-                   help="magnet thickness along the magnetisation, mm: GBD gain scales by min(1, 6 mm/thickness)")
+    p.add_argument(
+        "--thickness",
+        type=float,
+        default=None,
+        metavar="MM",
+        help="magnet thickness along the magnetisation, mm: GBD gain scales by min(1, 6 mm/thickness)",
+    )
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
 
@@ -55,33 +72,53 @@ def run(args: argparse.Namespace) -> int:
 
     import numpy as np
 
-    from magnets.physics import coercivity
-    from magnets.cli.support import format_table, library_from_args
     from magnets.cli.rate import condition
+    from magnets.cli.support import format_table, library_from_args
     from magnets.errors import InputError
     from magnets.io import write_frame
+    from magnets.physics import coercivity
 
     routes = [r.strip() for r in args.routes.split(",") if r.strip()]
     bad = [r for r in routes if r not in coercivity.ROUTES]
     if bad or not routes:
-        raise InputError(f"expected --routes among {', '.join(coercivity.ROUTES)}, instead received {args.routes!r}")
-    if not (args.step > 0 and np.isfinite(args.t_from) and np.isfinite(args.t_to) and args.t_to >= args.t_from):
-        raise InputError(f"expected --from <= --to and --step > 0, instead received "
-                         f"{args.t_from}, {args.t_to}, {args.step}")
+        raise InputError(
+            f"expected --routes among {', '.join(coercivity.ROUTES)}, instead received {args.routes!r}"
+        )
+    if not (
+        args.step > 0
+        and np.isfinite(args.t_from)
+        and np.isfinite(args.t_to)
+        and args.t_to >= args.t_from
+    ):
+        raise InputError(
+            f"expected --from <= --to and --step > 0, instead received "
+            f"{args.t_from}, {args.t_to}, {args.step}"
+        )
     if args.thickness is not None and not args.thickness > 0:
         raise InputError(f"expected --thickness > 0 mm, instead received {args.thickness}")
     lib = library_from_args(args)
     pc, hd = condition(lib, args.pc, args.hd)
     fam = lib.families.loc["ndfeb-sintered"]
     temps = np.arange(args.t_from, args.t_to + 1e-9, args.step)
-    t = coercivity.tradeoff(routes, temps, pc=pc, hd_kA_m=hd, squareness=float(fam["squareness"]),
-                            mu_rec=float(fam["mu_rec"]), T0_C=float(fam["T0_C"]), curie_C=float(fam["curie_C"]),
-                            thickness_mm=args.thickness, model=coercivity.default_coercivity_model(lib),
-                            beta=coercivity.default_beta_model(lib))
+    t = coercivity.tradeoff(
+        routes,
+        temps,
+        pc=pc,
+        hd_kA_m=hd,
+        squareness=float(fam["squareness"]),
+        mu_rec=float(fam["mu_rec"]),
+        T0_C=float(fam["T0_C"]),
+        curie_C=float(fam["curie_C"]),
+        thickness_mm=args.thickness,
+        model=coercivity.default_coercivity_model(lib),
+        beta=coercivity.default_beta_model(lib),
+    )
     out = t[KEYS]
     if args.format == "table":
-        sys.stdout.write(f"# Pc {pc:g}, Hd {hd:g} kA/m, s {float(fam['squareness']):g}, mu_rec "
-                         f"{float(fam['mu_rec']):g}; empty = not reachable by that route\n")
+        sys.stdout.write(
+            f"# Pc {pc:g}, Hd {hd:g} kA/m, s {float(fam['squareness']):g}, mu_rec "
+            f"{float(fam['mu_rec']):g}; empty = not reachable by that route\n"
+        )
         sys.stdout.write(format_table(out, digits=3))
     else:
         write_frame(out, None, args.format)

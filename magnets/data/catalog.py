@@ -13,26 +13,77 @@ from magnets.data.library import Library
 
 #: Columns of ``magnets grades`` (JSON keys), in order.
 LISTING_COLUMNS = [
-    "id", "name", "manufacturer", "family", "route", "Br_T", "HcJ_kA_m", "HcB_kA_m", "BHmax_kJ_m3",
-    "alpha_Br_pct_per_K", "beta_HcJ_pct_per_K", "max_temp_C", "max_temp_condition", "curie_C", "density_g_cm3",
-    "Dy_wt_pct", "Tb_wt_pct", "Dy_Tb_wt_pct", "Sm_wt_pct", "Gd_wt_pct", "Nd_wt_pct", "Pr_wt_pct", "Co_wt_pct",
-    "composition_basis", "controlled_elements", "unknown_elements", "source",
+    "id",
+    "name",
+    "manufacturer",
+    "family",
+    "route",
+    "Br_T",
+    "HcJ_kA_m",
+    "HcB_kA_m",
+    "BHmax_kJ_m3",
+    "alpha_Br_pct_per_K",
+    "beta_HcJ_pct_per_K",
+    "max_temp_C",
+    "max_temp_condition",
+    "curie_C",
+    "density_g_cm3",
+    "Dy_wt_pct",
+    "Tb_wt_pct",
+    "Dy_Tb_wt_pct",
+    "Sm_wt_pct",
+    "Gd_wt_pct",
+    "Nd_wt_pct",
+    "Pr_wt_pct",
+    "Co_wt_pct",
+    "composition_basis",
+    "controlled_elements",
+    "unknown_elements",
+    "source",
 ]
 #: Short columns for the terminal table.
-TABLE_COLUMNS = ["id", "family", "route", "Br_T", "HcJ_kA_m", "BHmax_kJ_m3", "max_temp_C", "Dy_wt_pct",
-                 "Tb_wt_pct", "Sm_wt_pct", "Gd_wt_pct", "composition_basis", "controlled_elements"]
+TABLE_COLUMNS = [
+    "id",
+    "family",
+    "route",
+    "Br_T",
+    "HcJ_kA_m",
+    "BHmax_kJ_m3",
+    "max_temp_C",
+    "Dy_wt_pct",
+    "Tb_wt_pct",
+    "Sm_wt_pct",
+    "Gd_wt_pct",
+    "composition_basis",
+    "controlled_elements",
+]
 
 
 def listing(lib: Library, date=None) -> pd.DataFrame:
     """Every grade with the listing columns, export-control flags as of ``date``."""
     g = lib.grades
     exp = exposure(g, lib.rules, date)
-    out = g.join(exp[["controlled_elements", "unknown_elements", "controlled_kg_per_kg", "unknown_kg_per_kg"]])
-    return out[LISTING_COLUMNS + ["controlled_kg_per_kg", "unknown_kg_per_kg"]].reset_index(drop=True)
+    out = g.join(
+        exp[
+            ["controlled_elements", "unknown_elements", "controlled_kg_per_kg", "unknown_kg_per_kg"]
+        ]
+    )
+    return out[[*LISTING_COLUMNS, "controlled_kg_per_kg", "unknown_kg_per_kg"]].reset_index(
+        drop=True
+    )
 
 
-def filter_listing(frame: pd.DataFrame, *, family=None, route=None, max_dy_tb=None, min_temp=None,
-                   search=None, sort=None, descending=False) -> pd.DataFrame:
+def filter_listing(
+    frame: pd.DataFrame,
+    *,
+    family=None,
+    route=None,
+    max_dy_tb=None,
+    min_temp=None,
+    search=None,
+    sort=None,
+    descending=False,
+) -> pd.DataFrame:
     """Filter a :func:`listing` frame. ``search`` matches id, name and manufacturer, case-insensitive."""
     mask = pd.Series(True, index=frame.index)
     if family:
@@ -53,8 +104,10 @@ def filter_listing(frame: pd.DataFrame, *, family=None, route=None, max_dy_tb=No
         if sort not in frame.columns:
             from magnets.errors import InputError
 
-            raise InputError(f"expected --sort to name a column among {', '.join(frame.columns)}, "
-                             f"instead received {sort!r}")
+            raise InputError(
+                f"expected --sort to name a column among {', '.join(frame.columns)}, "
+                f"instead received {sort!r}"
+            )
         out = out.sort_values(sort, ascending=not descending, kind="stable", na_position="last")
     return out
 
@@ -75,20 +128,32 @@ def detail(lib: Library, name: str, date=None) -> dict:
     listing_row["unknown_elements"] = exp["unknown_elements"].split()
     props = {
         **listing_row,
-        "Br_basis": g["Br_basis"], "HcJ_basis": g["HcJ_basis"], "HcB_basis": g["HcB_basis"],
-        "BHmax_basis": g["BHmax_basis"], "coef_range_C": g["coef_range_C"], "coef_source": g["coef_source"],
-        "alpha_source": g.get("alpha_source", ""), "mu_rec": g["mu_rec"], "squareness": g["squareness"],
-        "T0_C": g["T0_C"], "structural_limit_C": g["structural_limit_C"],
-        "curie_source": g.get("curie_C_source", ""), "density_source": g.get("density_g_cm3_source", ""),
-        "mu_rec_source": g.get("mu_rec_source", ""), "squareness_source": g.get("squareness_source", ""),
-        "composition": g["composition"], "composition_method": g["composition_method"],
-        "composition_source": g["composition_source"], "notes": g["notes"],
+        "Br_basis": g["Br_basis"],
+        "HcJ_basis": g["HcJ_basis"],
+        "HcB_basis": g["HcB_basis"],
+        "BHmax_basis": g["BHmax_basis"],
+        "coef_range_C": g["coef_range_C"],
+        "coef_source": g["coef_source"],
+        "alpha_source": g.get("alpha_source", ""),
+        "mu_rec": g["mu_rec"],
+        "squareness": g["squareness"],
+        "T0_C": g["T0_C"],
+        "structural_limit_C": g["structural_limit_C"],
+        "curie_source": g.get("curie_C_source", ""),
+        "density_source": g.get("density_g_cm3_source", ""),
+        "mu_rec_source": g.get("mu_rec_source", ""),
+        "squareness_source": g.get("squareness_source", ""),
+        "composition": g["composition"],
+        "composition_method": g["composition_method"],
+        "composition_source": g["composition_source"],
+        "notes": g["notes"],
         "element_kg_per_kg": {el: float(v) for el, v in kg.items()},
         "oxide_kg_per_kg": {ox: float(v) for ox, v in oxide.items()},
         "controlled_kg_per_kg": float(exp["controlled_kg_per_kg"]),
         "unknown_kg_per_kg": float(exp["unknown_kg_per_kg"]),
         "element_status": {el: status[el] for el in kg.index if el in status.index},
-        "as_of_date": str(pd.Timestamp(date).date()) if date is not None else str(pd.Timestamp.today().date()),
+        "as_of_date": str(pd.Timestamp(date).date())
+        if date is not None
+        else str(pd.Timestamp.today().date()),
     }
     return props
-

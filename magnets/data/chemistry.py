@@ -6,27 +6,82 @@ Functions work on whole tables (grades x elements) at once.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import pandas as pd
 
 #: Elements a composition may hold, in atomic-number order (each has a ``<El>_wt_pct`` column).
 ELEMENTS: tuple[str, ...] = (
-    "B", "C", "O", "Al", "Si", "Ti", "Fe", "Co", "Ni", "Cu", "Ga", "Sr", "Y", "Zr", "Nb", "Ba",
-    "La", "Ce", "Pr", "Nd", "Sm", "Eu", "Gd", "Tb", "Dy", "Ho", "Er", "Hf",
+    "B",
+    "C",
+    "O",
+    "Al",
+    "Si",
+    "Ti",
+    "Fe",
+    "Co",
+    "Ni",
+    "Cu",
+    "Ga",
+    "Sr",
+    "Y",
+    "Zr",
+    "Nb",
+    "Ba",
+    "La",
+    "Ce",
+    "Pr",
+    "Nd",
+    "Sm",
+    "Eu",
+    "Gd",
+    "Tb",
+    "Dy",
+    "Ho",
+    "Er",
+    "Hf",
 )
 #: Elements the reports show per line, per grade and per year.
 REPORTED: tuple[str, ...] = ("Nd", "Pr", "Dy", "Tb", "Sm", "Gd", "Co")
 #: Non-element mass in a magnet (resin of bonded magnets), also in wt%.
 NON_ELEMENT_COLUMNS: tuple[str, ...] = ("binder_wt_pct",)
 #: Rare-earth elements (lanthanides plus Y and Sc).
-RARE_EARTHS = frozenset({"Sc", "Y", "La", "Ce", "Pr", "Nd", "Pm", "Sm", "Eu", "Gd", "Tb", "Dy", "Ho", "Er",
-                         "Tm", "Yb", "Lu"})
+RARE_EARTHS = frozenset(
+    {
+        "Sc",
+        "Y",
+        "La",
+        "Ce",
+        "Pr",
+        "Nd",
+        "Pm",
+        "Sm",
+        "Eu",
+        "Gd",
+        "Tb",
+        "Dy",
+        "Ho",
+        "Er",
+        "Tm",
+        "Yb",
+        "Lu",
+    }
+)
 #: The oxide each rare earth is traded and reported as (USGS and price conventions).
 DEFAULT_OXIDES: dict[str, str] = {
-    "Y": "Y2O3", "La": "La2O3", "Ce": "CeO2", "Pr": "Pr6O11", "Nd": "Nd2O3", "Sm": "Sm2O3",
-    "Eu": "Eu2O3", "Gd": "Gd2O3", "Tb": "Tb4O7", "Dy": "Dy2O3", "Ho": "Ho2O3", "Er": "Er2O3",
+    "Y": "Y2O3",
+    "La": "La2O3",
+    "Ce": "CeO2",
+    "Pr": "Pr6O11",
+    "Nd": "Nd2O3",
+    "Sm": "Sm2O3",
+    "Eu": "Eu2O3",
+    "Gd": "Gd2O3",
+    "Tb": "Tb4O7",
+    "Dy": "Dy2O3",
+    "Ho": "Ho2O3",
+    "Er": "Er2O3",
 }
 
 
@@ -34,7 +89,7 @@ def wt_column(symbol: str) -> str:
     return f"{symbol}_wt_pct"
 
 
-@lru_cache(maxsize=None)
+@cache
 def atomic_mass(symbol: str) -> float:
     """Standard atomic mass in g/mol, from pymatgen."""
     from pymatgen.core import Element
@@ -42,7 +97,7 @@ def atomic_mass(symbol: str) -> float:
     return float(Element(symbol).atomic_mass)
 
 
-@lru_cache(maxsize=None)
+@cache
 def oxide_factor(symbol: str, formula: str | None = None) -> float:
     """kg of oxide per kg of element, e.g. 1.1477 for Dy -> Dy2O3.
 
@@ -53,12 +108,14 @@ def oxide_factor(symbol: str, formula: str | None = None) -> float:
 
     formula = formula or DEFAULT_OXIDES.get(symbol)
     if not formula:
-        raise KeyError(f"no oxide formula known for {symbol}; expected one of {', '.join(DEFAULT_OXIDES)}")
+        raise KeyError(
+            f"no oxide formula known for {symbol}; expected one of {', '.join(DEFAULT_OXIDES)}"
+        )
     comp = Composition(formula)
     return float(comp.weight) / (float(comp[symbol]) * atomic_mass(symbol))
 
 
-@lru_cache(maxsize=None)
+@cache
 def formula_wt_pct(formula: str) -> dict[str, float]:
     """Mass fractions (wt%) of a stoichiometric formula, e.g. SrFe12O19."""
     from pymatgen.core import Composition
@@ -71,7 +128,9 @@ def present_elements(frame: pd.DataFrame) -> list[str]:
     return [el for el in ELEMENTS if wt_column(el) in frame.columns]
 
 
-def element_kg_per_kg(grades: pd.DataFrame, elements: tuple[str, ...] | list[str] | None = None) -> pd.DataFrame:
+def element_kg_per_kg(
+    grades: pd.DataFrame, elements: tuple[str, ...] | list[str] | None = None
+) -> pd.DataFrame:
     """kg of each element per kg of magnet (wt% / 100), grades x elements."""
     els = list(elements) if elements is not None else present_elements(grades)
     cols = [wt_column(el) for el in els]
@@ -80,10 +139,17 @@ def element_kg_per_kg(grades: pd.DataFrame, elements: tuple[str, ...] | list[str
     return out
 
 
-def oxide_kg_per_kg(grades: pd.DataFrame, elements: tuple[str, ...] | list[str] | None = None,
-                    oxides: dict[str, str] | None = None) -> pd.DataFrame:
+def oxide_kg_per_kg(
+    grades: pd.DataFrame,
+    elements: tuple[str, ...] | list[str] | None = None,
+    oxides: dict[str, str] | None = None,
+) -> pd.DataFrame:
     """kg of rare-earth oxide equivalent per kg of magnet, grades x elements (rare earths only)."""
-    els = [el for el in (elements if elements is not None else present_elements(grades)) if el in DEFAULT_OXIDES]
+    els = [
+        el
+        for el in (elements if elements is not None else present_elements(grades))
+        if el in DEFAULT_OXIDES
+    ]
     kg = element_kg_per_kg(grades, els)
     factors = np.array([oxide_factor(el, (oxides or {}).get(el)) for el in els])
     out = kg * factors

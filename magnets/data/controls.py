@@ -39,7 +39,12 @@ def rule_status(rules: pd.DataFrame, date=None) -> pd.Series:
     eff = pd.to_datetime(rules["effective"], errors="coerce")
     s_from = pd.to_datetime(rules["suspended_from"], errors="coerce")
     s_until = pd.to_datetime(rules["suspended_until"], errors="coerce")
-    after = rules["status_after_suspension"].fillna("unknown").astype(str).replace({"in_force": "controlled", "": "unknown"})
+    after = (
+        rules["status_after_suspension"]
+        .fillna("unknown")
+        .astype(str)
+        .replace({"in_force": "controlled", "": "unknown"})
+    )
     in_window = s_from.notna() & (day >= s_from) & (s_until.isna() | (day < s_until))
     past_window = s_until.notna() & (day >= s_until)
     status = np.select(
@@ -58,7 +63,9 @@ def element_status(rules: pd.DataFrame, date=None) -> pd.Series:
     status = rule_status(rules, date)
     out = pd.Series("not_controlled", index=list(ELEMENTS), name="status", dtype=object)
     # explode rules x elements (a handful of rows): vectorised via pandas explode
-    pairs = pd.DataFrame({"el": rules["elements"].fillna("").astype(str).str.split(), "status": status})
+    pairs = pd.DataFrame(
+        {"el": rules["elements"].fillna("").astype(str).str.split(), "status": status}
+    )
     pairs = pairs.explode("el").dropna(subset=["el"])
     pairs = pairs[pairs["status"] != "not_yet"]
     pairs = pairs[pairs["el"].isin(out.index)]
@@ -68,7 +75,9 @@ def element_status(rules: pd.DataFrame, date=None) -> pd.Series:
         # unknown rule is the one that lapsed; the worst status otherwise.
         worst = pairs.sort_values("rank").groupby("el").last()
         has_controlled = pairs.assign(c=pairs["status"].eq("controlled")).groupby("el")["c"].any()
-        final = worst["status"].where(~has_controlled.reindex(worst.index, fill_value=False), "controlled")
+        final = worst["status"].where(
+            ~has_controlled.reindex(worst.index, fill_value=False), "controlled"
+        )
         out.loc[final.index] = final.to_numpy()
     return out
 

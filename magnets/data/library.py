@@ -11,6 +11,7 @@ line numbers in problems are the real file lines.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import difflib
 import hashlib
@@ -47,19 +48,71 @@ ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]+$")
 BASES = frozenset({"min", "typ"})
 COMPOSITION_BASES = frozenset({"sourced", "derived", "estimate"})
 
-GRADE_TEXT = ["id", "name", "manufacturer", "family", "route", "Br_basis", "HcB_basis", "HcJ_basis",
-              "BHmax_basis", "coef_range_C", "max_temp_condition", "composition", "source", "coef_source", "notes"]
-GRADE_NUMERIC = ["Br_T", "HcB_kA_m", "HcJ_kA_m", "BHmax_kJ_m3", "alpha_Br_pct_per_K", "beta_HcJ_pct_per_K",
-                 "max_temp_C", "curie_C", "density_g_cm3", "mu_rec", "squareness"]
+GRADE_TEXT = [
+    "id",
+    "name",
+    "manufacturer",
+    "family",
+    "route",
+    "Br_basis",
+    "HcB_basis",
+    "HcJ_basis",
+    "BHmax_basis",
+    "coef_range_C",
+    "max_temp_condition",
+    "composition",
+    "source",
+    "coef_source",
+    "notes",
+]
+GRADE_NUMERIC = [
+    "Br_T",
+    "HcB_kA_m",
+    "HcJ_kA_m",
+    "BHmax_kJ_m3",
+    "alpha_Br_pct_per_K",
+    "beta_HcJ_pct_per_K",
+    "max_temp_C",
+    "curie_C",
+    "density_g_cm3",
+    "mu_rec",
+    "squareness",
+]
 GRADE_REQUIRED = ["id", "name", "family", "route", "Br_T", "HcJ_kA_m", "composition", "source"]
-FAMILY_NUMERIC = ["T0_C", "mu_rec", "squareness", "alpha_Br_pct_per_K", "curie_C", "density_g_cm3",
-                  "structural_limit_C", "beta_min_pct_per_K", "beta_max_pct_per_K"]
+FAMILY_NUMERIC = [
+    "T0_C",
+    "mu_rec",
+    "squareness",
+    "alpha_Br_pct_per_K",
+    "curie_C",
+    "density_g_cm3",
+    "structural_limit_C",
+    "beta_min_pct_per_K",
+    "beta_max_pct_per_K",
+]
 #: grade columns filled from the family where the grade leaves them empty
 FAMILY_DEFAULTED = ["alpha_Br_pct_per_K", "curie_C", "density_g_cm3", "mu_rec", "squareness"]
-ELEMENT_NUMERIC = ["production_t", "production_year", "china_mining_share_pct", "china_refining_share_pct",
-                   "china_share_year", "price_usd_per_kg"]
-RULE_COLUMNS = ["id", "authority", "announcement", "elements", "forms", "effective", "status",
-                "suspended_from", "suspended_until", "status_after_suspension", "source"]
+ELEMENT_NUMERIC = [
+    "production_t",
+    "production_year",
+    "china_mining_share_pct",
+    "china_refining_share_pct",
+    "china_share_year",
+    "price_usd_per_kg",
+]
+RULE_COLUMNS = [
+    "id",
+    "authority",
+    "announcement",
+    "elements",
+    "forms",
+    "effective",
+    "status",
+    "suspended_from",
+    "suspended_until",
+    "status_after_suspension",
+    "source",
+]
 
 MASS_SUM_TOLERANCE_WT_PCT = 0.5
 BHMAX_TOLERANCE = 0.03
@@ -67,6 +120,7 @@ SMCO_RE_RANGE_WT_PCT = (20.0, 40.0)
 
 
 # --------------------------------------------------------------------------- reading
+
 
 @dataclass
 class RawTable:
@@ -100,20 +154,35 @@ def read_commented_csv(text: str, path: str) -> RawTable:
             start = reader.line_num + 1
             continue
         if len(rec) != len(header):
-            problems.append(Problem(path, start, None,
-                                    f"expected {len(header)} fields as in the header, instead received {len(rec)}; "
-                                    "quote cells that contain commas"))
+            problems.append(
+                Problem(
+                    path,
+                    start,
+                    None,
+                    f"expected {len(header)} fields as in the header, instead received {len(rec)}; "
+                    "quote cells that contain commas",
+                )
+            )
             rec = (rec + [""] * len(header))[: len(header)]
         rows.append([c.strip() for c in rec])
         line_nos.append(start)
         start = reader.line_num + 1
     if header is None:
-        return RawTable(path, pd.DataFrame({"_line": pd.Series([], dtype="int64")}),
-                        [Problem(path, None, None, "no header row found")])
+        return RawTable(
+            path,
+            pd.DataFrame({"_line": pd.Series([], dtype="int64")}),
+            [Problem(path, None, None, "no header row found")],
+        )
     dup = sorted({h for h in header if header.count(h) > 1})
     if dup:
-        problems.append(Problem(path, None, ", ".join(dup), "column appears more than once in the header"))
-    frame = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(columns=header, dtype=object)
+        problems.append(
+            Problem(path, None, ", ".join(dup), "column appears more than once in the header")
+        )
+    frame = (
+        pd.DataFrame(rows, columns=header, dtype=object)
+        if rows
+        else pd.DataFrame(columns=header, dtype=object)
+    )
     frame = frame.loc[:, ~frame.columns.duplicated()]
     frame["_line"] = np.asarray(line_nos, dtype="int64")
     frame["_file"] = path
@@ -124,11 +193,17 @@ def _read_path(path: Path, label: str) -> RawTable:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
-        return RawTable(label, pd.DataFrame({"_line": pd.Series([], dtype="int64")}),
-                        [Problem(label, None, None, "file is not UTF-8 text; save it as UTF-8 CSV")])
+        return RawTable(
+            label,
+            pd.DataFrame({"_line": pd.Series([], dtype="int64")}),
+            [Problem(label, None, None, "file is not UTF-8 text; save it as UTF-8 CSV")],
+        )
     except OSError as exc:
-        return RawTable(label, pd.DataFrame({"_line": pd.Series([], dtype="int64")}),
-                        [Problem(label, None, None, f"cannot read file: {exc.strerror or exc}")])
+        return RawTable(
+            label,
+            pd.DataFrame({"_line": pd.Series([], dtype="int64")}),
+            [Problem(label, None, None, f"cannot read file: {exc.strerror or exc}")],
+        )
     return read_commented_csv(text, label)
 
 
@@ -160,7 +235,11 @@ def _numeric(raw: RawTable, columns: list[str]) -> tuple[pd.DataFrame, list[Prob
                 continue
             number = _to_float(text)
             if number is None:
-                problems.append(Problem(raw.path, int(line), col, f"expected a number, instead received {text!r}"))
+                problems.append(
+                    Problem(
+                        raw.path, int(line), col, f"expected a number, instead received {text!r}"
+                    )
+                )
                 number = np.nan
             values.append(number)
         frame[col] = np.asarray(values, dtype="float64")
@@ -172,8 +251,10 @@ def _text(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
         if col not in frame.columns:
             frame[col] = ""
             continue
-        frame[col] = np.asarray(["" if c is None or c != c else str(c).strip() for c in frame[col].tolist()],
-                                dtype=object)
+        frame[col] = np.asarray(
+            ["" if c is None or c != c else str(c).strip() for c in frame[col].tolist()],
+            dtype=object,
+        )
     return frame
 
 
@@ -187,10 +268,13 @@ def _empty(columns: list[str]) -> pd.DataFrame:
 
 def _missing_columns(raw: RawTable, required: list[str]) -> list[Problem]:
     missing = [c for c in required if c not in raw.frame.columns]
-    return [Problem(raw.path, None, c, "required column is missing from the header") for c in missing]
+    return [
+        Problem(raw.path, None, c, "required column is missing from the header") for c in missing
+    ]
 
 
 # --------------------------------------------------------------------------- library
+
 
 @dataclass(frozen=True)
 class Library:
@@ -299,20 +383,36 @@ def _load_families(raws: list[RawTable]) -> tuple[pd.DataFrame, list[Problem]]:
     problems: list[Problem] = []
     frames = []
     for raw in raws:
-        problems += raw.problems + _missing_columns(raw, ["id"] + FAMILY_NUMERIC)
+        problems += raw.problems + _missing_columns(raw, ["id", *FAMILY_NUMERIC])
         frame, p = _numeric(raw, FAMILY_NUMERIC)
         problems += p
         frames.append(_text(frame, ["id", "source"]))
-    fam = pd.concat(frames, ignore_index=True) if frames else _empty(["id", "source", *FAMILY_NUMERIC])
+    fam = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else _empty(["id", "source", *FAMILY_NUMERIC])
+    )
     for line, fid, path in zip(fam["_line"], fam["id"], fam["_file"]):
         if fid not in FAMILY_ROUTES:
-            problems.append(Problem(path, int(line), "id",
-                                    f"expected a family among {', '.join(FAMILIES)}, instead received {fid!r}"))
+            problems.append(
+                Problem(
+                    path,
+                    int(line),
+                    "id",
+                    f"expected a family among {', '.join(FAMILIES)}, instead received {fid!r}",
+                )
+            )
     fam = fam.drop_duplicates("id", keep="last").set_index("id", drop=False)
     for fid in FAMILIES:
         if fid not in fam.index:
-            problems.append(Problem(raws[0].path if raws else "materials/families.csv", None, "id",
-                                    f"family {fid!r} has no row of defaults"))
+            problems.append(
+                Problem(
+                    raws[0].path if raws else "materials/families.csv",
+                    None,
+                    "id",
+                    f"family {fid!r} has no row of defaults",
+                )
+            )
     return fam, problems
 
 
@@ -322,32 +422,53 @@ def _load_compositions(raws: list[RawTable]) -> tuple[pd.DataFrame, list[Problem
     wt_cols = [wt_column(el) for el in ELEMENTS] + list(NON_ELEMENT_COLUMNS)
     for raw in raws:
         problems += raw.problems + _missing_columns(raw, ["id", "basis", "method", "source"])
-        unknown = [c for c in raw.frame.columns
-                   if c.endswith("_wt_pct") and c not in wt_cols]
+        unknown = [c for c in raw.frame.columns if c.endswith("_wt_pct") and c not in wt_cols]
         for c in unknown:
-            problems.append(Problem(raw.path, None, c,
-                                    "unknown element column; expected <Symbol>_wt_pct for one of "
-                                    + " ".join(ELEMENTS) + ", or binder_wt_pct"))
+            problems.append(
+                Problem(
+                    raw.path,
+                    None,
+                    c,
+                    "unknown element column; expected <Symbol>_wt_pct for one of "
+                    + " ".join(ELEMENTS)
+                    + ", or binder_wt_pct",
+                )
+            )
         frame, p = _numeric(raw, wt_cols)
         problems += p
         frames.append(_text(frame, ["id", "basis", "formula", "balance", "method", "source"]))
-    comp = pd.concat(frames, ignore_index=True) if frames else _empty(
-        ["id", "basis", "formula", "balance", "method", "source", *wt_cols])
+    comp = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else _empty(["id", "basis", "formula", "balance", "method", "source", *wt_cols])
+    )
     # formula rows: element fractions from pymatgen, scaled to what the binder leaves
     for idx in comp.index[comp["formula"] != ""]:
         formula = comp.at[idx, "formula"]
         try:
             fractions = formula_wt_pct(formula)
         except Exception:  # pymatgen raises several types for a bad formula
-            problems.append(Problem(comp.at[idx, "_file"], int(comp.at[idx, "_line"]), "formula",
-                                    f"expected a chemical formula such as SrFe12O19, instead received {formula!r}"))
+            problems.append(
+                Problem(
+                    comp.at[idx, "_file"],
+                    int(comp.at[idx, "_line"]),
+                    "formula",
+                    f"expected a chemical formula such as SrFe12O19, instead received {formula!r}",
+                )
+            )
             continue
         binder = comp.at[idx, "binder_wt_pct"]
         scale = (100.0 - (0.0 if pd.isna(binder) else binder)) / 100.0
         for el, w in fractions.items():
             if wt_column(el) not in comp.columns:
-                problems.append(Problem(comp.at[idx, "_file"], int(comp.at[idx, "_line"]), "formula",
-                                        f"element {el} is not tracked; expected elements among {' '.join(ELEMENTS)}"))
+                problems.append(
+                    Problem(
+                        comp.at[idx, "_file"],
+                        int(comp.at[idx, "_line"]),
+                        "formula",
+                        f"element {el} is not tracked; expected elements among {' '.join(ELEMENTS)}",
+                    )
+                )
                 continue
             comp.at[idx, wt_column(el)] = w * scale
     # balance element takes the remainder
@@ -358,42 +479,79 @@ def _load_compositions(raws: list[RawTable]) -> tuple[pd.DataFrame, list[Problem
         el = comp.at[idx, "balance"]
         col = wt_column(el)
         if col not in comp.columns or el not in ELEMENTS:
-            problems.append(Problem(comp.at[idx, "_file"], int(comp.at[idx, "_line"]), "balance",
-                                    f"expected an element symbol among {' '.join(ELEMENTS)}, instead received {el!r}"))
+            problems.append(
+                Problem(
+                    comp.at[idx, "_file"],
+                    int(comp.at[idx, "_line"]),
+                    "balance",
+                    f"expected an element symbol among {' '.join(ELEMENTS)}, instead received {el!r}",
+                )
+            )
             continue
         current = 0.0 if pd.isna(comp.at[idx, col]) else comp.at[idx, col]
         rest = 100.0 - (total[idx] - current)
         if rest < 0:
-            problems.append(Problem(comp.at[idx, "_file"], int(comp.at[idx, "_line"]), col,
-                                    f"the other elements already sum to {total[idx] - current:.2f} wt%, "
-                                    f"so the balance {el} would be negative; lower them"))
+            problems.append(
+                Problem(
+                    comp.at[idx, "_file"],
+                    int(comp.at[idx, "_line"]),
+                    col,
+                    f"the other elements already sum to {total[idx] - current:.2f} wt%, "
+                    f"so the balance {el} would be negative; lower them",
+                )
+            )
         comp.at[idx, col] = max(rest, 0.0)
     comp[wt_cols] = comp[wt_cols].fillna(0.0)
     sums = comp[wt_cols].sum(axis=1)
     bad = (sums - 100.0).abs() > MASS_SUM_TOLERANCE_WT_PCT
     for idx in comp.index[bad]:
-        problems.append(Problem(comp.at[idx, "_file"], int(comp.at[idx, "_line"]), None,
-                                f"mass fractions sum to {sums[idx]:.2f} wt%, expected 100 +/- "
-                                f"{MASS_SUM_TOLERANCE_WT_PCT}; fix a fraction or name a `balance` element"))
+        problems.append(
+            Problem(
+                comp.at[idx, "_file"],
+                int(comp.at[idx, "_line"]),
+                None,
+                f"mass fractions sum to {sums[idx]:.2f} wt%, expected 100 +/- "
+                f"{MASS_SUM_TOLERANCE_WT_PCT}; fix a fraction or name a `balance` element",
+            )
+        )
     for idx in comp.index[~comp["basis"].isin(COMPOSITION_BASES)]:
-        problems.append(Problem(comp.at[idx, "_file"], int(comp.at[idx, "_line"]), "basis",
-                                f"expected one of {', '.join(sorted(COMPOSITION_BASES))}, "
-                                f"instead received {comp.at[idx, 'basis']!r}"))
+        problems.append(
+            Problem(
+                comp.at[idx, "_file"],
+                int(comp.at[idx, "_line"]),
+                "basis",
+                f"expected one of {', '.join(sorted(COMPOSITION_BASES))}, "
+                f"instead received {comp.at[idx, 'basis']!r}",
+            )
+        )
     for col in ("method", "source"):
         for idx in comp.index[comp[col] == ""]:
-            problems.append(Problem(comp.at[idx, "_file"], int(comp.at[idx, "_line"]), col,
-                                    f"empty {col}: every composition says how it was obtained and from what"))
+            problems.append(
+                Problem(
+                    comp.at[idx, "_file"],
+                    int(comp.at[idx, "_line"]),
+                    col,
+                    f"empty {col}: every composition says how it was obtained and from what",
+                )
+            )
     key = comp["id"].str.casefold()
     dups = key.duplicated(keep=False) & comp.groupby(key)["_layer"].transform("nunique").eq(1)
     for idx in comp.index[dups]:
-        problems.append(Problem(comp.at[idx, "_file"], int(comp.at[idx, "_line"]), "id",
-                                f"composition id {comp.at[idx, 'id']!r} appears more than once"))
+        problems.append(
+            Problem(
+                comp.at[idx, "_file"],
+                int(comp.at[idx, "_line"]),
+                "id",
+                f"composition id {comp.at[idx, 'id']!r} appears more than once",
+            )
+        )
     comp = comp.drop_duplicates("id", keep="last").set_index("id", drop=False)
     return comp, problems
 
 
-def _load_grades(raws: list[RawTable], families: pd.DataFrame,
-                 compositions: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
+def _load_grades(
+    raws: list[RawTable], families: pd.DataFrame, compositions: pd.DataFrame
+) -> tuple[pd.DataFrame, list[Problem]]:
     problems: list[Problem] = []
     frames = []
     for raw in raws:
@@ -415,8 +573,13 @@ def _load_grades(raws: list[RawTable], families: pd.DataFrame,
             problems.append(Problem(g.at[idx, "_file"], int(g.at[idx, "_line"]), column, msg))
 
     # ids: pattern and uniqueness within a layer (a later layer overrides an earlier one)
-    report(~g["id"].str.match(ID_PATTERN), "id",
-           lambda r: f"expected an id of letters, digits, '-', '_' or '.', instead received {r['id']!r}")
+    report(
+        ~g["id"].str.match(ID_PATTERN),
+        "id",
+        lambda r: (
+            f"expected an id of letters, digits, '-', '_' or '.', instead received {r['id']!r}"
+        ),
+    )
     folded = g["id"].str.casefold()
     dup = folded.duplicated(keep=False) & g.groupby(folded)["_layer"].transform("nunique").eq(1)
     report(dup, "id", lambda r: f"duplicate id {r['id']!r} (ids are case-insensitive)")
@@ -428,24 +591,57 @@ def _load_grades(raws: list[RawTable], families: pd.DataFrame,
     # keep the last definition of each id (user layers come last)
     g = g.loc[~folded.duplicated(keep="last")].copy()
 
-    report(~g["family"].isin(FAMILY_ROUTES), "family",
-           lambda r: f"expected a family among {', '.join(FAMILIES)}, instead received {r['family']!r}")
-    ok_route = pd.Series([r in FAMILY_ROUTES.get(f, ()) for f, r in zip(g["family"], g["route"])], index=g.index)
-    report(g["family"].isin(FAMILY_ROUTES) & ~ok_route, "route",
-           lambda r: f"route {r['route']!r} does not fit family {r['family']!r}; expected one of "
-           + ", ".join(sorted(FAMILY_ROUTES[r["family"]])))
+    report(
+        ~g["family"].isin(FAMILY_ROUTES),
+        "family",
+        lambda r: (
+            f"expected a family among {', '.join(FAMILIES)}, instead received {r['family']!r}"
+        ),
+    )
+    ok_route = pd.Series(
+        [r in FAMILY_ROUTES.get(f, ()) for f, r in zip(g["family"], g["route"])], index=g.index
+    )
+    report(
+        g["family"].isin(FAMILY_ROUTES) & ~ok_route,
+        "route",
+        lambda r: (
+            f"route {r['route']!r} does not fit family {r['family']!r}; expected one of "
+            + ", ".join(sorted(FAMILY_ROUTES[r["family"]]))
+        ),
+    )
     for col in ("Br_basis", "HcB_basis", "HcJ_basis", "BHmax_basis"):
-        report((g[col] != "") & ~g[col].isin(BASES), col,
-               lambda r, c=col: f"expected 'min' or 'typ', instead received {r[c]!r}")
-    for col in ("Br_T", "HcJ_kA_m", "HcB_kA_m", "BHmax_kJ_m3", "density_g_cm3", "mu_rec", "squareness"):
-        report(g[col].notna() & (g[col] <= 0), col, lambda r, c=col: f"expected a positive value, instead received {r[c]}")
-    report(g["squareness"].notna() & (g["squareness"] > 1), "squareness",
-           lambda r: f"squareness Hk/HcJ is at most 1, instead received {r['squareness']}")
+        report(
+            (g[col] != "") & ~g[col].isin(BASES),
+            col,
+            lambda r, c=col: f"expected 'min' or 'typ', instead received {r[c]!r}",
+        )
+    for col in (
+        "Br_T",
+        "HcJ_kA_m",
+        "HcB_kA_m",
+        "BHmax_kJ_m3",
+        "density_g_cm3",
+        "mu_rec",
+        "squareness",
+    ):
+        report(
+            g[col].notna() & (g[col] <= 0),
+            col,
+            lambda r, c=col: f"expected a positive value, instead received {r[c]}",
+        )
+    report(
+        g["squareness"].notna() & (g["squareness"] > 1),
+        "squareness",
+        lambda r: f"squareness Hk/HcJ is at most 1, instead received {r['squareness']}",
+    )
 
     # composition link
     comp_ok = g["composition"].isin(compositions.index)
-    report((g["composition"] != "") & ~comp_ok, "composition",
-           lambda r: f"unknown composition {r['composition']!r}; add it to compositions.csv")
+    report(
+        (g["composition"] != "") & ~comp_ok,
+        "composition",
+        lambda r: f"unknown composition {r['composition']!r}; add it to compositions.csv",
+    )
 
     # family defaults where the grade is silent; remember which were defaulted
     fam = families.reindex(g["family"])
@@ -462,21 +658,49 @@ def _load_grades(raws: list[RawTable], families: pd.DataFrame,
     # physical consistency
     like = (g["Br_basis"] == g["BHmax_basis"]) & g["BHmax_kJ_m3"].notna() & g["Br_T"].notna()
     limit = bhmax_limit_kj_m3(g["Br_T"])
-    report(like & (g["BHmax_kJ_m3"] > limit * (1 + BHMAX_TOLERANCE)), "BHmax_kJ_m3",
-           lambda r: f"BHmax {r['BHmax_kJ_m3']:.0f} kJ/m3 exceeds Br^2/(4 mu0) = "
-           f"{bhmax_limit_kj_m3(r['Br_T']):.0f} kJ/m3 for Br {r['Br_T']} T ({r['Br_basis']}) by more than 3%")
-    report(g["HcB_kA_m"].notna() & g["HcJ_kA_m"].notna() & (g["HcB_kA_m"] > g["HcJ_kA_m"]), "HcB_kA_m",
-           lambda r: f"HcB {r['HcB_kA_m']} kA/m exceeds HcJ {r['HcJ_kA_m']} kA/m; HcB <= HcJ always")
-    bmin = fam["beta_min_pct_per_K"].to_numpy(dtype="float64") if "beta_min_pct_per_K" in fam else np.nan
-    bmax = fam["beta_max_pct_per_K"].to_numpy(dtype="float64") if "beta_max_pct_per_K" in fam else np.nan
+    report(
+        like & (g["BHmax_kJ_m3"] > limit * (1 + BHMAX_TOLERANCE)),
+        "BHmax_kJ_m3",
+        lambda r: (
+            f"BHmax {r['BHmax_kJ_m3']:.0f} kJ/m3 exceeds Br^2/(4 mu0) = "
+            f"{bhmax_limit_kj_m3(r['Br_T']):.0f} kJ/m3 for Br {r['Br_T']} T ({r['Br_basis']}) by more than 3%"
+        ),
+    )
+    report(
+        g["HcB_kA_m"].notna() & g["HcJ_kA_m"].notna() & (g["HcB_kA_m"] > g["HcJ_kA_m"]),
+        "HcB_kA_m",
+        lambda r: f"HcB {r['HcB_kA_m']} kA/m exceeds HcJ {r['HcJ_kA_m']} kA/m; HcB <= HcJ always",
+    )
+    bmin = (
+        fam["beta_min_pct_per_K"].to_numpy(dtype="float64")
+        if "beta_min_pct_per_K" in fam
+        else np.nan
+    )
+    bmax = (
+        fam["beta_max_pct_per_K"].to_numpy(dtype="float64")
+        if "beta_max_pct_per_K" in fam
+        else np.nan
+    )
     beta = g["beta_HcJ_pct_per_K"].to_numpy()
-    out_of = ~np.isnan(beta) & ((beta < np.nan_to_num(bmin, nan=-np.inf)) | (beta > np.nan_to_num(bmax, nan=np.inf)))
+    out_of = ~np.isnan(beta) & (
+        (beta < np.nan_to_num(bmin, nan=-np.inf)) | (beta > np.nan_to_num(bmax, nan=np.inf))
+    )
     g["_bmin"], g["_bmax"] = bmin, bmax
-    report(pd.Series(out_of, index=g.index), "beta_HcJ_pct_per_K",
-           lambda r: f"beta {r['beta_HcJ_pct_per_K']} %/K is outside the {r['family']} range "
-           f"{r['_bmin']} to {r['_bmax']} %/K")
-    report(g["max_temp_C"].notna() & g["curie_C"].notna() & (g["max_temp_C"] >= g["curie_C"]), "max_temp_C",
-           lambda r: f"catalogue rating {r['max_temp_C']} degC is not below the Curie temperature {r['curie_C']} degC")
+    report(
+        pd.Series(out_of, index=g.index),
+        "beta_HcJ_pct_per_K",
+        lambda r: (
+            f"beta {r['beta_HcJ_pct_per_K']} %/K is outside the {r['family']} range "
+            f"{r['_bmin']} to {r['_bmax']} %/K"
+        ),
+    )
+    report(
+        g["max_temp_C"].notna() & g["curie_C"].notna() & (g["max_temp_C"] >= g["curie_C"]),
+        "max_temp_C",
+        lambda r: (
+            f"catalogue rating {r['max_temp_C']} degC is not below the Curie temperature {r['curie_C']} degC"
+        ),
+    )
 
     # element fractions from the composition
     wt_cols = [wt_column(el) for el in ELEMENTS] + list(NON_ELEMENT_COLUMNS)
@@ -489,9 +713,14 @@ def _load_grades(raws: list[RawTable], families: pd.DataFrame,
     g["Dy_Tb_wt_pct"] = g["Dy_wt_pct"] + g["Tb_wt_pct"]
     re_sum = g[[wt_column(e) for e in ("Sm", "Gd", "Pr", "Er")]].sum(axis=1)
     lo, hi = SMCO_RE_RANGE_WT_PCT
-    report(g["family"].isin(SMCO_FAMILIES) & comp_ok & ((re_sum < lo) | (re_sum > hi)), "composition",
-           lambda r: f"SmCo rare earths (Sm+Gd+Pr+Er) are "
-           f"{sum(r[wt_column(e)] for e in ('Sm', 'Gd', 'Pr', 'Er')):.1f} wt%, expected {lo:.0f}-{hi:.0f} wt%")
+    report(
+        g["family"].isin(SMCO_FAMILIES) & comp_ok & ((re_sum < lo) | (re_sum > hi)),
+        "composition",
+        lambda r: (
+            f"SmCo rare earths (Sm+Gd+Pr+Er) are "
+            f"{sum(r[wt_column(e)] for e in ('Sm', 'Gd', 'Pr', 'Er')):.1f} wt%, expected {lo:.0f}-{hi:.0f} wt%"
+        ),
+    )
     g = g.drop(columns=["_bmin", "_bmax"])
     g = g.set_index(pd.Index(g["id"].to_numpy(), name="grade"))
     return g, problems
@@ -504,8 +733,23 @@ def _load_elements(raws: list[RawTable]) -> tuple[pd.DataFrame, list[Problem]]:
         problems += raw.problems + _missing_columns(raw, ["symbol", "oxide_formula"])
         frame, p = _numeric(raw, ELEMENT_NUMERIC)
         problems += p
-        frames.append(_text(frame, ["symbol", "name", "oxide_formula", "production_basis", "production_scope",
-                                    "production_source", "price_basis", "price_date", "price_source", "notes"]))
+        frames.append(
+            _text(
+                frame,
+                [
+                    "symbol",
+                    "name",
+                    "oxide_formula",
+                    "production_basis",
+                    "production_scope",
+                    "production_source",
+                    "price_basis",
+                    "price_date",
+                    "price_source",
+                    "notes",
+                ],
+            )
+        )
     el = pd.concat(frames, ignore_index=True) if frames else _empty(["symbol", *ELEMENT_NUMERIC])
     return el.drop_duplicates("symbol", keep="last").set_index("symbol", drop=False), problems
 
@@ -523,18 +767,22 @@ def _load_rules(raws: list[RawTable]) -> tuple[pd.DataFrame, list[Problem]]:
         text = rules[col].fillna("").astype(str)
         parsed = pd.to_datetime(text.where(text != "", None), errors="coerce", format="%Y-%m-%d")
         for idx in rules.index[(text != "") & parsed.isna()]:
-            problems.append(Problem(rules.at[idx, "_file"], int(rules.at[idx, "_line"]), col,
-                                    f"expected a date YYYY-MM-DD, instead received {text[idx]!r}"))
+            problems.append(
+                Problem(
+                    rules.at[idx, "_file"],
+                    int(rules.at[idx, "_line"]),
+                    col,
+                    f"expected a date YYYY-MM-DD, instead received {text[idx]!r}",
+                )
+            )
     return rules, problems
 
 
 def _digest(paths: list[Path]) -> str:
     h = hashlib.sha1()
     for p in paths:
-        try:
+        with contextlib.suppress(OSError):
             h.update(p.read_bytes())
-        except OSError:
-            pass
     return h.hexdigest()[:10]
 
 
@@ -565,16 +813,29 @@ def load_library(user_dirs=None) -> Library:
 @lru_cache(maxsize=8)
 def _load_library_cached(dirs: tuple[Path, ...]) -> Library:
     problems: list[Problem] = []
-    tables: dict[str, list[RawTable]] = {"grades": [], "compositions": [], "families": [], "elements": [],
-                                         "export_controls": []}
+    tables: dict[str, list[RawTable]] = {
+        "grades": [],
+        "compositions": [],
+        "families": [],
+        "elements": [],
+        "export_controls": [],
+    }
     all_paths: list[Path] = []
     for layer, (root, builtin) in enumerate(_layers(dirs)):
         if root.is_file() and not builtin:
-            kind = next((k for k in ("grades", "compositions", "families") if root.name.startswith(k)), None)
+            kind = next(
+                (k for k in ("grades", "compositions", "families") if root.name.startswith(k)), None
+            )
             if kind is None or root.suffix.lower() != ".csv":
-                problems.append(Problem(str(root), None, None,
-                                        "a library file must be a CSV named grades*.csv, compositions*.csv "
-                                        "or families*.csv"))
+                problems.append(
+                    Problem(
+                        str(root),
+                        None,
+                        None,
+                        "a library file must be a CSV named grades*.csv, compositions*.csv "
+                        "or families*.csv",
+                    )
+                )
                 continue
             raw = _read_path(root, str(root))
             raw.frame["_layer"] = layer
@@ -582,8 +843,14 @@ def _load_library_cached(dirs: tuple[Path, ...]) -> Library:
             all_paths.append(root)
             continue
         if not root.is_dir():
-            problems.append(Problem(str(root), None, None,
-                                    "library folder does not exist; give a folder holding grades*.csv files"))
+            problems.append(
+                Problem(
+                    str(root),
+                    None,
+                    None,
+                    "library folder does not exist; give a folder holding grades*.csv files",
+                )
+            )
             continue
         found = {
             "grades": _collect(root, "grades", "grades"),
@@ -593,8 +860,14 @@ def _load_library_cached(dirs: tuple[Path, ...]) -> Library:
             "export_controls": _collect(root, "export_controls") if builtin else [],
         }
         if not builtin and not any(found.values()):
-            problems.append(Problem(str(root), None, None,
-                                    "no grades*.csv, grades/*.csv, compositions*.csv or families*.csv found here"))
+            problems.append(
+                Problem(
+                    str(root),
+                    None,
+                    None,
+                    "no grades*.csv, grades/*.csv, compositions*.csv or families*.csv found here",
+                )
+            )
         for key, paths in found.items():
             for path in paths:
                 raw = _read_path(path, _label(path, root, builtin))

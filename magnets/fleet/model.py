@@ -55,8 +55,8 @@ import numpy as np
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from magnets.fleet.spec import FleetSpec, SegmentSpec
     from magnets.data.library import Library
+    from magnets.fleet.spec import FleetSpec, SegmentSpec
 
 #: Elements reported per segment and year (same order as magnets.data.chemistry.REPORTED).
 ELEMENTS: tuple[str, ...] = ("Nd", "Pr", "Dy", "Tb", "Sm", "Gd", "Co")
@@ -68,22 +68,53 @@ DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
 }
 DIST_CODE: dict[str, int] = {name: i for i, name in enumerate(DISTRIBUTIONS)}
 #: Inputs that may be given as { low, high } and are drawn per segment per sample, in draw order.
-SAMPLED_INPUTS: tuple[str, ...] = ("units", "magnet_kg_per_unit", "manufacturing_yield",
-                                   "scrap_recycling", "collection", "recovery")
+SAMPLED_INPUTS: tuple[str, ...] = (
+    "units",
+    "magnet_kg_per_unit",
+    "manufacturing_yield",
+    "scrap_recycling",
+    "collection",
+    "recovery",
+)
 #: Statistics reported with --samples, in row order.
 STATS: tuple[str, ...] = ("mean", "p10", "p50", "p90")
 _QUANTILES = (0.10, 0.50, 0.90)
 #: Columns of FleetResult.table, in order (``stat`` only with samples).
 TABLE_COLUMNS: tuple[str, ...] = (
-    "scenario", "year", "segment", "element", "demand_t", "oxide_t", "scrap_returned_t", "eol_t",
-    "recovered_t", "primary_t", "share_of_world_pct", "stock_units", "inflow_units", "outflow_units",
+    "scenario",
+    "year",
+    "segment",
+    "element",
+    "demand_t",
+    "oxide_t",
+    "scrap_returned_t",
+    "eol_t",
+    "recovered_t",
+    "primary_t",
+    "share_of_world_pct",
+    "stock_units",
+    "inflow_units",
+    "outflow_units",
 )
 #: Element groups of the summary.
-SUMMARY_GROUPS: dict[str, tuple[str, ...]] = {"Dy": ("Dy",), "Tb": ("Tb",), "Nd+Pr": ("Nd", "Pr"), "Sm": ("Sm",)}
+SUMMARY_GROUPS: dict[str, tuple[str, ...]] = {
+    "Dy": ("Dy",),
+    "Tb": ("Tb",),
+    "Nd+Pr": ("Nd", "Pr"),
+    "Sm": ("Sm",),
+}
 #: Columns of FleetResult.summary, in order (``stat`` only with samples).
 SUMMARY_COLUMNS: tuple[str, ...] = (
-    "scenario", "element", "peak_primary_t", "peak_year", "cumulative_primary_t", "cumulative_demand_t",
-    "peak_share_of_world_pct", "peak_vs_baseline_t", "cumulative_vs_baseline_t", "cumulative_vs_baseline_pct",
+    "scenario",
+    "element",
+    "peak_primary_t",
+    "peak_year",
+    "cumulative_primary_t",
+    "cumulative_demand_t",
+    "peak_share_of_world_pct",
+    "peak_vs_baseline_t",
+    "cumulative_vs_baseline_t",
+    "cumulative_vs_baseline_pct",
 )
 BASELINE = "baseline"
 
@@ -92,8 +123,10 @@ BASELINE = "baseline"
 # tier 1: pure array functions
 # ----------------------------------------------------------------------------------------------
 
-def interp_knots(knot_years: np.ndarray, knot_values: np.ndarray, years: np.ndarray,
-                 before: str = "flat") -> np.ndarray:
+
+def interp_knots(
+    knot_years: np.ndarray, knot_values: np.ndarray, years: np.ndarray, before: str = "flat"
+) -> np.ndarray:
     """Piecewise-linear interpolation of per-segment knot tables onto a common year grid.
 
     Parameters
@@ -137,7 +170,9 @@ def interp_knots(knot_years: np.ndarray, knot_values: np.ndarray, years: np.ndar
     return out
 
 
-def lifetime_tables(code: np.ndarray, p1: np.ndarray, p2: np.ndarray, n_ages: int) -> tuple[np.ndarray, np.ndarray]:
+def lifetime_tables(
+    code: np.ndarray, p1: np.ndarray, p2: np.ndarray, n_ages: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Discretised lifetime per segment: outflow pmf and survival by age in whole years.
 
     Parameters
@@ -200,13 +235,15 @@ def cohort_matrix(by_age: np.ndarray) -> np.ndarray:
     ``by_age`` is (S, Y) (pmf or survival by age); returns (S, Y, Y) so that
     ``M @ inflow[s, :, n]`` sums a quantity over cohorts c for every year t.
     """
-    S, Y = by_age.shape
+    _S, Y = by_age.shape
     age = np.arange(Y)[:, None] - np.arange(Y)[None, :]  # (t, c)
     mask = age >= 0
     return np.where(mask[None], by_age[:, np.clip(age, 0, None)], 0.0)
 
 
-def stock_flow(inflow: np.ndarray, out_matrix: np.ndarray, stock_matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def stock_flow(
+    inflow: np.ndarray, out_matrix: np.ndarray, stock_matrix: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Outflow and stock for inflow (S, Y) or (S, Y, N), from the cohort matrices (S, Y, Y).
 
     Returns (outflow, stock) with the shape of ``inflow``.
@@ -316,8 +353,9 @@ class FlowArrays:
         return out
 
 
-def element_flows(arr: SegmentArrays, seg: slice, u: np.ndarray,
-                  out_matrix: np.ndarray, stock_matrix: np.ndarray) -> FlowArrays:
+def element_flows(
+    arr: SegmentArrays, seg: slice, u: np.ndarray, out_matrix: np.ndarray, stock_matrix: np.ndarray
+) -> FlowArrays:
     """All flows of the segments ``seg`` for every model year and sample.
 
     ``u`` is (len(SAMPLED_INPUTS), S, N) from :func:`sample_inputs`; the cohort matrices
@@ -329,8 +367,9 @@ def element_flows(arr: SegmentArrays, seg: slice, u: np.ndarray,
     kg = _draw(arr.kg_low[seg], arr.kg_high[seg], uu[1])
     yld = _draw(arr.yield_low[seg], arr.yield_high[seg], uu[2])[:, None, :]  # (B, 1, N)
     scrap_rec = _draw(arr.scrap_low[seg], arr.scrap_high[seg], uu[3])[:, None, :]
-    cr = (_draw(arr.collection_low[seg], arr.collection_high[seg], uu[4])
-          * _draw(arr.recovery_low[seg], arr.recovery_high[seg], uu[5]))  # (B, N)
+    cr = _draw(arr.collection_low[seg], arr.collection_high[seg], uu[4]) * _draw(
+        arr.recovery_low[seg], arr.recovery_high[seg], uu[5]
+    )  # (B, N)
     outm, stockm = out_matrix[seg], stock_matrix[seg]
 
     content = inflow * kg
@@ -348,8 +387,20 @@ def element_flows(arr: SegmentArrays, seg: slice, u: np.ndarray,
     recovered = eol * cr[bi][:, None, :]
     primary = fp[:, :, None] * net_mass[bi]
     primary -= recovered
-    return FlowArrays(bi, ei, fp, content, demand_mass, scrap_mass, eol, recovered, primary,
-                      stock_units, inflow, outflow_units)
+    return FlowArrays(
+        bi,
+        ei,
+        fp,
+        content,
+        demand_mass,
+        scrap_mass,
+        eol,
+        recovered,
+        primary,
+        stock_units,
+        inflow,
+        outflow_units,
+    )
 
 
 def sample_stats(x: np.ndarray) -> np.ndarray:
@@ -361,7 +412,7 @@ def sample_stats(x: np.ndarray) -> np.ndarray:
     value, and a quantity that does not vary between samples comes out exact.
     """
     n = x.shape[-1]
-    out = np.empty((len(STATS),) + x.shape[:-1])
+    out = np.empty((len(STATS), *x.shape[:-1]))
     mean = x.mean(axis=-1)
     out[0] = mean
     if n == 1:
@@ -372,7 +423,7 @@ def sample_stats(x: np.ndarray) -> np.ndarray:
     dev.sort(axis=-1)
     for i, q in enumerate(_QUANTILES, start=1):
         h = (n - 1) * q
-        lo = int(math.floor(h))
+        lo = math.floor(h)
         hi = min(lo + 1, n - 1)
         w = h - lo
         out[i] = mean + (dev[..., lo] * (1.0 - w) + dev[..., hi] * w)
@@ -387,13 +438,14 @@ def _stats(x: np.ndarray, varies: bool = True) -> np.ndarray:
     if x.shape[-1] == 1:
         return x[None, ..., 0]
     if not varies:
-        return np.broadcast_to(x[None, ..., 0], (len(STATS),) + x.shape[:-1])
+        return np.broadcast_to(x[None, ..., 0], (len(STATS), *x.shape[:-1]))
     return sample_stats(x)
 
 
 # ----------------------------------------------------------------------------------------------
 # tier 2/3: projection of a whole fleet
 # ----------------------------------------------------------------------------------------------
+
 
 @dataclass
 class ProjectionArrays:
@@ -425,7 +477,7 @@ def _affine_stats(a: np.ndarray, b: np.ndarray, qu: np.ndarray) -> np.ndarray:
     """
     if qu.shape[0] == 1:
         return (a + b * qu[0][:, None])[None]
-    out = np.empty((len(STATS),) + a.shape)
+    out = np.empty((len(STATS), *a.shape))
     out[0] = a + b * qu[0][:, None]
     neg = b < 0
     out[1] = a + b * np.where(neg, qu[3][:, None], qu[1][:, None])
@@ -450,8 +502,9 @@ class _Workspace:
         return buf[:size].reshape(shape)
 
 
-def _linear_stats(X: np.ndarray, A: np.ndarray, ws: _Workspace, varies: bool,
-                  on_samples: Any = None) -> np.ndarray:
+def _linear_stats(
+    X: np.ndarray, A: np.ndarray, ws: _Workspace, varies: bool, on_samples: Any = None
+) -> np.ndarray:
     """Statistics over samples of Q[m, t, n] = sum_j X[m, t, j] * A[m, j, n].
 
     X (M, T, J) deterministic series, A (M, J, N) per-sample coefficients. The mean is exact
@@ -466,12 +519,12 @@ def _linear_stats(X: np.ndarray, A: np.ndarray, ws: _Workspace, varies: bool,
         if on_samples is not None:
             on_samples(q[..., None])
         return q[None]
-    out = np.empty((len(STATS),) + X.shape[:2])
+    out = np.empty((len(STATS), *X.shape[:2]))
     out[0] = np.matmul(X, A.mean(axis=2)[..., None])[..., 0]
     if not varies and on_samples is None:
         out[1:] = out[0]
         return out
-    buf = ws.get("samples", X.shape[:2] + (N,), "float32")
+    buf = ws.get("samples", (*X.shape[:2], N), "float32")
     np.matmul(X.astype("float32"), A.astype("float32"), out=buf)
     if on_samples is not None:
         on_samples(buf)
@@ -481,16 +534,22 @@ def _linear_stats(X: np.ndarray, A: np.ndarray, ws: _Workspace, varies: bool,
     buf.sort(axis=-1)
     for i, q in enumerate(_QUANTILES, start=1):
         h = (N - 1) * q
-        lo = int(math.floor(h))
+        lo = math.floor(h)
         hi = min(lo + 1, N - 1)
         w = h - lo
         out[i] = buf[..., lo] * (1.0 - w) + buf[..., hi] * w
     return out
 
 
-def project_arrays(arr: SegmentArrays, u: np.ndarray, report: slice, chunk: int | None = None,
-                   workers: int | None = None, executor: ThreadPoolExecutor | None = None,
-                   local: threading.local | None = None) -> ProjectionArrays:
+def project_arrays(
+    arr: SegmentArrays,
+    u: np.ndarray,
+    report: slice,
+    chunk: int | None = None,
+    workers: int | None = None,
+    executor: ThreadPoolExecutor | None = None,
+    local: threading.local | None = None,
+) -> ProjectionArrays:
     """Run the model for one scenario over all segments; statistics on the reported years.
 
     Same model as :func:`element_flows`, arranged for speed. Every sampled input is
@@ -513,8 +572,11 @@ def project_arrays(arr: SegmentArrays, u: np.ndarray, report: slice, chunk: int 
     outm, stockm = cohort_matrix(pmf), cohort_matrix(surv)
     Yr = len(np.arange(Y)[report])
     K = 1 if N == 1 else len(STATS)
-    res = ProjectionArrays(*(np.zeros((K, S, Yr, E)) for _ in range(5)), *(np.zeros((K, S, Yr)) for _ in range(3)),
-                           totals=np.zeros((2, Yr, E, N)))
+    res = ProjectionArrays(
+        *(np.zeros((K, S, Yr, E)) for _ in range(5)),
+        *(np.zeros((K, S, Yr)) for _ in range(3)),
+        totals=np.zeros((2, Yr, E, N)),
+    )
     present = (arr.frac > 0).any(axis=1)  # (S, E): element occurs in some grade the segment builds
     if chunk is None:  # about 2 M values per (pairs, Yr, N) buffer
         per_seg = max(1.0, present.sum(axis=1).mean()) * Yr * N
@@ -540,19 +602,26 @@ def project_arrays(arr: SegmentArrays, u: np.ndarray, report: slice, chunk: int 
         d_k = arr.kg_high[block] - lo_k
         yld = _draw(arr.yield_low[block], arr.yield_high[block], uu[2])  # (B, N)
         scrap_rec = _draw(arr.scrap_low[block], arr.scrap_high[block], uu[3])
-        cr = (_draw(arr.collection_low[block], arr.collection_high[block], uu[4])
-              * _draw(arr.recovery_low[block], arr.recovery_high[block], uu[5]))
-        varies = bool(np.any(d_u != 0) or np.any(d_k != 0)
-                      or np.any(arr.yield_low[block] != arr.yield_high[block])
-                      or np.any(arr.scrap_low[block] != arr.scrap_high[block])
-                      or np.any(arr.collection_low[block] != arr.collection_high[block])
-                      or np.any(arr.recovery_low[block] != arr.recovery_high[block]))
+        cr = _draw(arr.collection_low[block], arr.collection_high[block], uu[4]) * _draw(
+            arr.recovery_low[block], arr.recovery_high[block], uu[5]
+        )
+        varies = bool(
+            np.any(d_u != 0)
+            or np.any(d_k != 0)
+            or np.any(arr.yield_low[block] != arr.yield_high[block])
+            or np.any(arr.scrap_low[block] != arr.scrap_high[block])
+            or np.any(arr.collection_low[block] != arr.collection_high[block])
+            or np.any(arr.recovery_low[block] != arr.recovery_high[block])
+        )
 
         # units: affine in u_units
         qu = qu_all[:, block]
         U = np.stack([lo_u, d_u], axis=2)  # (B, Y, 2)
-        for name, basis in (("inflow_units", U), ("outflow_units", np.matmul(outm[block], U)),
-                            ("stock_units", np.matmul(stockm[block], U))):
+        for name, basis in (
+            ("inflow_units", U),
+            ("outflow_units", np.matmul(outm[block], U)),
+            ("stock_units", np.matmul(stockm[block], U)),
+        ):
             br = basis[:, report]
             getattr(res, name)[:, block] = _affine_stats(br[..., 0], br[..., 1], qu)
 
@@ -590,8 +659,11 @@ def project_arrays(arr: SegmentArrays, u: np.ndarray, report: slice, chunk: int 
 
         X_prim = np.concatenate([fp[:, report, None] * Cr[bi], -EB], axis=2)  # (P, Yr, 8)
         A_prim = np.concatenate([a_net[bi], a_rec[bi]], axis=1)  # (P, 8, N)
-        for name, X, A, hook in (("eol", EB, a[bi], None), ("recovered", EB, a_rec[bi], None),
-                                 ("primary", X_prim, A_prim, prim_total)):
+        for name, X, A, hook in (
+            ("eol", EB, a[bi], None),
+            ("recovered", EB, a_rec[bi], None),
+            ("primary", X_prim, A_prim, prim_total),
+        ):
             st = _linear_stats(X, A, ws, varies, hook)  # (K, P, Yr)
             target = getattr(res, name)[:, block]
             target[:, bi, :, ei] = np.moveaxis(st, 0, 1)
@@ -690,17 +762,27 @@ class FleetResult:
     totals: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
 
-def _long_table(scenario_names: list[str], seg_names: tuple[str, ...], years: np.ndarray,
-                proj: list[ProjectionArrays], factors: np.ndarray, mult: np.ndarray,
-                prod: np.ndarray, with_stats: bool) -> pd.DataFrame:
+def _long_table(
+    scenario_names: list[str],
+    seg_names: tuple[str, ...],
+    years: np.ndarray,
+    proj: list[ProjectionArrays],
+    factors: np.ndarray,
+    mult: np.ndarray,
+    prod: np.ndarray,
+    with_stats: bool,
+) -> pd.DataFrame:
     """Assemble the long table from per-scenario statistic arrays, without a row loop."""
     import pandas as pd
 
     K = len(STATS) if with_stats else 1
     S, Yr, E = len(seg_names), len(years), len(ELEMENTS)
+
     # target order: scenario, year, segment, element, stat -> arrays (Sc, Yr, S, E, K)
     def el_block(name: str) -> np.ndarray:
-        return np.stack([np.transpose(getattr(p, name), (2, 1, 3, 0)) for p in proj])  # (Sc, Yr, S, E, K)
+        return np.stack(
+            [np.transpose(getattr(p, name), (2, 1, 3, 0)) for p in proj]
+        )  # (Sc, Yr, S, E, K)
 
     def unit_block(name: str) -> np.ndarray:
         a = np.stack([np.transpose(getattr(p, name), (2, 1, 0)) for p in proj])  # (Sc, Yr, S, K)
@@ -725,20 +807,28 @@ def _long_table(scenario_names: list[str], seg_names: tuple[str, ...], years: np
     cols["recovered_t"] = el_block("recovered").reshape(n)
     cols["primary_t"] = primary.reshape(n)
     with np.errstate(invalid="ignore", divide="ignore"):
-        cols["share_of_world_pct"] = (100.0 * primary * (mult / prod)[None, None, None, :, None]).reshape(n)
+        cols["share_of_world_pct"] = (
+            100.0 * primary * (mult / prod)[None, None, None, :, None]
+        ).reshape(n)
     cols["stock_units"] = unit_block("stock_units").reshape(n)
     cols["inflow_units"] = unit_block("inflow_units").reshape(n)
     cols["outflow_units"] = unit_block("outflow_units").reshape(n)
     return pd.DataFrame(cols)
 
 
-def _summary(scenario_names: list[str], years: np.ndarray, totals: dict[str, np.ndarray],
-             mult: np.ndarray, prod: np.ndarray, with_stats: bool) -> pd.DataFrame:
+def _summary(
+    scenario_names: list[str],
+    years: np.ndarray,
+    totals: dict[str, np.ndarray],
+    mult: np.ndarray,
+    prod: np.ndarray,
+    with_stats: bool,
+) -> pd.DataFrame:
     """Peak and cumulative primary demand per element group, per sample then statistics."""
     import pandas as pd
 
     idx = {el: i for i, el in enumerate(ELEMENTS)}
-    rows: dict[str, list] = {c: [] for c in ("scenario", "element", "stat") + SUMMARY_COLUMNS[2:]}
+    rows: dict[str, list] = {c: [] for c in ("scenario", "element", "stat", *SUMMARY_COLUMNS[2:])}
     base = totals.get(BASELINE)
     for sc in scenario_names:  # a handful of scenarios x 4 groups: small bookkeeping loop
         tot = totals[sc]  # (2, Yr, E, N)
@@ -758,7 +848,9 @@ def _summary(scenario_names: list[str], years: np.ndarray, totals: dict[str, np.
                 d_peak = peak - bprim.max(axis=0)
                 d_cum = cum - bprim.sum(axis=0)
                 with np.errstate(invalid="ignore", divide="ignore"):
-                    d_pct = np.where(bprim.sum(axis=0) != 0, 100.0 * d_cum / bprim.sum(axis=0), np.nan)
+                    d_pct = np.where(
+                        bprim.sum(axis=0) != 0, 100.0 * d_cum / bprim.sum(axis=0), np.nan
+                    )
             else:
                 d_peak = d_cum = d_pct = np.full_like(peak, np.nan)
             values = [peak, cum, cum_dem, peak_share, d_peak, d_cum, d_pct]
@@ -771,29 +863,52 @@ def _summary(scenario_names: list[str], years: np.ndarray, totals: dict[str, np.
                     rows["element"].append(group)
                     rows["stat"].append(stat)
                     rows["peak_year"].append(peak_year)
-                    for col, v in zip(("peak_primary_t", "cumulative_primary_t", "cumulative_demand_t",
-                                       "peak_share_of_world_pct", "peak_vs_baseline_t",
-                                       "cumulative_vs_baseline_t", "cumulative_vs_baseline_pct"), st):
+                    for col, v in zip(
+                        (
+                            "peak_primary_t",
+                            "cumulative_primary_t",
+                            "cumulative_demand_t",
+                            "peak_share_of_world_pct",
+                            "peak_vs_baseline_t",
+                            "cumulative_vs_baseline_t",
+                            "cumulative_vs_baseline_pct",
+                        ),
+                        st,
+                    ):
                         rows[col].append(float(v[k]))
             else:
                 rows["scenario"].append(sc)
                 rows["element"].append(group)
                 rows["stat"].append("")
                 rows["peak_year"].append(peak_year)
-                for col, v in zip(("peak_primary_t", "cumulative_primary_t", "cumulative_demand_t",
-                                   "peak_share_of_world_pct", "peak_vs_baseline_t",
-                                   "cumulative_vs_baseline_t", "cumulative_vs_baseline_pct"), values):
+                for col, v in zip(
+                    (
+                        "peak_primary_t",
+                        "cumulative_primary_t",
+                        "cumulative_demand_t",
+                        "peak_share_of_world_pct",
+                        "peak_vs_baseline_t",
+                        "cumulative_vs_baseline_t",
+                        "cumulative_vs_baseline_pct",
+                    ),
+                    values,
+                ):
                     rows[col].append(float(v[0]))
     frame = pd.DataFrame(rows)
     order = ["scenario", "element"] + (["stat"] if with_stats else []) + list(SUMMARY_COLUMNS[2:])
     frame = frame[order]
     if base is None:
-        frame = frame.assign(peak_vs_baseline_t=np.nan, cumulative_vs_baseline_t=np.nan,
-                             cumulative_vs_baseline_pct=np.nan)
+        frame = frame.assign(
+            peak_vs_baseline_t=np.nan,
+            cumulative_vs_baseline_t=np.nan,
+            cumulative_vs_baseline_pct=np.nan,
+        )
     return frame
 
 
-def pack_segments(segments: tuple[SegmentSpec, ...], lib: Library, years: np.ndarray) -> SegmentArrays:
+def pack_segments(
+    segments: tuple[SegmentSpec, ...], lib: Library, years: np.ndarray
+) -> SegmentArrays:
     """Pack parsed segments into arrays on the model-year grid (knot tables, grade mixes).
 
     The loop here runs over the few segments of an input file to lay their knot tables
@@ -802,7 +917,9 @@ def pack_segments(segments: tuple[SegmentSpec, ...], lib: Library, years: np.nda
     S = len(segments)
     grades = sorted({g for s in segments for mix in s.mixes for g in mix})
 
-    def knots(attr_years: str, attr_low: str, attr_high: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def knots(
+        attr_years: str, attr_low: str, attr_high: str
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         K = max(len(getattr(s, attr_years)) for s in segments)
         ky = np.full((S, K), np.inf)
         lo = np.zeros((S, K))
@@ -832,8 +949,18 @@ def pack_segments(segments: tuple[SegmentSpec, ...], lib: Library, years: np.nda
     mix_y = interp_knots(my, mv, years, before="flat")  # (S, Y, G)
     if grades:
         rows = lib.grades.loc[grades]
-        fr = np.stack([rows[f"{el}_wt_pct"].to_numpy(dtype="float64") if f"{el}_wt_pct" in rows.columns
-                       else np.zeros(len(grades)) for el in ELEMENTS], axis=1) / 100.0  # (G, E)
+        fr = (
+            np.stack(
+                [
+                    rows[f"{el}_wt_pct"].to_numpy(dtype="float64")
+                    if f"{el}_wt_pct" in rows.columns
+                    else np.zeros(len(grades))
+                    for el in ELEMENTS
+                ],
+                axis=1,
+            )
+            / 100.0
+        )  # (G, E)
         fr = np.nan_to_num(fr, nan=0.0)
     else:
         fr = np.zeros((0, len(ELEMENTS)))
@@ -843,27 +970,45 @@ def pack_segments(segments: tuple[SegmentSpec, ...], lib: Library, years: np.nda
         return np.array([getattr(s, attr) for s in segments], dtype="float64")
 
     return SegmentArrays(
-        names=tuple(s.name for s in segments), years=np.asarray(years),
-        units_low=interp_knots(uy, ulo, years, before="zero"), units_high=interp_knots(uy, uhi, years, before="zero"),
-        kg_low=interp_knots(ky, klo, years), kg_high=interp_knots(ky, khi, years), frac=frac,
+        names=tuple(s.name for s in segments),
+        years=np.asarray(years),
+        units_low=interp_knots(uy, ulo, years, before="zero"),
+        units_high=interp_knots(uy, uhi, years, before="zero"),
+        kg_low=interp_knots(ky, klo, years),
+        kg_high=interp_knots(ky, khi, years),
+        frac=frac,
         life_code=np.array([DIST_CODE[s.lifetime[0]] for s in segments]),
-        life_p1=vec("life_p1"), life_p2=vec("life_p2"),
-        yield_low=vec("yield_low"), yield_high=vec("yield_high"),
-        scrap_low=vec("scrap_low"), scrap_high=vec("scrap_high"),
-        collection_low=vec("collection_low"), collection_high=vec("collection_high"),
-        recovery_low=vec("recovery_low"), recovery_high=vec("recovery_high"),
+        life_p1=vec("life_p1"),
+        life_p2=vec("life_p2"),
+        yield_low=vec("yield_low"),
+        yield_high=vec("yield_high"),
+        scrap_low=vec("scrap_low"),
+        scrap_high=vec("scrap_high"),
+        collection_low=vec("collection_low"),
+        collection_high=vec("collection_high"),
+        recovery_low=vec("recovery_low"),
+        recovery_high=vec("recovery_high"),
     )
 
 
 def model_years(spec: FleetSpec) -> np.ndarray:
     """Model-year grid: the first year given in any units table (any scenario) .. end_year."""
-    first = min([spec.start_year] + [min(s.units_years) for segs in spec.scenarios.values() for s in segs])
+    first = min(
+        [spec.start_year] + [min(s.units_years) for segs in spec.scenarios.values() for s in segs]
+    )
     return np.arange(first, spec.end_year + 1)
 
 
-def project_fleet(spec: FleetSpec, lib: Library, scenarios: list[str] | tuple[str, ...] | None = None,
-                  samples: int | None = None, seed: int | None = None, *, chunk: int | None = None,
-                  workers: int | None = None) -> FleetResult:
+def project_fleet(
+    spec: FleetSpec,
+    lib: Library,
+    scenarios: list[str] | tuple[str, ...] | None = None,
+    samples: int | None = None,
+    seed: int | None = None,
+    *,
+    chunk: int | None = None,
+    workers: int | None = None,
+) -> FleetResult:
     """Project element demand of a fleet for the chosen scenarios.
 
     Parameters
@@ -882,10 +1027,12 @@ def project_fleet(spec: FleetSpec, lib: Library, scenarios: list[str] | tuple[st
     names = [BASELINE] if not scenarios else list(dict.fromkeys(scenarios))
     unknown = [n for n in names if n not in spec.scenarios]
     if unknown:
-        raise InputError(f"{spec.path}: unknown scenario {', '.join(map(repr, unknown))}; "
-                         f"expected one of {', '.join(spec.scenarios)}")
+        raise InputError(
+            f"{spec.path}: unknown scenario {', '.join(map(repr, unknown))}; "
+            f"expected one of {', '.join(spec.scenarios)}"
+        )
     if BASELINE not in names:
-        names = [BASELINE] + names
+        names = [BASELINE, *names]
     if samples is not None and samples < 2:
         raise InputError(f"--samples: expected at least 2 samples, instead received {samples}")
     if samples is not None and seed is None:
@@ -901,8 +1048,17 @@ def project_fleet(spec: FleetSpec, lib: Library, scenarios: list[str] | tuple[st
     with ThreadPoolExecutor(max_workers=max(1, workers)) as ex:
         for name in names:  # scenarios: a handful
             arr = pack_segments(spec.scenarios[name], lib, years)
-            proj.append(project_arrays(arr, u, report, chunk=chunk, workers=workers,
-                                       executor=ex if workers > 1 else None, local=local))
+            proj.append(
+                project_arrays(
+                    arr,
+                    u,
+                    report,
+                    chunk=chunk,
+                    workers=workers,
+                    executor=ex if workers > 1 else None,
+                    local=local,
+                )
+            )
     world = world_production(lib)
     factors = oxide_factors()
     mult, prod = share_denominators(world, factors)
@@ -911,9 +1067,18 @@ def project_fleet(spec: FleetSpec, lib: Library, scenarios: list[str] | tuple[st
     table = _long_table(names, seg_names, rep_years, proj, factors, mult, prod, with_stats)
     totals = {n: p.totals for n, p in zip(names, proj)}
     summary = _summary(names, rep_years, totals, mult, prod, with_stats)
-    return FleetResult(table=table, summary=summary, world=world.reset_index(), scenarios=tuple(names),
-                       years=rep_years, samples=samples, seed=seed, warnings=tuple(spec.warnings),
-                       spec=spec, totals=totals)
+    return FleetResult(
+        table=table,
+        summary=summary,
+        world=world.reset_index(),
+        scenarios=tuple(names),
+        years=rep_years,
+        samples=samples,
+        seed=seed,
+        warnings=tuple(spec.warnings),
+        spec=spec,
+        totals=totals,
+    )
 
 
 def plot_fleet(result: FleetResult, path: str) -> None:
@@ -933,8 +1098,11 @@ def plot_fleet(result: FleetResult, path: str) -> None:
     mult, prod = share_denominators(result.world.set_index("element"), factors)
     world_metal = prod / mult  # production expressed in tonnes of element
     years = result.years
-    shown = [i for i, el in enumerate(ELEMENTS)
-             if any(np.any(t[:, :, i] != 0) for t in result.totals.values())]
+    shown = [
+        i
+        for i, el in enumerate(ELEMENTS)
+        if any(np.any(t[:, :, i] != 0) for t in result.totals.values())
+    ]
     if not shown:
         shown = [ELEMENTS.index("Dy")]
     ncol = 2 if len(shown) > 1 else 1
@@ -961,8 +1129,15 @@ def plot_fleet(result: FleetResult, path: str) -> None:
             if world_metal[i] <= 5 * max(top, 1e-12):
                 ax.axhline(world_metal[i], color="black", ls="--", lw=1.2, label=label)
             else:  # far above the demand: say so instead of flattening the curves
-                ax.text(0.98, 0.04, label + " (off scale)", transform=ax.transAxes, ha="right", va="bottom",
-                        fontsize=7)
+                ax.text(
+                    0.98,
+                    0.04,
+                    label + " (off scale)",
+                    transform=ax.transAxes,
+                    ha="right",
+                    va="bottom",
+                    fontsize=7,
+                )
         ax.set_title(f"{el}: primary demand", fontsize=10)
         ax.set_ylabel(f"t {el} per year", fontsize=9)
         ax.tick_params(labelsize=8)
@@ -971,6 +1146,9 @@ def plot_fleet(result: FleetResult, path: str) -> None:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.legend(fontsize=7, loc="best")
     band = " (lines: mean; bands: P10-P90)" if result.samples else ""
-    fig.suptitle(f"{Path(str(result.spec.path)).name if result.spec is not None else 'fleet'}: primary demand "
-                 f"after scrap and end-of-life returns, all segments{band}", fontsize=10)
+    fig.suptitle(
+        f"{Path(str(result.spec.path)).name if result.spec is not None else 'fleet'}: primary demand "
+        f"after scrap and end-of-life returns, all segments{band}",
+        fontsize=10,
+    )
     write_atomic(path, lambda tmp: fig.savefig(tmp, format="png"))

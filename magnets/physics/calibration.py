@@ -66,27 +66,47 @@ def rating_inputs(grades, beta_model=None):
 
     from magnets.physics import coercivity
 
-    num = lambda c: pd.to_numeric(grades[c], errors="coerce") if c in grades.columns else \
-        pd.Series(np.nan, index=grades.index)  # noqa: E731
+    def num(c):
+        return (
+            pd.to_numeric(grades[c], errors="coerce")
+            if c in grades.columns
+            else pd.Series(np.nan, index=grades.index)
+        )
     own = num("beta_HcJ_pct_per_K")
     bm = beta_model if beta_model is not None else coercivity.default_beta_model()
-    fitted = pd.Series(bm.beta(num("HcJ_kA_m").to_numpy(), grades["route"].to_numpy(),
-                               grades["family"].to_numpy()), index=grades.index)
+    fitted = pd.Series(
+        bm.beta(
+            num("HcJ_kA_m").to_numpy(), grades["route"].to_numpy(), grades["family"].to_numpy()
+        ),
+        index=grades.index,
+    )
     beta = own.where(own.notna(), fitted)
-    out = pd.DataFrame({
-        "Br_T": num("Br_T"),
-        "HcJ_kA_m": num("HcJ_kA_m"),
-        "alpha": num("alpha_Br_pct_per_K"),
-        "beta": beta,
-        "beta_source": np.where(own.notna(), "grade", np.where(
-            fitted.isna(), "none", np.where(grades["family"].isin(coercivity.NDFEB_RATED_FAMILIES), "fit", "family"))),
-        "mu_rec": num("mu_rec"),
-        "squareness": num("squareness"),
-        "T0_C": num("T0_C").fillna(20.0),
-        "curie_C": num("curie_C"),
-        "structural_C": num("structural_limit_C"),
-        "density_g_cm3": num("density_g_cm3"),
-    }, index=grades.index)
+    out = pd.DataFrame(
+        {
+            "Br_T": num("Br_T"),
+            "HcJ_kA_m": num("HcJ_kA_m"),
+            "alpha": num("alpha_Br_pct_per_K"),
+            "beta": beta,
+            "beta_source": np.where(
+                own.notna(),
+                "grade",
+                np.where(
+                    fitted.isna(),
+                    "none",
+                    np.where(
+                        grades["family"].isin(coercivity.NDFEB_RATED_FAMILIES), "fit", "family"
+                    ),
+                ),
+            ),
+            "mu_rec": num("mu_rec"),
+            "squareness": num("squareness"),
+            "T0_C": num("T0_C").fillna(20.0),
+            "curie_C": num("curie_C"),
+            "structural_C": num("structural_limit_C"),
+            "density_g_cm3": num("density_g_cm3"),
+        },
+        index=grades.index,
+    )
     return out
 
 
@@ -112,18 +132,29 @@ def fit_condition(grades, families=None, beta_model=None) -> Condition:
     rated = cat.notna() & inp["Br_T"].notna() & inp["HcJ_kA_m"].notna() & inp["beta"].notna()
     in_fit = fit_set_mask(grades) & rated
     if in_fit.sum() < 3:
-        raise ValueError(f"expected at least 3 sintered NdFeB grades with a catalogue max_temp_C to fit Pc, "
-                         f"instead received {int(in_fit.sum())}")
+        raise ValueError(
+            f"expected at least 3 sintered NdFeB grades with a catalogue max_temp_C to fit Pc, "
+            f"instead received {int(in_fit.sum())}"
+        )
     sub = inp[in_fit]
     y = cat[in_fit].to_numpy()
 
     def objective(pcs: np.ndarray) -> np.ndarray:
-        r = rated_temperature(sub["Br_T"].to_numpy()[None, :], sub["HcJ_kA_m"].to_numpy()[None, :],
-                              sub["alpha"].to_numpy()[None, :], sub["beta"].to_numpy()[None, :],
-                              pc=pcs[:, None], mu_rec=sub["mu_rec"].to_numpy()[None, :],
-                              squareness=sub["squareness"].to_numpy()[None, :], T0_C=sub["T0_C"].to_numpy()[None, :],
-                              curie_C=sub["curie_C"].to_numpy()[None, :], structural_C=sub["structural_C"].to_numpy()[None, :])
-        t = np.where(np.isnan(r.t_max_C), sub["T0_C"].to_numpy()[None, :], r.t_max_C)  # unsafe: no better than T0
+        r = rated_temperature(
+            sub["Br_T"].to_numpy()[None, :],
+            sub["HcJ_kA_m"].to_numpy()[None, :],
+            sub["alpha"].to_numpy()[None, :],
+            sub["beta"].to_numpy()[None, :],
+            pc=pcs[:, None],
+            mu_rec=sub["mu_rec"].to_numpy()[None, :],
+            squareness=sub["squareness"].to_numpy()[None, :],
+            T0_C=sub["T0_C"].to_numpy()[None, :],
+            curie_C=sub["curie_C"].to_numpy()[None, :],
+            structural_C=sub["structural_C"].to_numpy()[None, :],
+        )
+        t = np.where(
+            np.isnan(r.t_max_C), sub["T0_C"].to_numpy()[None, :], r.t_max_C
+        )  # unsafe: no better than T0
         return np.mean(np.abs(t - y[None, :]), axis=1)
 
     coarse = objective(_PC_GRID)
@@ -132,27 +163,38 @@ def fit_condition(grades, families=None, beta_model=None) -> Condition:
     fine = objective(fine_grid)
     pc = float(fine_grid[int(np.argmin(fine))])
 
-    res = rated_temperature(inp["Br_T"], inp["HcJ_kA_m"], inp["alpha"], inp["beta"], pc=pc, mu_rec=inp["mu_rec"],
-                            squareness=inp["squareness"], T0_C=inp["T0_C"], curie_C=inp["curie_C"],
-                            structural_C=inp["structural_C"])
-    table = pd.DataFrame({
-        "id": grades.index.astype(str),
-        "family": grades["family"].to_numpy(),
-        "route": grades["route"].to_numpy(),
-        "Br_T": inp["Br_T"].to_numpy(),
-        "Br_basis": grades["Br_basis"].to_numpy() if "Br_basis" in grades.columns else "",
-        "HcJ_kA_m": inp["HcJ_kA_m"].to_numpy(),
-        "alpha": inp["alpha"].to_numpy(),
-        "beta_used": inp["beta"].to_numpy(),
-        "beta_source": inp["beta_source"].to_numpy(),
-        "squareness": inp["squareness"].to_numpy(),
-        "mu_rec": inp["mu_rec"].to_numpy(),
-        "max_temp_C": cat.to_numpy(),
-        "t_model_C": res.t_max_C.to_numpy(),
-        "residual_C": res.t_max_C.to_numpy() - cat.to_numpy(),
-        "limited_by": res.limited_by.to_numpy(),
-        "in_fit": in_fit.to_numpy(),
-    })
+    res = rated_temperature(
+        inp["Br_T"],
+        inp["HcJ_kA_m"],
+        inp["alpha"],
+        inp["beta"],
+        pc=pc,
+        mu_rec=inp["mu_rec"],
+        squareness=inp["squareness"],
+        T0_C=inp["T0_C"],
+        curie_C=inp["curie_C"],
+        structural_C=inp["structural_C"],
+    )
+    table = pd.DataFrame(
+        {
+            "id": grades.index.astype(str),
+            "family": grades["family"].to_numpy(),
+            "route": grades["route"].to_numpy(),
+            "Br_T": inp["Br_T"].to_numpy(),
+            "Br_basis": grades["Br_basis"].to_numpy() if "Br_basis" in grades.columns else "",
+            "HcJ_kA_m": inp["HcJ_kA_m"].to_numpy(),
+            "alpha": inp["alpha"].to_numpy(),
+            "beta_used": inp["beta"].to_numpy(),
+            "beta_source": inp["beta_source"].to_numpy(),
+            "squareness": inp["squareness"].to_numpy(),
+            "mu_rec": inp["mu_rec"].to_numpy(),
+            "max_temp_C": cat.to_numpy(),
+            "t_model_C": res.t_max_C.to_numpy(),
+            "residual_C": res.t_max_C.to_numpy() - cat.to_numpy(),
+            "limited_by": res.limited_by.to_numpy(),
+            "in_fit": in_fit.to_numpy(),
+        }
+    )
     table = table[rated.to_numpy()].reset_index(drop=True)
     fit_res = table.loc[table["in_fit"], "residual_C"].to_numpy()
     fit_res = np.where(np.isnan(fit_res), -np.inf, fit_res)
@@ -162,9 +204,16 @@ def fit_condition(grades, families=None, beta_model=None) -> Condition:
     else:
         s = inp.groupby(grades["family"])["squareness"].median()
         m = inp.groupby(grades["family"])["mu_rec"].median()
-    return Condition(pc=pc, hd_kA_m=0.0, squareness=s.rename("squareness"), mu_rec=m.rename("mu_rec"),
-                     residuals=table, median_abs_error_C=float(np.median(np.abs(fit_res))),
-                     mean_abs_error_C=float(np.mean(np.abs(fit_res))), n_fit=int(in_fit.sum()))
+    return Condition(
+        pc=pc,
+        hd_kA_m=0.0,
+        squareness=s.rename("squareness"),
+        mu_rec=m.rename("mu_rec"),
+        residuals=table,
+        median_abs_error_C=float(np.median(np.abs(fit_res))),
+        mean_abs_error_C=float(np.mean(np.abs(fit_res))),
+        n_fit=int(in_fit.sum()),
+    )
 
 
 _CACHE: dict[str, Condition] = {}
@@ -184,7 +233,9 @@ def default_condition(lib=None) -> Condition:
         return _CACHE[key]
     from magnets.physics import coercivity
 
-    cond = fit_condition(lib.grades, getattr(lib, "families", None), coercivity.default_beta_model(lib))
+    cond = fit_condition(
+        lib.grades, getattr(lib, "families", None), coercivity.default_beta_model(lib)
+    )
     if key is not None:
         _CACHE[key] = cond
     return cond

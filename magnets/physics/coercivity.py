@@ -94,8 +94,13 @@ class BetaModel:
         if family is not None:
             fam = np.asarray(family, dtype=object)
             is_ndfeb = np.isin(fam, NDFEB_RATED_FAMILIES)
-            fam_beta = np.array([self.family_beta.get(f, np.nan) for f in np.ravel(fam)]).reshape(fam.shape) \
-                if fam.ndim else np.array(self.family_beta.get(fam.item(), np.nan))
+            fam_beta = (
+                np.array([self.family_beta.get(f, np.nan) for f in np.ravel(fam)]).reshape(
+                    fam.shape
+                )
+                if fam.ndim
+                else np.array(self.family_beta.get(fam.item(), np.nan))
+            )
             out = np.where(is_ndfeb, out, fam_beta)
         return out
 
@@ -106,7 +111,7 @@ def _ls_beta(h: np.ndarray, beta: np.ndarray) -> tuple[float, float, float]:
     coef, *_ = np.linalg.lstsq(X, beta, rcond=None)
     d, c = float(coef[0]), float(coef[1])
     res = beta - X @ coef
-    return c, d, float(np.sqrt(np.mean(res ** 2)))
+    return c, d, float(np.sqrt(np.mean(res**2)))
 
 
 def fit_beta(grades, families=None) -> BetaModel:
@@ -126,8 +131,15 @@ def fit_beta(grades, families=None) -> BetaModel:
     beta = pd.to_numeric(g["beta_HcJ_pct_per_K"], errors="coerce")
     h = pd.to_numeric(g["HcJ_kA_m"], errors="coerce")
     fam = g["family"].astype(str)
-    pts = pd.DataFrame({"id": g.index.astype(str), "family": fam.to_numpy(), "route": g["route"].astype(str).to_numpy(),
-                        "HcJ_kA_m": h.to_numpy(), "beta": beta.to_numpy()})
+    pts = pd.DataFrame(
+        {
+            "id": g.index.astype(str),
+            "family": fam.to_numpy(),
+            "route": g["route"].astype(str).to_numpy(),
+            "HcJ_kA_m": h.to_numpy(),
+            "beta": beta.to_numpy(),
+        }
+    )
     pts["group"] = _route_group(pts["route"].to_numpy())
     ok = pts["beta"].notna() & pts["HcJ_kA_m"].gt(0)
     nd = pts[ok & pts["family"].isin(NDFEB_RATED_FAMILIES)]
@@ -135,8 +147,10 @@ def fit_beta(grades, families=None) -> BetaModel:
     uniq = nd.drop_duplicates(["group", "HcJ_kA_m", "beta"])
     bulk = uniq[uniq["group"] == "bulk"]
     if len(bulk) < 2:
-        raise ValueError("expected at least 2 sintered NdFeB grades with a sourced beta to fit beta(HcJ0), "
-                         f"instead received {len(bulk)}; add beta_HcJ_pct_per_K to grades")
+        raise ValueError(
+            "expected at least 2 sintered NdFeB grades with a sourced beta to fit beta(HcJ0), "
+            f"instead received {len(bulk)}; add beta_HcJ_pct_per_K to grades"
+        )
     c, d, rms = _ls_beta(bulk["HcJ_kA_m"].to_numpy(), bulk["beta"].to_numpy())
     groups["bulk"] = BetaFit("bulk", c, d, len(bulk), rms, "fit")
     gbd = uniq[uniq["group"] == "gbd"]
@@ -148,14 +162,22 @@ def fit_beta(grades, families=None) -> BetaModel:
         hh, bb = gbd["HcJ_kA_m"].to_numpy(), gbd["beta"].to_numpy()
         c2 = float(np.sum((bb - 100 * d) * (100 / hh)) / np.sum((100 / hh) ** 2))
         res = bb - 100 * (c2 / hh + d)
-        groups["gbd"] = BetaFit("gbd", c2, d, len(gbd), float(np.sqrt(np.mean(res ** 2))),
-                                "intercept fit, slope d shared with bulk (fewer than 3 distinct points)")
+        groups["gbd"] = BetaFit(
+            "gbd",
+            c2,
+            d,
+            len(gbd),
+            float(np.sqrt(np.mean(res**2))),
+            "intercept fit, slope d shared with bulk (fewer than 3 distinct points)",
+        )
     else:
         groups["gbd"] = BetaFit("gbd", c, d, 0, rms, "no sourced GBD beta: bulk fit used")
     other = pts[ok & ~pts["family"].isin(NDFEB_RATED_FAMILIES)]
     family_beta = {str(k): float(v) for k, v in other.groupby("family")["beta"].median().items()}
-    family_source = {k: "median of the family's sourced grade betas" for k in family_beta}
-    if families is not None and {"beta_min_pct_per_K", "beta_max_pct_per_K"} <= set(families.columns):
+    family_source = dict.fromkeys(family_beta, "median of the family's sourced grade betas")
+    if families is not None and {"beta_min_pct_per_K", "beta_max_pct_per_K"} <= set(
+        families.columns
+    ):
         lo = pd.to_numeric(families["beta_min_pct_per_K"], errors="coerce")
         hi = pd.to_numeric(families["beta_max_pct_per_K"], errors="coerce")
         for fid in families.index:
@@ -163,9 +185,14 @@ def fit_beta(grades, families=None) -> BetaModel:
                 continue
             if pd.notna(lo[fid]) and pd.notna(hi[fid]):
                 family_beta[str(fid)] = float((lo[fid] + hi[fid]) / 2.0)
-                family_source[str(fid)] = "mid-point of the family's beta range in families.csv (no grade beta sourced)"
-    fitted = np.where(pts["group"] == "gbd", groups["gbd"].beta(pts["HcJ_kA_m"].to_numpy()),
-                      groups["bulk"].beta(pts["HcJ_kA_m"].to_numpy()))
+                family_source[str(fid)] = (
+                    "mid-point of the family's beta range in families.csv (no grade beta sourced)"
+                )
+    fitted = np.where(
+        pts["group"] == "gbd",
+        groups["gbd"].beta(pts["HcJ_kA_m"].to_numpy()),
+        groups["bulk"].beta(pts["HcJ_kA_m"].to_numpy()),
+    )
     resid = pts[ok & pts["family"].isin(NDFEB_RATED_FAMILIES)].copy()
     resid["beta_fit"] = fitted[(ok & pts["family"].isin(NDFEB_RATED_FAMILIES)).to_numpy()]
     resid["residual"] = resid["beta"] - resid["beta_fit"]
@@ -225,20 +252,69 @@ def _like(value, ref, name=None):
 #: 'gb-addition-dy': intergranular Dy additions (not diffusion): compared, not fitted.
 PUBLISHED_POINTS = (
     # source, kind, Dy_wt_pct, Tb_wt_pct, HcJ_gain_or_value_kA_m, Br_T, fitted
-    ("isc.ac alloy (Nd0.8Dy0.2)(Fe,Co,B,Nb,Ga)5.5: HcJ 27.1 kOe, Br 10.45 kG, 7.4 wt% Dy [S/D]",
-     "bulk", 7.4, 0.0, 27.1 * _KOE, 1.045, True),
-    ("TbF3 GBD 2 h, JMMM 2017: 12.57 -> 21.70 kOe [S]", "gbd-tb-saturated", 0.0, float("nan"),
-     (21.70 - 12.57) * _KOE, float("nan"), True),
-    ("Tb GBD stepwise anneal, Kim et al. JALCOM 2019: 15.28 -> 24.86 kOe [S]", "gbd-tb-saturated", 0.0,
-     float("nan"), (24.86 - 15.28) * _KOE, float("nan"), True),
-    ("Mainrich 'GBD vs bulk alloyed': 0.35 wt% Tb coating, N45H -> N45UH, HcJ 17.67 -> 26.55 kOe [S]",
-     "gbd-tb-gain", 0.0, 0.35, (26.55 - 17.67) * _KOE, float("nan"), True),
-    ("Dy69Ni31 intergranular, Liu et al. JMMM 2014: +6.25 kOe at 0.68 at% (~1.7 wt%) Dy [S/D]",
-     "gb-addition-dy", 1.7, 0.0, 6.25 * _KOE, float("nan"), False),
-    ("(Pr37Dy30Cu33)Hx dual alloy, Zhang et al. JMMM 2015: +3.2 kOe at 0.32 at% (~0.8 wt%) Dy [S/D]",
-     "gb-addition-dy", 0.8, 0.0, 3.2 * _KOE, float("nan"), False),
-    ("Dy2O3 intergranular, Ma et al. Mater. Express 2016: +6.8 kOe at 4 wt% Dy2O3 (3.49 wt% Dy) [S/D]",
-     "gb-addition-dy", 3.49, 0.0, 6.8 * _KOE, float("nan"), False),
+    (
+        "isc.ac alloy (Nd0.8Dy0.2)(Fe,Co,B,Nb,Ga)5.5: HcJ 27.1 kOe, Br 10.45 kG, 7.4 wt% Dy [S/D]",
+        "bulk",
+        7.4,
+        0.0,
+        27.1 * _KOE,
+        1.045,
+        True,
+    ),
+    (
+        "TbF3 GBD 2 h, JMMM 2017: 12.57 -> 21.70 kOe [S]",
+        "gbd-tb-saturated",
+        0.0,
+        float("nan"),
+        (21.70 - 12.57) * _KOE,
+        float("nan"),
+        True,
+    ),
+    (
+        "Tb GBD stepwise anneal, Kim et al. JALCOM 2019: 15.28 -> 24.86 kOe [S]",
+        "gbd-tb-saturated",
+        0.0,
+        float("nan"),
+        (24.86 - 15.28) * _KOE,
+        float("nan"),
+        True,
+    ),
+    (
+        "Mainrich 'GBD vs bulk alloyed': 0.35 wt% Tb coating, N45H -> N45UH, HcJ 17.67 -> 26.55 kOe [S]",
+        "gbd-tb-gain",
+        0.0,
+        0.35,
+        (26.55 - 17.67) * _KOE,
+        float("nan"),
+        True,
+    ),
+    (
+        "Dy69Ni31 intergranular, Liu et al. JMMM 2014: +6.25 kOe at 0.68 at% (~1.7 wt%) Dy [S/D]",
+        "gb-addition-dy",
+        1.7,
+        0.0,
+        6.25 * _KOE,
+        float("nan"),
+        False,
+    ),
+    (
+        "(Pr37Dy30Cu33)Hx dual alloy, Zhang et al. JMMM 2015: +3.2 kOe at 0.32 at% (~0.8 wt%) Dy [S/D]",
+        "gb-addition-dy",
+        0.8,
+        0.0,
+        3.2 * _KOE,
+        float("nan"),
+        False,
+    ),
+    (
+        "Dy2O3 intergranular, Ma et al. Mater. Express 2016: +6.8 kOe at 4 wt% Dy2O3 (3.49 wt% Dy) [S/D]",
+        "gb-addition-dy",
+        3.49,
+        0.0,
+        6.8 * _KOE,
+        float("nan"),
+        False,
+    ),
 )
 #: Tb/Dy bulk efficiency ratio: FACTS.md 3 [GK] "Tb ~1.7-2x the HcJ gain of Dy per wt%" (mid-point).
 TB_OVER_DY_BULK = 1.85
@@ -297,7 +373,9 @@ def _per_route(route, table: dict, default=np.nan):
     return out
 
 
-def hcj0_br0(route, Dy_wt_pct, Tb_wt_pct, thickness_mm=None, *, model: CoercivityModel | None = None):
+def hcj0_br0(
+    route, Dy_wt_pct, Tb_wt_pct, thickness_mm=None, *, model: CoercivityModel | None = None
+):
     """HcJ0 (kA/m) and Br0 (T) at T0 for a route and whole-magnet Dy and Tb contents (wt%).
 
     Arrays broadcast. gbd-tb: all Tb is diffused (gain min(e*Tb, cap), Tb past saturation is
@@ -310,18 +388,39 @@ def hcj0_br0(route, Dy_wt_pct, Tb_wt_pct, thickness_mm=None, *, model: Coercivit
     dy = np.asarray(Dy_wt_pct, dtype=float)
     tb = np.asarray(Tb_wt_pct, dtype=float)
     f = _thickness_factor(thickness_mm, m.thickness_limit_mm)
-    tb_diff = np.where(r == "gbd-tb", tb, 0.0)  # a Tb-GBD grade's Tb is all diffused (excess is wasted)
-    dy_diff = np.where(r == "gbd-dy", np.minimum(dy, m.sat_Dy_wt_pct), 0.0)  # Dy beyond saturation: substrate
+    tb_diff = np.where(
+        r == "gbd-tb", tb, 0.0
+    )  # a Tb-GBD grade's Tb is all diffused (excess is wasted)
+    dy_diff = np.where(
+        r == "gbd-dy", np.minimum(dy, m.sat_Dy_wt_pct), 0.0
+    )  # Dy beyond saturation: substrate
     base = np.where(r == "dy-free", m.H_free_kA_m, m.H_base_kA_m)
-    h = (base + m.k_Dy_kA_m_per_wt * (dy - dy_diff) + m.k_Tb_kA_m_per_wt * (tb - tb_diff)
-         + f * (np.minimum(m.e_Tb_kA_m_per_wt * tb_diff, m.cap_Tb_kA_m)
-                + np.minimum(m.e_Dy_kA_m_per_wt * dy_diff, m.cap_Dy_kA_m)))
+    h = (
+        base
+        + m.k_Dy_kA_m_per_wt * (dy - dy_diff)
+        + m.k_Tb_kA_m_per_wt * (tb - tb_diff)
+        + f
+        * (
+            np.minimum(m.e_Tb_kA_m_per_wt * tb_diff, m.cap_Tb_kA_m)
+            + np.minimum(m.e_Dy_kA_m_per_wt * dy_diff, m.cap_Dy_kA_m)
+        )
+    )
     br = _per_route(r, m.Br_base_T) - m.c_Br_T_per_wt * (dy + tb)
     return h, br
 
 
-def _grid_gbd(h_obs, element_wt, bulk_other, e_grid, cap_grid, k_bulk, h_base, sat_obs=(), gain_obs=(),
-              excess_to_bulk=True):
+def _grid_gbd(
+    h_obs,
+    element_wt,
+    bulk_other,
+    e_grid,
+    cap_grid,
+    k_bulk,
+    h_base,
+    sat_obs=(),
+    gain_obs=(),
+    excess_to_bulk=True,
+):
     """Least-squares (e, cap) over a grid, for GBD grades with one diffusing element.
 
     h_obs: HcJ0 of the grades; element_wt: the diffusing element's wt%; bulk_other: HcJ from
@@ -380,7 +479,9 @@ def fit_coercivity(grades, beta_fit: BetaModel | None = None) -> CoercivityModel
     br_base = {"bulk": float(br0)}
     for r in ("gbd-dy", "gbd-tb", "dy-free"):
         sel = (route == r) & np.isfinite(br)
-        br_base[r] = float(np.mean(br[sel] + c_br * (dy[sel] + tb[sel]))) if sel.any() else float(br0)
+        br_base[r] = (
+            float(np.mean(br[sel] + c_br * (dy[sel] + tb[sel]))) if sel.any() else float(br0)
+        )
     notes = {"k_Tb": f"k_Tb = {TB_OVER_DY_BULK} x k_Dy (FACTS.md 3 [GK], Tb 1.7-2x Dy per wt%)"}
     e_grid = np.arange(100.0, 5000.0 + 1e-9, 10.0)
     # DESIGN.md / FACTS.md 3: the GBD gain saturates at roughly 8-12 kOe; the cap is fitted inside that band
@@ -388,8 +489,18 @@ def fit_coercivity(grades, beta_fit: BetaModel | None = None) -> CoercivityModel
     sat_tb = [p[4] for p in PUBLISHED_POINTS if p[1] == "gbd-tb-saturated"]
     gain_tb = [(p[3], p[4]) for p in PUBLISHED_POINTS if p[1] == "gbd-tb-gain"]
     sel = (route == "gbd-tb") & np.isfinite(h)
-    e_tb, cap_tb = _grid_gbd(h[sel], tb[sel], k_dy * dy[sel], e_grid, cap_grid, k_tb, h_base, sat_tb, gain_tb,
-                             excess_to_bulk=False)
+    e_tb, cap_tb = _grid_gbd(
+        h[sel],
+        tb[sel],
+        k_dy * dy[sel],
+        e_grid,
+        cap_grid,
+        k_tb,
+        h_base,
+        sat_tb,
+        gain_tb,
+        excess_to_bulk=False,
+    )
     sel = (route == "gbd-dy") & np.isfinite(h)
     if sel.sum() >= 2:
         e_dy, cap_dy = _grid_gbd(h[sel], dy[sel], k_tb * tb[sel], e_grid, cap_grid, k_dy, h_base)
@@ -399,15 +510,40 @@ def fit_coercivity(grades, beta_fit: BetaModel | None = None) -> CoercivityModel
     free = (route == "dy-free") & np.isfinite(h)
     h_free = float(np.mean(h[free])) if free.any() else float(h_base)
     alpha = pd.to_numeric(nd["alpha_Br_pct_per_K"], errors="coerce")
-    alpha_route = {r: float(alpha[route == r].median()) if (route == r).any() else float(alpha.median())
-                   for r in ROUTES}
-    model = CoercivityModel(float(h_base), float(k_dy), float(k_tb), c_br, br_base, h_free, e_tb, cap_tb, e_dy,
-                            cap_dy, alpha_route, notes=notes)
+    alpha_route = {
+        r: float(alpha[route == r].median()) if (route == r).any() else float(alpha.median())
+        for r in ROUTES
+    }
+    model = CoercivityModel(
+        float(h_base),
+        float(k_dy),
+        float(k_tb),
+        c_br,
+        br_base,
+        h_free,
+        e_tb,
+        cap_tb,
+        e_dy,
+        cap_dy,
+        alpha_route,
+        notes=notes,
+    )
     # residuals over the library's NdFeB grades
     hm, bm = hcj0_br0(route, dy, tb, model=model)
-    res = pd.DataFrame({"id": nd.index.astype(str), "route": route, "Dy_wt_pct": dy, "Tb_wt_pct": tb,
-                        "HcJ_kA_m": h, "HcJ_model_kA_m": hm, "HcJ_residual_kA_m": h - hm,
-                        "Br_T": br, "Br_model_T": bm, "Br_residual_T": br - bm})
+    res = pd.DataFrame(
+        {
+            "id": nd.index.astype(str),
+            "route": route,
+            "Dy_wt_pct": dy,
+            "Tb_wt_pct": tb,
+            "HcJ_kA_m": h,
+            "HcJ_model_kA_m": hm,
+            "HcJ_residual_kA_m": h - hm,
+            "Br_T": br,
+            "Br_model_T": bm,
+            "Br_residual_T": br - bm,
+        }
+    )
     pubrows = []
     for src, kind, pdy, ptb, val, pbr, fitted in PUBLISHED_POINTS:
         if kind == "bulk":
@@ -416,15 +552,44 @@ def fit_coercivity(grades, beta_fit: BetaModel | None = None) -> CoercivityModel
         elif kind == "gbd-tb-saturated":
             pubrows.append((src, kind, pdy, ptb, val, cap_tb, pbr, np.nan, fitted))
         elif kind == "gbd-tb-gain":
-            pubrows.append((src, kind, pdy, ptb, val, float(min(e_tb * ptb, cap_tb)), pbr, np.nan, fitted))
+            pubrows.append(
+                (src, kind, pdy, ptb, val, float(min(e_tb * ptb, cap_tb)), pbr, np.nan, fitted)
+            )
         else:
-            pubrows.append((src, kind, pdy, ptb, val, float(min(e_dy * pdy, cap_dy)), pbr, np.nan, fitted))
-    published = pd.DataFrame(pubrows, columns=["source", "kind", "Dy_wt_pct", "Tb_wt_pct", "observed_kA_m",
-                                               "model_kA_m", "Br_T", "Br_model_T", "fitted"])
+            pubrows.append(
+                (src, kind, pdy, ptb, val, float(min(e_dy * pdy, cap_dy)), pbr, np.nan, fitted)
+            )
+    published = pd.DataFrame(
+        pubrows,
+        columns=[
+            "source",
+            "kind",
+            "Dy_wt_pct",
+            "Tb_wt_pct",
+            "observed_kA_m",
+            "model_kA_m",
+            "Br_T",
+            "Br_model_T",
+            "fitted",
+        ],
+    )
     published["residual_kA_m"] = published["observed_kA_m"] - published["model_kA_m"]
-    return CoercivityModel(float(h_base), float(k_dy), float(k_tb), c_br, br_base, h_free, e_tb, cap_tb, e_dy,
-                           cap_dy, alpha_route, residuals=res.dropna(subset=["HcJ_kA_m"]).reset_index(drop=True),
-                           published=published, notes=notes)
+    return CoercivityModel(
+        float(h_base),
+        float(k_dy),
+        float(k_tb),
+        c_br,
+        br_base,
+        h_free,
+        e_tb,
+        cap_tb,
+        e_dy,
+        cap_dy,
+        alpha_route,
+        residuals=res.dropna(subset=["HcJ_kA_m"]).reset_index(drop=True),
+        published=published,
+        notes=notes,
+    )
 
 
 _COERC_CACHE: dict[str, CoercivityModel] = {}
@@ -446,8 +611,20 @@ def default_coercivity_model(lib=None) -> CoercivityModel:
 
 
 # ============================================================================ inverse
-def hree_needed(route, temp_C, pc, hd_kA_m=0.0, *, squareness=0.9, mu_rec=1.05, T0_C=20.0, curie_C=310.0,
-                thickness_mm=None, model: CoercivityModel | None = None, beta: BetaModel | None = None):
+def hree_needed(
+    route,
+    temp_C,
+    pc,
+    hd_kA_m=0.0,
+    *,
+    squareness=0.9,
+    mu_rec=1.05,
+    T0_C=20.0,
+    curie_C=310.0,
+    thickness_mm=None,
+    model: CoercivityModel | None = None,
+    beta: BetaModel | None = None,
+):
     """Dy and Tb (wt%) a route needs so a magnet rates at ``temp_C`` at (Pc, Hd); NaN if not reachable.
 
     Arrays broadcast (e.g. routes[:, None] x temps[None, :]). Returns a dict of arrays:
@@ -464,8 +641,13 @@ def hree_needed(route, temp_C, pc, hd_kA_m=0.0, *, squareness=0.9, mu_rec=1.05, 
     """
     m = model if model is not None else default_coercivity_model()
     bm = beta if beta is not None else default_beta_model()
-    r, T, P, Hd, s, mr, t0, tc = np.broadcast_arrays(np.asarray(route, dtype=object), *(np.asarray(v, dtype=float)
-                                                      for v in (temp_C, pc, hd_kA_m, squareness, mu_rec, T0_C, curie_C)))
+    r, T, P, Hd, s, mr, t0, tc = np.broadcast_arrays(
+        np.asarray(route, dtype=object),
+        *(
+            np.asarray(v, dtype=float)
+            for v in (temp_C, pc, hd_kA_m, squareness, mu_rec, T0_C, curie_C)
+        ),
+    )
     grp = _route_group(r)
     c = np.where(grp == "gbd", bm.groups["gbd"].c_kA_m_per_K, bm.groups["bulk"].c_kA_m_per_K)
     d = np.where(grp == "gbd", bm.groups["gbd"].d_per_K, bm.groups["bulk"].d_per_K)
@@ -488,9 +670,14 @@ def hree_needed(route, temp_C, pc, hd_kA_m=0.0, *, squareness=0.9, mu_rec=1.05, 
 
     # stage 1 of each route
     is_tb, is_dy, is_bulk = r == "gbd-tb", r == "gbd-dy", r == "bulk"
-    sat1 = np.where(is_tb, m.sat_Tb_wt_pct, np.where(is_dy, m.sat_Dy_wt_pct, np.where(is_bulk, hmax, 0.0)))
-    hx1 = np.where(is_tb, f * m.e_Tb_kA_m_per_wt, np.where(is_dy, f * m.e_Dy_kA_m_per_wt,
-                                                             np.where(is_bulk, m.k_Dy_kA_m_per_wt, 0.0)))
+    sat1 = np.where(
+        is_tb, m.sat_Tb_wt_pct, np.where(is_dy, m.sat_Dy_wt_pct, np.where(is_bulk, hmax, 0.0))
+    )
+    hx1 = np.where(
+        is_tb,
+        f * m.e_Tb_kA_m_per_wt,
+        np.where(is_dy, f * m.e_Dy_kA_m_per_wt, np.where(is_bulk, m.k_Dy_kA_m_per_wt, 0.0)),
+    )
     x1 = solve(hbase, hx1, brb, m.c_Br_T_per_wt, 0.0, sat1)
     # stage 2 (GBD routes): substrate Dy on top of the saturated diffusion
     gain_sat = f * np.where(is_tb, m.cap_Tb_kA_m, np.where(is_dy, m.cap_Dy_kA_m, 0.0))
@@ -500,10 +687,13 @@ def hree_needed(route, temp_C, pc, hd_kA_m=0.0, *, squareness=0.9, mu_rec=1.05, 
     gbd = is_tb | is_dy
     use2 = gbd & np.isnan(x1)
     ok_route = np.isin(r, list(ROUTES))
-    below_curie = T < tc
+    below_curie = tc > T
     tb_out = np.where(is_tb, np.where(use2, sat1, x1), 0.0)
-    dy_out = np.where(is_tb, np.where(use2, x2, 0.0),
-                      np.where(is_dy, np.where(use2, sat1 + x2, x1), np.where(is_bulk, x1, 0.0)))
+    dy_out = np.where(
+        is_tb,
+        np.where(use2, x2, 0.0),
+        np.where(is_dy, np.where(use2, sat1 + x2, x1), np.where(is_bulk, x1, 0.0)),
+    )
     reach = ok_route & below_curie & np.where(use2, np.isfinite(x2), np.isfinite(x1))
     # dy-free: stage 1 with zero range -> reachable only if the base already holds
     dy_out = np.where(reach, dy_out, np.nan)
@@ -511,28 +701,65 @@ def hree_needed(route, temp_C, pc, hd_kA_m=0.0, *, squareness=0.9, mu_rec=1.05, 
     h0, b0 = hcj0_br0(r, np.nan_to_num(dy_out), np.nan_to_num(tb_out), thickness_mm, model=m)
     beta_v = 100.0 * (c / h0 + d)
     return {
-        "Dy_wt_pct": dy_out, "Tb_wt_pct": tb_out, "hree_wt_pct": dy_out + tb_out,
-        "HcJ0_kA_m": np.where(reach, h0, np.nan), "Br0_T": np.where(reach, b0, np.nan),
-        "alpha": a * 100.0, "beta": np.where(reach, beta_v, np.nan), "reachable": reach,
+        "Dy_wt_pct": dy_out,
+        "Tb_wt_pct": tb_out,
+        "hree_wt_pct": dy_out + tb_out,
+        "HcJ0_kA_m": np.where(reach, h0, np.nan),
+        "Br0_T": np.where(reach, b0, np.nan),
+        "alpha": a * 100.0,
+        "beta": np.where(reach, beta_v, np.nan),
+        "reachable": reach,
     }
 
 
-def tradeoff(routes=ROUTES, temps_C=None, *, pc, hd_kA_m=0.0, squareness=0.9, mu_rec=1.05, T0_C=20.0,
-             curie_C=310.0, thickness_mm=None, model=None, beta=None):
+def tradeoff(
+    routes=ROUTES,
+    temps_C=None,
+    *,
+    pc,
+    hd_kA_m=0.0,
+    squareness=0.9,
+    mu_rec=1.05,
+    T0_C=20.0,
+    curie_C=310.0,
+    thickness_mm=None,
+    model=None,
+    beta=None,
+):
     """Rows (route x temperature): HREE needed and the resulting flux. DataFrame with columns
     route, temp_C, Dy_wt_pct, Tb_wt_pct, hree_wt_pct (NaN where not reachable), Br_T (at T0),
     Br_T_at_temp (with the route's alpha), HcJ_kA_m (at T0), reachable."""
     import pandas as pd
 
-    temps = np.arange(80.0, 240.0 + 1e-9, 10.0) if temps_C is None else np.asarray(temps_C, dtype=float)
+    temps = (
+        np.arange(80.0, 240.0 + 1e-9, 10.0) if temps_C is None else np.asarray(temps_C, dtype=float)
+    )
     rr = np.asarray(list(routes), dtype=object)
     R, T = np.meshgrid(np.arange(rr.size), temps, indexing="ij")
-    out = hree_needed(rr[R], T, pc, hd_kA_m, squareness=squareness, mu_rec=mu_rec, T0_C=T0_C, curie_C=curie_C,
-                      thickness_mm=thickness_mm, model=model, beta=beta)
+    out = hree_needed(
+        rr[R],
+        T,
+        pc,
+        hd_kA_m,
+        squareness=squareness,
+        mu_rec=mu_rec,
+        T0_C=T0_C,
+        curie_C=curie_C,
+        thickness_mm=thickness_mm,
+        model=model,
+        beta=beta,
+    )
     br_t = out["Br0_T"] * (1 + out["alpha"] / 100.0 * (T - T0_C))
-    return pd.DataFrame({
-        "route": rr[R].ravel(), "temp_C": T.ravel(), "Dy_wt_pct": out["Dy_wt_pct"].ravel(),
-        "Tb_wt_pct": out["Tb_wt_pct"].ravel(), "hree_wt_pct": out["hree_wt_pct"].ravel(),
-        "Br_T": out["Br0_T"].ravel(), "Br_T_at_temp": br_t.ravel(), "HcJ_kA_m": out["HcJ0_kA_m"].ravel(),
-        "reachable": out["reachable"].ravel(),
-    })
+    return pd.DataFrame(
+        {
+            "route": rr[R].ravel(),
+            "temp_C": T.ravel(),
+            "Dy_wt_pct": out["Dy_wt_pct"].ravel(),
+            "Tb_wt_pct": out["Tb_wt_pct"].ravel(),
+            "hree_wt_pct": out["hree_wt_pct"].ravel(),
+            "Br_T": out["Br0_T"].ravel(),
+            "Br_T_at_temp": br_t.ravel(),
+            "HcJ_kA_m": out["HcJ0_kA_m"].ravel(),
+            "reachable": out["reachable"].ravel(),
+        }
+    )

@@ -30,8 +30,10 @@ from __future__ import annotations
 
 import numpy as np
 
-SOURCE = ("point demagnetising factor of a uniformly magnetised body at its centre (field of the "
-          "charged pole faces; Joseph & Schloemann, J. Appl. Phys. 36, 1579, 1965); Pc = (1 - N)/N")
+SOURCE = (
+    "point demagnetising factor of a uniformly magnetised body at its centre (field of the "
+    "charged pole faces; Joseph & Schloemann, J. Appl. Phys. 36, 1579, 1965); Pc = (1 - N)/N"
+)
 
 
 def _pos(name: str, x) -> np.ndarray:

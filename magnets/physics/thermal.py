@@ -49,17 +49,17 @@ LIMITS = ("knee", "curie", "structural", "unsafe")
 
 __all__ = [
     "MU0",
-    "br_at",
-    "hcj_at",
-    "operating_point",
-    "knee_margin",
-    "rated_temperature",
-    "RatingResult",
-    "holds_cold",
-    "demag_curves",
     "DemagCurves",
+    "RatingResult",
+    "br_at",
+    "demag_curves",
     "effective_beta",
+    "hcj_at",
     "hd_from_internal_field",
+    "holds_cold",
+    "knee_margin",
+    "operating_point",
+    "rated_temperature",
 ]
 
 
@@ -67,7 +67,11 @@ __all__ = [
 def _series_index(args: tuple[Any, ...]):
     """Index of the first pandas Series among args, else None (pandas imported lazily)."""
     for a in args:
-        if type(a).__module__.startswith("pandas") and hasattr(a, "index") and getattr(a, "ndim", 0) == 1:
+        if (
+            type(a).__module__.startswith("pandas")
+            and hasattr(a, "index")
+            and getattr(a, "ndim", 0) == 1
+        ):
             return a.index
     return None
 
@@ -192,12 +196,32 @@ def hd_from_internal_field(H_internal_kA_m, Br_T, pc, mu_rec=1.05):
     return _out((H * (p + m) - br / _T_PER_KA_M) / p, args, "hd_kA_m")
 
 
-def knee_margin(Br0_T, HcJ0_kA_m, alpha, beta, temp_C, *, pc, hd_kA_m=0.0, mu_rec=1.05,
-                squareness=0.9, T0_C=20.0, curie_C=None, alpha2=None, beta2=None):
+def knee_margin(
+    Br0_T,
+    HcJ0_kA_m,
+    alpha,
+    beta,
+    temp_C,
+    *,
+    pc,
+    hd_kA_m=0.0,
+    mu_rec=1.05,
+    squareness=0.9,
+    T0_C=20.0,
+    curie_C=None,
+    alpha2=None,
+    beta2=None,
+):
     """s*HcJ(T) - |H_op(T)| in kA/m: >= 0 where the magnet holds at temp_C."""
     args = (Br0_T, HcJ0_kA_m, alpha, beta, temp_C, pc, hd_kA_m, mu_rec, squareness, T0_C, curie_C)
-    br = _arr(br_at(_arr(Br0_T), _arr(alpha), _arr(temp_C), _arr(T0_C), curie_C, alpha2_pct_per_K2=alpha2))
-    hcj = _arr(hcj_at(_arr(HcJ0_kA_m), _arr(beta), _arr(temp_C), _arr(T0_C), curie_C, beta2_pct_per_K2=beta2))
+    br = _arr(
+        br_at(_arr(Br0_T), _arr(alpha), _arr(temp_C), _arr(T0_C), curie_C, alpha2_pct_per_K2=alpha2)
+    )
+    hcj = _arr(
+        hcj_at(
+            _arr(HcJ0_kA_m), _arr(beta), _arr(temp_C), _arr(T0_C), curie_C, beta2_pct_per_K2=beta2
+        )
+    )
     m = _arr(squareness) * hcj - _h_op(br, _arr(pc), _arr(hd_kA_m), _arr(mu_rec))
     return _out(m, args, "knee_margin_kA_m")
 
@@ -241,9 +265,22 @@ def _first_positive_root(c0, c1, c2):
     return root
 
 
-def rated_temperature(Br0_T, HcJ0_kA_m, alpha, beta, *, pc, hd_kA_m=0.0, mu_rec=1.05,
-                      squareness=0.9, T0_C=20.0, curie_C=np.inf, structural_C=np.inf,
-                      alpha2=None, beta2=None) -> RatingResult:
+def rated_temperature(
+    Br0_T,
+    HcJ0_kA_m,
+    alpha,
+    beta,
+    *,
+    pc,
+    hd_kA_m=0.0,
+    mu_rec=1.05,
+    squareness=0.9,
+    T0_C=20.0,
+    curie_C=np.inf,
+    structural_C=np.inf,
+    alpha2=None,
+    beta2=None,
+) -> RatingResult:
     """Rated (maximum safe) temperature at permeance coefficient Pc and applied field Hd.
 
     Parameters
@@ -278,8 +315,21 @@ def rated_temperature(Br0_T, HcJ0_kA_m, alpha, beta, *, pc, hd_kA_m=0.0, mu_rec=
     positive root. Higher Pc normally raises t_max, but with a large Hd it can lower it:
     d|H_op|/dPc has the sign of mu_rec*Hd - Br/mu0 (DESIGN.md, Physics).
     """
-    args = (Br0_T, HcJ0_kA_m, alpha, beta, pc, hd_kA_m, mu_rec, squareness, T0_C, curie_C,
-            structural_C, alpha2, beta2)
+    args = (
+        Br0_T,
+        HcJ0_kA_m,
+        alpha,
+        beta,
+        pc,
+        hd_kA_m,
+        mu_rec,
+        squareness,
+        T0_C,
+        curie_C,
+        structural_C,
+        alpha2,
+        beta2,
+    )
     br0, h0, a, b, p, hd, mr, s, t0, tc, ts = (_arr(x) for x in args[:11])
     tc = np.where(np.isnan(tc), np.inf, tc)
     ts = np.where(np.isnan(ts), np.inf, ts)
@@ -325,8 +375,21 @@ def rated_temperature(Br0_T, HcJ0_kA_m, alpha, beta, *, pc, hd_kA_m=0.0, mu_rec=
     )
 
 
-def holds_cold(Br0_T, HcJ0_kA_m, alpha, beta, *, pc, hd_kA_m=0.0, mu_rec=1.05, squareness=0.9,
-               cold_C=-40.0, T0_C=20.0, alpha2=None, beta2=None):
+def holds_cold(
+    Br0_T,
+    HcJ0_kA_m,
+    alpha,
+    beta,
+    *,
+    pc,
+    hd_kA_m=0.0,
+    mu_rec=1.05,
+    squareness=0.9,
+    cold_C=-40.0,
+    T0_C=20.0,
+    alpha2=None,
+    beta2=None,
+):
     """Whether the magnet holds (|H_op| <= s*HcJ) at the cold end, a bool per element.
 
     Ferrite has beta > 0: its HcJ falls in the cold while Br rises, so a ferrite part that
@@ -336,9 +399,22 @@ def holds_cold(Br0_T, HcJ0_kA_m, alpha, beta, *, pc, hd_kA_m=0.0, mu_rec=1.05, s
     NaN inputs give False.
     """
     args = (Br0_T, HcJ0_kA_m, alpha, beta, pc, hd_kA_m, mu_rec, squareness, cold_C, T0_C)
-    m = _arr(knee_margin(_arr(Br0_T), _arr(HcJ0_kA_m), _arr(alpha), _arr(beta), _arr(cold_C),
-                         pc=_arr(pc), hd_kA_m=_arr(hd_kA_m), mu_rec=_arr(mu_rec),
-                         squareness=_arr(squareness), T0_C=_arr(T0_C), alpha2=alpha2, beta2=beta2))
+    m = _arr(
+        knee_margin(
+            _arr(Br0_T),
+            _arr(HcJ0_kA_m),
+            _arr(alpha),
+            _arr(beta),
+            _arr(cold_C),
+            pc=_arr(pc),
+            hd_kA_m=_arr(hd_kA_m),
+            mu_rec=_arr(mu_rec),
+            squareness=_arr(squareness),
+            T0_C=_arr(T0_C),
+            alpha2=alpha2,
+            beta2=beta2,
+        )
+    )
     return _out(m >= 0, args, "holds_cold")
 
 
@@ -351,8 +427,20 @@ class DemagCurves(NamedTuple):
     J_T: np.ndarray
 
 
-def demag_curves(Br_T, HcJ_kA_m, HcB_kA_m=None, mu_rec=1.05, squareness=0.9, temp_C=20.0, *,
-                 alpha=0.0, beta=0.0, T0_C=20.0, curie_C=None, n_points=201) -> DemagCurves:
+def demag_curves(
+    Br_T,
+    HcJ_kA_m,
+    HcB_kA_m=None,
+    mu_rec=1.05,
+    squareness=0.9,
+    temp_C=20.0,
+    *,
+    alpha=0.0,
+    beta=0.0,
+    T0_C=20.0,
+    curie_C=None,
+    n_points=201,
+) -> DemagCurves:
     """Second-quadrant demagnetisation curves at a temperature, for plots.
 
     Parameters
@@ -421,5 +509,7 @@ def effective_beta(grades, model=None):
     from magnets.physics import coercivity
 
     own = pd.to_numeric(grades["beta_HcJ_pct_per_K"], errors="coerce")
-    fitted = coercivity.beta_model(grades["HcJ_kA_m"].astype(float), grades["route"], grades["family"], model=model)
+    fitted = coercivity.beta_model(
+        grades["HcJ_kA_m"].astype(float), grades["route"], grades["family"], model=model
+    )
     return own.where(own.notna(), fitted).rename("beta_HcJ_pct_per_K")

@@ -241,7 +241,7 @@ class BomScreen(FileScreen):
         grade = str(v.table.loc[event.row_key.value, v.grade_col])
         try:
             v_pos = self.app.session.lib.position(grade)
-        except Exception as exc:  # noqa: BLE001 - unknown grade on an error line
+        except Exception as exc:
             self.notify(str(exc), severity="warning")
             return
         self.app.open_grade(str(self.app.session.lib.grades.index[v_pos]))

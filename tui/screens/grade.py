@@ -120,7 +120,7 @@ class GradeScreen(Screen[None]):
                 pc=app.pc,
                 hd_kA_m=app.hd_kA_m,
             )
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self.notify(f"{exc}", title=f"Cannot show grade {self.grade_id}", severity="error")
             return
         self.query_one("#grade-title", Static).update(

@@ -136,7 +136,7 @@ class LibraryScreen(Screen[None]):
             return
         try:
             self.view = library_view(app.session, pc=app.pc, hd_kA_m=app.hd_kA_m)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self.notify(str(exc), title="Could not rate the library", severity="error")
             return
         self.apply_filters()

@@ -211,7 +211,7 @@ class TradeoffScreen(Screen[None]):
                 family=None if fam.is_blank() else str(fam.value),
                 max_mass_factor=massf,
             )
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self.notify(str(exc), title="Trade-off failed", severity="error")
             return
         self.result = res
@@ -268,7 +268,7 @@ class TradeoffScreen(Screen[None]):
         qual_xy = _finite_lists(point_x[qualifies], point_y[qualifies])
         front_xy = _finite_lists(_floats(front["Dy_Tb_kg_per_kg"]), _floats(front["t_max_C"]))
         finite_y = point_y[np.isfinite(point_y)]
-        y_top = max([300.0] + finite_y.tolist()) + 10
+        y_top = max([300.0, *finite_y.tolist()]) + 10
 
         def draw(plt: Any) -> None:
             x_max = 0.0

@@ -82,7 +82,7 @@ class FileScreen(Screen[None]):
     def _load_file(self, path: Path) -> None:
         try:
             view = self.load(self.app.session, path)
-        except Exception as exc:  # noqa: BLE001 - unreadable file, bad columns...: tell, don't crash
+        except Exception as exc:
             self.app.call_from_thread(self._failed, path, exc)
             return
         self.app.call_from_thread(self._loaded, view)
@@ -144,7 +144,7 @@ class FileScreen(Screen[None]):
 
         try:
             out = export_frame(frame, path)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self.app.call_from_thread(
                 self.notify, f"{exc}", title="Export failed", severity="error"
             )

@@ -119,8 +119,11 @@ class FrameTable(DataTable):
         Anything else (row labels, fixed cells, wrapped or overflowing cells) goes the
         usual way."""
         is_header = row_index == -1
-        if column_index < 0 or row_index < -1 or column_index < self.fixed_columns or (
-            not is_header and row_index < self.fixed_rows
+        if (
+            column_index < 0
+            or row_index < -1
+            or column_index < self.fixed_columns
+            or (not is_header and row_index < self.fixed_rows)
         ):
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
         row_key = self._header_row_key if is_header else self._row_locations.get_key(row_index)
@@ -258,7 +261,7 @@ class FrameTable(DataTable):
             return None
         try:
             row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
-        except Exception:  # noqa: BLE001 - empty or stale table
+        except Exception:
             return None
         return row_key.value
 

@@ -6,6 +6,7 @@ from one palette so the legend Statics can match them.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Sequence
 from itertools import groupby
@@ -87,7 +88,7 @@ class Plot(PlotextPlot):
         if self._draw_fn is not None:
             try:
                 self._draw_fn(plt)
-            except Exception as exc:  # noqa: BLE001 - a bad plot must not kill the app
+            except Exception as exc:
                 plt.clear_figure()
                 plt.title(f"cannot draw: {exc}")
         return self._render_plot()
@@ -124,10 +125,8 @@ class Plot(PlotextPlot):
                     style = styles[key]
                 except (KeyError, TypeError):  # TypeError: a colour given as a list
                     style = _run_style(helpers, key)
-                    try:
+                    with contextlib.suppress(TypeError):
                         styles[key] = style
-                    except TypeError:
-                        pass
                 line.append("".join(markers[start:stop]), style)
                 start = stop
             lines.append(line)
