@@ -2,8 +2,11 @@
 
 - ``write_atomic`` writes through a temporary file in the target folder, then renames it,
   so a crash or a bad input never leaves a half-written or clobbered output.
-- ``safe_text_cells`` neutralises text that a spreadsheet would run as a formula
-  (cells beginning with ``= + - @``, a tab or a carriage return get a leading ``'``).
+- Spreadsheet safety, one rule for every writer: a text cell beginning with ``= + - @``, a tab
+  or a carriage return gets a leading ``'`` unless it is a plain number in either decimal
+  convention ("-40", "-1.5", "-1,5", "+1.5e3"). :func:`formula_mask` decides;
+  :func:`neutralise_text` / :func:`spreadsheet_safe` apply it to Arrow data and
+  :func:`safe_text_cells` to a DataFrame.
 - ``write_frame`` writes a DataFrame as CSV, JSON (array of records), Parquet or XLSX.
 """
 
@@ -14,19 +17,32 @@ import math
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from magnets.errors import InputError
 
+#: First characters that make a spreadsheet run a cell as a formula (OWASP "CSV injection").
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-#: A text cell that is just a number ("-40", "+1.5e3") is data, not a formula: left alone.
-NUMBER_TEXT = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+#: A text cell that is just a number, with a decimal point or a decimal comma ("-40", "-1.5",
+#: "-1,5", "+1.5e3"), is data, not a formula: left alone.
+NUMBER_TEXT = r"^[-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][-+]?\d+)?$"
+#: Output formats of the table writers, and the file extensions that name them.
 FORMATS = ("csv", "json", "parquet", "xlsx")
+FORMAT_BY_EXTENSION = {
+    "csv": "csv",
+    "json": "json",
+    "parquet": "parquet",
+    "pq": "parquet",
+    "xlsx": "xlsx",
+}
+_PREFIX_BYTES = np.frombuffer("".join(FORMULA_PREFIXES).encode("ascii"), dtype=np.uint8)
 
 
 def write_atomic(path: str | os.PathLike, writer: Callable[[Path], Any]) -> Path:
@@ -60,24 +76,82 @@ def _is_text_column(s: pd.Series) -> bool:
     )
 
 
+def _first_byte_risky(arr: pa.Array) -> np.ndarray:
+    """Rows whose text starts with a formula prefix, read straight from the Arrow buffers."""
+    n = len(arr)
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    offsets, data = arr.buffers()[1:3]
+    off_type = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    off = np.frombuffer(offsets, dtype=off_type)[arr.offset : arr.offset + n + 1]
+    if data is None or data.size == 0:
+        return np.zeros(n, dtype=bool)
+    chars = np.frombuffer(data, dtype=np.uint8)
+    first = chars[np.minimum(off[:-1], chars.size - 1)]
+    risky = (off[1:] > off[:-1]) & np.isin(first, _PREFIX_BYTES)
+    if arr.null_count:
+        risky &= arr.is_valid().to_numpy(zero_copy_only=False)
+    return risky
+
+
+def formula_mask(arr: pa.Array) -> np.ndarray:
+    """bool per cell of a string array: True where a spreadsheet would run it as a formula.
+
+    The first byte of every cell is checked with numpy; only the few cells that start with a
+    prefix go through the number test (once per distinct text). Null cells are never risky.
+    """
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    risky = _first_byte_risky(arr)
+    idx = np.flatnonzero(risky)
+    if idx.size:
+        enc = arr.take(pa.array(idx)).dictionary_encode()
+        numeric = pc.take(pc.match_substring_regex(enc.dictionary, NUMBER_TEXT), enc.indices)
+        risky[idx[numeric.to_numpy(zero_copy_only=False).astype(bool)]] = False
+    return risky
+
+
+def neutralise_text(arr: pa.Array) -> pa.Array:
+    """Prefix ``'`` to the cells :func:`formula_mask` flags; other arrays are returned as they are."""
+    if pa.types.is_dictionary(arr.type):
+        return pa.DictionaryArray.from_arrays(arr.indices, neutralise_text(arr.dictionary))
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return arr
+    risky = formula_mask(arr)
+    if not risky.any():
+        return arr
+    return pc.if_else(pa.array(risky), pc.binary_join_element_wise("'", arr, ""), arr)
+
+
+def spreadsheet_safe(table: pa.Table) -> pa.Table:
+    """The table with every text column through :func:`neutralise_text`."""
+    cols = []
+    for c in table.columns:
+        c = c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c
+        cols.append(neutralise_text(c))
+    return pa.table(cols, names=table.column_names)
+
+
+def _risky_series(text: pd.Series) -> np.ndarray:
+    """:func:`formula_mask` of a pandas text Series (non-strings count as empty)."""
+    arr = pa.array(text.astype("string"), type=pa.string(), from_pandas=True)
+    return formula_mask(arr)
+
+
 def safe_text_cells(frame: pd.DataFrame) -> pd.DataFrame:
     """Return a copy in which text cells a spreadsheet would execute start with ``'``.
 
-    Only text columns are touched; numbers, and text that is just a number such as "-40",
-    are left alone.
-    Vectorised per column (``str.startswith`` with a tuple of prefixes).
+    The rule is :func:`formula_mask` (numbers in text, such as "-40" or "-1,5", stay). Only
+    text and categorical-text columns are touched; vectorised per column.
     """
     out = frame.copy()
     for col in out.columns:
         s = out[col]
         if isinstance(s.dtype, pd.CategoricalDtype):
-            cats = s.cat.categories
-            if _is_text_column(pd.Series(cats)):
-                cats_s = pd.Series(cats, dtype="string")
-                risky = (
-                    cats_s.str.startswith(FORMULA_PREFIXES) & ~cats_s.str.fullmatch(NUMBER_TEXT)
-                ).fillna(False)
-                risky = risky.to_numpy(dtype=bool)
+            cats = pd.Series(s.cat.categories)
+            if _is_text_column(cats):
+                cats_s = cats.astype("string")
+                risky = _risky_series(cats_s)
                 if risky.any():
                     out[col] = s.cat.rename_categories(
                         np.where(risky, "'" + cats_s, cats_s).tolist()
@@ -85,14 +159,9 @@ def safe_text_cells(frame: pd.DataFrame) -> pd.DataFrame:
             continue
         if not _is_text_column(s):
             continue
-        if s.dtype == object:
-            is_str = s.map(type).eq(str)
-            text = s.where(is_str).astype("string")
-        else:
-            text = s.astype("string")
-        risky = (text.str.startswith(FORMULA_PREFIXES) & ~text.str.fullmatch(NUMBER_TEXT)).fillna(
-            False
-        )
+        text = s.where(s.map(type).eq(str)) if s.dtype == object else s
+        text = text.astype("string")
+        risky = _risky_series(text)
         if risky.any():
             fixed = s.copy()
             fixed[risky] = "'" + text[risky]
@@ -100,7 +169,7 @@ def safe_text_cells(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _json_default(v):
+def _json_default(v: Any) -> Any:
     if isinstance(v, (np.integer,)):
         return int(v)
     if isinstance(v, (np.floating,)):
@@ -124,10 +193,10 @@ def dumps_json(obj: Any, indent: int | None = 2) -> str:
     return json.dumps(_nan_to_none(obj), indent=indent, default=_json_default, ensure_ascii=False)
 
 
-def _nan_to_none(obj):
+def _nan_to_none(obj: Any) -> Any:
     if isinstance(obj, float) and math.isnan(obj):
         return None
-    if isinstance(obj, dict):
+    if isinstance(obj, Mapping):  # dicts and typed results that read as mappings
         return {k: _nan_to_none(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
         return [_nan_to_none(v) for v in obj]
@@ -193,10 +262,4 @@ def format_from_path(path: str | os.PathLike | None, default: str = "csv") -> st
     if path is None:
         return default
     ext = Path(path).suffix.lower().lstrip(".")
-    return {
-        "csv": "csv",
-        "json": "json",
-        "parquet": "parquet",
-        "pq": "parquet",
-        "xlsx": "xlsx",
-    }.get(ext, default)
+    return FORMAT_BY_EXTENSION.get(ext, default)

@@ -8,6 +8,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+from magnets.bom import columns as bc
 from magnets.bom import read as bi
 from magnets.errors import InputError, UnreadableFileError
 
@@ -17,8 +18,8 @@ KG_PER_LB = 0.45359237  # international pound, exact by definition (1959)
 KA_M_PER_KOE = 1000 / (4 * np.pi)  # 1 Oe = 1000/(4 pi) A/m
 
 
-def columns(path, **kw) -> bi.BomColumns:
-    return bi.normalise(bi.read_raw(path, **kw))
+def columns(path, **kw) -> bc.BomColumns:
+    return bc.normalise(bi.read_raw(path, **kw))
 
 
 @pytest.mark.parametrize("delim", [",", ";", "\t", "|"])
@@ -44,14 +45,14 @@ def test_utf8_bom_and_decimal_commas_with_semicolons():
     assert mass == pytest.approx([0.0125, 0.0015])
     assert cols.numeric["required_temp_C"].values[0] == pytest.approx(150.5)
     assert cols.numeric["pc"].values[0] == pytest.approx(1.5)
-    assert cols.numeric["pc"].problem[1] == bi.MISSING
+    assert cols.numeric["pc"].problem[1] == bc.MISSING
 
 
 def test_comma_in_a_comma_file_is_not_a_number(tmp_path):
     p = tmp_path / "b.csv"
     p.write_text('grade,magnet_mass_kg\nN42,"1,5"\nN42,1.5\n')
     f = columns(p).numeric["magnet_mass"]
-    assert list(f.problem) == [bi.NOT_A_NUMBER, bi.OK]  # 1,5 could be 1.5 or 1500: never guess
+    assert list(f.problem) == [bc.NOT_A_NUMBER, bc.OK]  # 1,5 could be 1.5 or 1500: never guess
     assert f.values[1] == 1.5
 
 
@@ -150,7 +151,7 @@ def test_aliases_and_units_in_headers_and_cells():
     ],
 )
 def test_header_matching(header, field, unit):
-    assert bi._field_of(header) == (field, unit)
+    assert bc._field_of(header) == (field, unit)
 
 
 @pytest.mark.parametrize(
@@ -158,7 +159,7 @@ def test_header_matching(header, field, unit):
 )
 def test_unknown_unit_in_a_header_is_an_error_naming_the_column(header):
     with pytest.raises(InputError) as exc:
-        bi.match_columns(["grade", header], "parts.csv")
+        bc.match_columns(["grade", header], "parts.csv")
     assert repr(header) in str(exc.value) and "unknown unit" in str(exc.value)
 
 
@@ -170,7 +171,7 @@ def test_two_columns_for_one_field_is_an_error():
 
 
 def test_a_weaker_alias_beside_the_real_column_stays_ordinary():
-    found, _units, warnings = bi.match_columns(["Material", "Grade", "Mass (g)"], "parts.csv")
+    found, _units, warnings = bc.match_columns(["Material", "Grade", "Mass (g)"], "parts.csv")
     assert found["grade"] == 1  # 'Grade' beats 'Material'
     assert "'Material' could also be grade" in warnings[0]
 
@@ -190,9 +191,9 @@ def test_cell_units_per_distinct_unit(tmp_path):
     )
     n = columns(p).numeric
     assert n["magnet_mass"].values[:3] == pytest.approx([0.012, 0.5, KG_PER_LB])
-    assert list(n["magnet_mass"].problem) == [bi.OK, bi.OK, bi.OK, bi.BAD_UNIT]
+    assert list(n["magnet_mass"].problem) == [bc.OK, bc.OK, bc.OK, bc.BAD_UNIT]
     assert n["required_temp_C"].values[:2] == pytest.approx([150.0, 150.0])
-    assert list(n["required_temp_C"].problem) == [bi.OK, bi.OK, bi.NOT_A_NUMBER, bi.MISSING]
+    assert list(n["required_temp_C"].problem) == [bc.OK, bc.OK, bc.NOT_A_NUMBER, bc.MISSING]
 
 
 @pytest.mark.parametrize(
@@ -267,7 +268,7 @@ def test_parquet_lines_are_record_number_plus_one(tmp_path):
     raw = bi.read_raw(p)
     assert list(raw.line) == [2, 3, 4]
     f = columns(p).numeric["magnet_mass"]
-    assert list(f.problem) == [bi.OK, bi.MISSING, bi.OK]
+    assert list(f.problem) == [bc.OK, bc.MISSING, bc.OK]
 
 
 def test_content_beats_extension(tmp_path):

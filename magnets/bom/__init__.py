@@ -1,8 +1,20 @@
-"""Bills of materials: read (columns, units, aliases), evaluate (one pass) and write.
+"""Bills of materials: read (files into a RawBom), columns (aliases, units), checks and
+messages (row defects), evaluate (the one pass), output and summary (the result), write.
 
 The old flat module ``magnets.bom`` lived here; its public names are re-exported lazily.
 """
 
 from magnets._compat import forward
 
-__getattr__, __dir__ = forward("magnets.bom.evaluate")
+__getattr__, __dir__ = forward(
+    "magnets.bom.evaluate",
+    "magnets.bom.result",
+    "magnets.bom.summary",
+    "magnets.bom.write",
+    "magnets.bom.messages",
+    "magnets.bom.checks",
+    "magnets.bom.grades",
+    "magnets.bom.output",
+    "magnets.bom.read",
+    "magnets.bom.columns",
+)

@@ -1,0 +1,69 @@
+"""Per-grade arrays the BOM multiplies rows by: element content, controlled content, price.
+
+One row per library grade, in library order. The price is the one
+:func:`magnets.substitution.grade_table` computes, so the BOM and ``magnets substitute``
+agree on which prices are unknown (an unpriced rare earth, or another unpriced element above
+:data:`magnets.substitution.UNPRICED_LIMIT_KG_PER_KG` that is not among
+:data:`magnets.substitution.CHEAP_ELEMENTS`): NaN, never 0 USD.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from magnets.data.chemistry import REPORTED
+
+
+@dataclass(frozen=True)
+class GradeArrays:
+    """frac [grades x REPORTED]: kg of each reported element per kg of magnet;
+    ctrl_kg_per_kg [grades]: kg under export control per kg as of the date;
+    price_usd_per_kg [grades]: NaN where unknown (only with rank_by='price', else None);
+    rank_key [grades]: what "leaner" compares per kg (lower is leaner; an unknown price is
+    +inf, ranked last as in :mod:`magnets.substitution`)."""
+
+    frac: np.ndarray
+    ctrl_kg_per_kg: np.ndarray
+    price_usd_per_kg: np.ndarray | None
+    rank_key: np.ndarray
+
+
+def element_fractions(lib: Any) -> np.ndarray:
+    """kg of each REPORTED element per kg of magnet, [grade position x element]."""
+    g = lib.grades
+    out = np.zeros((len(g), len(REPORTED)))
+    for j, el in enumerate(REPORTED):
+        c = f"{el}_wt_pct"
+        if c in g.columns:
+            out[:, j] = pd.to_numeric(g[c], errors="coerce").fillna(0.0).to_numpy() / 100.0
+    return out
+
+
+def price_usd_per_kg(lib: Any, date: dt.date) -> np.ndarray:
+    """USD per kg of magnet per grade, NaN where the price is unknown (substitution's rule)."""
+    from magnets.substitution import grade_table
+
+    return grade_table(lib, date)["price_usd_per_kg"].to_numpy(dtype=float)
+
+
+def grade_arrays(lib: Any, date: dt.date, rank_by: str) -> GradeArrays:
+    """The per-grade arrays for one evaluation."""
+    from magnets.data.controls import exposure
+
+    frac = element_fractions(lib)
+    ctrl = exposure(lib.grades, lib.rules, date)["controlled_kg_per_kg"]
+    ctrl_pg = pd.to_numeric(ctrl, errors="coerce").fillna(0.0).to_numpy()
+    price = None
+    if rank_by == "dy_tb":
+        key = frac[:, REPORTED.index("Dy")] + frac[:, REPORTED.index("Tb")]
+    elif rank_by == "controlled":
+        key = ctrl_pg
+    else:
+        price = price_usd_per_kg(lib, date)
+        key = np.nan_to_num(price, nan=np.inf)
+    return GradeArrays(frac, ctrl_pg, price, key)
