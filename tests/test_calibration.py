@@ -19,7 +19,7 @@ def test_default_condition_meets_the_acceptance(lib):
     # issue 3 acceptance: median error of 8 degC or less over sourced sintered NdFeB ratings
     assert c.median_abs_error_C <= 8.0
     assert c.n_fit >= 20
-    # FACTS.md 5: catalogue ratings correspond to a low Pc once s and mu_rec are fixed (0.5-2)
+    # catalogue ratings (docs/physics.md, calibration) correspond to a low Pc once s and mu_rec are fixed (0.5-2)
     assert 0.5 < c.pc < 2.0
     assert c.hd_kA_m == 0.0
     assert c.squareness_for("ndfeb-sintered") == pytest.approx(0.90)  # families.csv (GK 0.9-0.95)

@@ -22,14 +22,14 @@ def test_nd2fe14b_is_26_7_wt_pct_nd():
 
 
 def test_dy2o3_is_87_1_wt_pct_dy():
-    # 2*162.50 / (2*162.50 + 3*15.999) = 325.0 / 373.0 = 0.8713 (hand calc; FACTS section 9)
+    # 2*162.50 / (2*162.50 + 3*15.999) = 325.0 / 373.0 = 0.8713 (hand calc)
     assert 1.0 / oxide_factor("Dy") == pytest.approx(0.8713, abs=1e-4)
 
 
 @pytest.mark.parametrize(
     ("el", "metal_per_oxide"),
     [
-        # FACTS.md section 9, derived from atomic masses
+        # derived from atomic masses by hand
         ("Nd", 0.8574),
         ("Pr", 0.8277),
         ("Tb", 0.8502),

@@ -32,7 +32,7 @@ def test_mass_factor_hand_calc(lib):
     ref = out[out["is_reference"]].iloc[0]
     assert ref["mass_factor"] == pytest.approx(1.0)
     row = out.iloc[0]
-    # B_op(T) = Br(T)*Pc/(Pc+mu_rec) at Hd = 0 (FACTS.md 5); mass factor = B_ref/B_cand * rho_cand/rho_ref
+    # B_op(T) = Br(T)*Pc/(Pc+mu_rec) at Hd = 0 (load line, docs/physics.md); mass factor = B_ref/B_cand * rho_cand/rho_ref
     g = lib.grades
 
     def b_op(gid):

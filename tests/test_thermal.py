@@ -35,7 +35,7 @@ def test_quadratic_term_hand_calc():
 
 def test_operating_point_hand_calc():
     # Br/mu0 = 1.2/(4e-7*pi) A/m = 954.93 kA/m; |H| = 954.93/(2 + 1.05) = 313.09 kA/m
-    # B = 1.2*2/(2+1.05) = 0.78689 T (FACTS section 5: Bd = Br*Pc/(Pc+mu_rec))
+    # B = 1.2*2/(2+1.05) = 0.78689 T (load line at Hd = 0: Bd = Br*Pc/(Pc+mu_rec))
     H, B = thermal.operating_point(1.2, 2.0)
     assert pytest.approx(313.0917, rel=1e-5) == H
     assert pytest.approx(0.786885, rel=1e-5) == B
@@ -76,7 +76,7 @@ def test_rated_temperature_caps_and_unsafe():
 
 
 def test_ferrite_knee_never_binds_but_cold_end_fails():
-    # Y30BH-like ferrite: Br 0.38 T, HcJ 231 kA/m min, alpha -0.2, beta +0.3 (FACTS section 3)
+    # Y30BH-like ferrite: Br 0.38 T, HcJ 231 kA/m min, alpha -0.2, beta +0.3 (ferrite's positive beta +0.2..+0.5 [jingxin-ferrite])
     # margin slope m1 = s*HcJ*b - Br*a/(mu0 K) > 0: knee never binds going up -> structural 250
     r = thermal.rated_temperature(
         0.38, 231.0, -0.2, 0.3, pc=1.0, squareness=0.9, curie_C=460.0, structural_C=250.0

@@ -133,7 +133,7 @@ def br_at(Br0_T, alpha_pct_per_K, temp_C, T0_C=20.0, curie_C=None, *, alpha2_pct
     -----
     Br(T) = Br0*(1 + alpha/100*(T-T0) + alpha2/100*(T-T0)^2), clipped at 0.
     Linear coefficients are defined over the datasheet's range (typically 20-100 or
-    20-150 degC); beyond it the extrapolation is approximate (FACTS.md section 5).
+    20-150 degC); beyond it the extrapolation is approximate.
     """
     args = (Br0_T, alpha_pct_per_K, temp_C, T0_C, curie_C, alpha2_pct_per_K2)
     val = _arr(Br0_T) * _temp_factor(alpha_pct_per_K, alpha2_pct_per_K2, temp_C, T0_C, curie_C)
@@ -176,8 +176,8 @@ def operating_point(Br_T, pc, hd_kA_m=0.0, mu_rec=1.05):
     -----
     Normal curve B = Br - mu0*mu_rec*|H|; load line B = Pc*mu0*(|H| - Hd); so
     |H_op| = (Br/mu0 + Pc*Hd)/(Pc + mu_rec) and B_op = Br - mu0*mu_rec*|H_op|
-    (FACTS.md section 5; any magnet-design text, e.g. Campbell, Permanent Magnet
-    Materials and their Application, 1994, ch. 5).
+    (any magnet-design text, e.g. Campbell, Permanent Magnet Materials and their
+    Application, 1994, ch. 5; docs/physics.md).
     """
     args = (Br_T, pc, hd_kA_m, mu_rec)
     br, p, h, m = (_arr(a) for a in args)
@@ -313,7 +313,7 @@ def rated_temperature(
     (ferrite, with beta > 0, gets safer as it warms). t_max = min(T0 + dT_knee, Curie,
     structural). With quadratic terms m(dT) gains m2*dT^2 and dT_knee is its first
     positive root. Higher Pc normally raises t_max, but with a large Hd it can lower it:
-    d|H_op|/dPc has the sign of mu_rec*Hd - Br/mu0 (DESIGN.md, Physics).
+    d|H_op|/dPc has the sign of mu_rec*Hd - Br/mu0 (docs/physics.md).
     """
     args = (
         Br0_T,
