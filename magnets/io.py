@@ -54,7 +54,8 @@ def write_atomic(path: str | os.PathLike, writer: Callable[[Path], Any]) -> Path
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.exists():
         raise InputError(
-            f"cannot write {target}: folder {folder} does not exist; create it or choose another -o path"
+            f"cannot write {target}: folder {folder} does not exist; create it or choose "
+            "another -o path"
         )
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     os.close(fd)
@@ -83,7 +84,7 @@ def _first_byte_risky(arr: pa.Array) -> np.ndarray:
         return np.zeros(0, dtype=bool)
     offsets, data = arr.buffers()[1:3]
     off_type = np.int64 if pa.types.is_large_string(arr.type) else np.int32
-    off = np.frombuffer(offsets, dtype=off_type)[arr.offset : arr.offset + n + 1]
+    off = np.frombuffer(offsets, dtype=off_type)[arr.offset : arr.offset + n + 1].astype(np.int64)
     if data is None or data.size == 0:
         return np.zeros(n, dtype=bool)
     chars = np.frombuffer(data, dtype=np.uint8)
@@ -112,7 +113,7 @@ def formula_mask(arr: pa.Array) -> np.ndarray:
 
 
 def neutralise_text(arr: pa.Array) -> pa.Array:
-    """Prefix ``'`` to the cells :func:`formula_mask` flags; other arrays are returned as they are."""
+    """Prefix ``'`` to the cells :func:`formula_mask` flags; other arrays come back as they are."""
     if pa.types.is_dictionary(arr.type):
         return pa.DictionaryArray.from_arrays(arr.indices, neutralise_text(arr.dictionary))
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
@@ -120,7 +121,8 @@ def neutralise_text(arr: pa.Array) -> pa.Array:
     risky = formula_mask(arr)
     if not risky.any():
         return arr
-    return pc.if_else(pa.array(risky), pc.binary_join_element_wise("'", arr, ""), arr)
+    quote, empty = pa.scalar("'", arr.type), pa.scalar("", arr.type)  # string or large_string
+    return pc.if_else(pa.array(risky), pc.binary_join_element_wise(quote, arr, empty), arr)
 
 
 def spreadsheet_safe(table: pa.Table) -> pa.Table:
@@ -220,7 +222,7 @@ def write_frame(
     stream: IO[str] | None = None,
     sheet_name: str = "results",
 ) -> None:
-    """Write ``frame`` as ``fmt`` to ``path`` atomically, or to ``stream`` (stdout) when path is None.
+    """Write ``frame`` as ``fmt`` to ``path`` atomically, or to ``stream`` (stdout) without a path.
 
     CSV and XLSX text cells are neutralised for spreadsheets; JSON is an array of records.
     Parquet and XLSX need a path.

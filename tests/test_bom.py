@@ -222,9 +222,11 @@ def test_output_columns_typed_and_ordered(lib):
 def test_output_name_clash_gets_input_prefix(lib):
     r = evaluate_bom(DATA / "bom_output_name_clash.csv", lib, date=AS_OF)
     cols = list(r.table.columns)
-    assert [
-        c for c in cols if c.startswith("input_")
-    ] == ["input_Status", "input_message", "input_line"]
+    assert [c for c in cols if c.startswith("input_")] == [
+        "input_Status",
+        "input_message",
+        "input_line",
+    ]
     assert r.table["input_Status"][0] == "released" and r.table["line"][0] == 2
 
 
@@ -463,3 +465,85 @@ def test_the_batch_path_imports_no_ui_or_plotting(tmp_path):
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
     )
     assert proc.returncode == 0, proc.stderr
+
+
+# --------------------------------------------------------------------------- one rule, one fact
+
+
+def test_bom_csv_keeps_numbers_in_text_and_neutralises_formulas(lib, tmp_path):
+    from magnets.bom.write import write_result
+
+    # the same rule as magnets.io.safe_text_cells (tests/test_io.py): numbers stay, formulas get '
+    frame = pd.DataFrame(
+        {
+            "grade": ["MA-Y30BH"] * 4,
+            "magnet_mass_kg": [0.01] * 4,
+            "note": ["-1,5", "-1.5", "=1+1", "@a"],
+        }
+    )
+    out = tmp_path / "o.csv"
+    write_result(evaluate_bom(frame, lib, date=AS_OF), out, "csv")
+    with out.open(encoding="utf-8") as fh:
+        notes = [row["note"] for row in csv.DictReader(fh)]
+    assert notes == ["-1,5", "-1.5", "'=1+1", "'@a"]
+
+
+def test_unknown_prices_are_unknown_as_in_substitution(lib):
+    from magnets.bom.grades import grade_arrays
+    from magnets.substitution import grade_table
+
+    price = grade_arrays(lib, AS_OF, "price").price_usd_per_kg
+    assert price is not None
+    unknown_in_substitution = grade_table(lib, AS_OF)["price_usd_per_kg"].isna().to_numpy()
+    np.testing.assert_array_equal(np.isnan(price), unknown_in_substitution)
+    # issue 14: the BOM priced 30 of the 108 built-in grades at 0 USD per unpriced element
+    assert unknown_in_substitution.sum() == 30
+    # Sm2Co17: Sm and Co have no price in materials/elements.csv, so its price is unknown
+    assert np.isnan(price[lib.grades.index.get_loc("HZ-YXG22H")])
+
+
+def test_an_unknown_price_gives_no_usd_saving_and_ranks_last(lib):
+    from magnets.substitution import substitute_many
+
+    # HD-NDY-HD holds Y, which has no price: unknown price, ranked after every priced grade
+    frame = pd.DataFrame(
+        {"grade": ["HD-NDY-HD"], "magnet_mass_kg": [0.01], "required_temp_C": [20.0]}
+    )
+    r = evaluate_bom(frame, lib, date=AS_OF, rank_by="price")
+    pos = lib.grades.index.get_loc("HD-NDY-HD")
+    sub = substitute_many(
+        lib,
+        np.array([pos]),
+        np.array([20.0]),
+        np.array([np.nan]),
+        np.array([0.0]),
+        np.array([-40.0]),
+        rank_by="price",
+        date=AS_OF,
+    )
+    expected = lib.grades.index[int(sub["suggested_pos"].iloc[0])]  # substitution's own choice
+    assert r.table["suggested_grade"].tolist() == [expected]
+    assert r.summary["top_savings"] == []  # a saving in USD against an unknown price is unknown
+
+
+def test_cli_choices_are_the_domain_lists():
+    from magnets.bom.evaluate import RANK_BY
+    from magnets.cli import bom as cli_bom
+    from magnets.io import FORMATS
+    from magnets.substitution import RANK_BY as SUBSTITUTION_RANK_BY
+
+    assert cli_bom.FORMATS == FORMATS
+    assert cli_bom.RANK_BY == RANK_BY == SUBSTITUTION_RANK_BY
+
+
+def test_summary_is_a_typed_result_that_reads_as_a_mapping(lib):
+    from magnets.bom.result import BomSummary
+    from magnets.io import dumps_json
+
+    s = evaluate_bom(EXAMPLE, lib, date=AS_OF).summary
+    assert isinstance(s, BomSummary)
+    assert list(s)[:3] == ["rows", "rows_by_status", "totals_kg"]  # the JSON key order
+    assert s["rows"] == s.rows and dict(s.items()) == s.to_dict()
+    with pytest.raises(KeyError):
+        s["no_such_field"]
+    assert json.loads(dumps_json(s)) == json.loads(dumps_json(s.to_dict()))

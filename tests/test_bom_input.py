@@ -244,7 +244,7 @@ def test_xlsx_lines_are_sheet_rows_and_types_survive(tmp_path):
     assert raw.table.column(4).to_pylist() == ["007", "rev B", None]  # text stays text
     assert columns(p).numeric["magnet_mass"].values == pytest.approx([0.0125, 0.013, 0.014])
     assert bi.read_raw(p, sheet="Notes").headers == ["nothing here"]
-    with pytest.raises(InputError, match="no sheet 'Missing'.*Parts, Notes"):
+    with pytest.raises(InputError, match=r"no sheet 'Missing'.*Parts, Notes"):
         bi.read_raw(p, sheet="Missing")
 
 

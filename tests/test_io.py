@@ -5,10 +5,17 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from magnets.errors import InputError
-from magnets.io import safe_text_cells, write_atomic, write_frame
+from magnets.io import (
+    neutralise_text,
+    safe_text_cells,
+    spreadsheet_safe,
+    write_atomic,
+    write_frame,
+)
 
 
 def test_formula_like_text_is_neutralised_numbers_are_not():
@@ -66,3 +73,17 @@ def test_write_frame_round_trip(tmp_path, fmt):
 def test_binary_formats_need_a_path():
     with pytest.raises(InputError, match="-o"):
         write_frame(pd.DataFrame({"a": [1]}), None, "parquet")
+
+
+def test_one_formula_rule_for_frames_and_arrow_tables():
+    # OWASP "CSV injection": a cell starting with = + - @ tab or CR runs as a formula, so it gets
+    # a leading '. "-1.5" (decimal point) and "-1,5" (decimal comma, as in the ';' files the BOM
+    # reader accepts) are numbers: they stay as they are, in every writer (issue 14).
+    cells = ["-1,5", "-1.5", "=1+1", "-x", "@a", "\tx"]
+    expected = ["-1,5", "-1.5", "'=1+1", "'-x", "'@a", "'\tx"]
+    assert safe_text_cells(pd.DataFrame({"t": cells}))["t"].tolist() == expected
+    assert neutralise_text(pa.array(cells)).to_pylist() == expected
+    assert neutralise_text(pa.array(cells).dictionary_encode()).to_pylist() == expected
+    table = spreadsheet_safe(pa.table({"t": cells, "n": [-1.0] * 6}))
+    assert table.column("t").to_pylist() == expected
+    assert table.column("n").to_pylist() == [-1.0] * 6

@@ -376,8 +376,8 @@ def load_bom(session: Session, path: Path, *, rank_by: str = "dy_tb") -> BomView
     """
     import pandas as pd
 
-    from magnets.bom import evaluate as bom
     from magnets.bom import columns as bom_input
+    from magnets.bom import evaluate as bom
 
     result = bom.evaluate_bom(path, session.lib, date=session.date, rank_by=rank_by)
     table = result.table.copy()

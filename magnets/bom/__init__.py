@@ -1,4 +1,4 @@
-"""Bills of materials: read (files into a RawBom), columns (aliases, units), checks and
+"""Bills of materials: read, read_csv and raw (files into a RawBom), columns (aliases, units), checks and
 messages (row defects), evaluate (the one pass), output and summary (the result), write.
 
 The old flat module ``magnets.bom`` lived here; its public names are re-exported lazily.
@@ -16,5 +16,7 @@ __getattr__, __dir__ = forward(
     "magnets.bom.grades",
     "magnets.bom.output",
     "magnets.bom.read",
+    "magnets.bom.read_csv",
+    "magnets.bom.raw",
     "magnets.bom.columns",
 )

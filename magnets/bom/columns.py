@@ -163,8 +163,8 @@ def _field_of(header: str) -> tuple[str | None, str | None]:
     for alias, name in cands:
         if key.startswith(alias) and len(key) > len(alias):
             rest = key[len(alias) :]
-            dim = FIELDS[name][0]
-            if rest in UNITS[dim] or len(rest) <= 4:
+            dim = FIELDS[name][0] or ""
+            if rest in UNITS.get(dim, {}) or len(rest) <= 4:
                 return name, rest
     return None, None
 
@@ -244,8 +244,8 @@ def match_columns(
             # a weaker alias (e.g. 'Material' beside 'Grade') stays an ordinary column
             keep, drop = (prev, h) if r_prev < r_new else (h, prev)
             warnings.append(
-                f"{path}: column {drop!r} could also be {DISPLAY[name]}; using {keep!r} and keeping "
-                f"{drop!r} as an ordinary column"
+                f"{path}: column {drop!r} could also be {DISPLAY[name]}; using {keep!r} and "
+                f"keeping {drop!r} as an ordinary column"
             )
             if keep == prev:
                 continue
@@ -380,14 +380,16 @@ def normalise(raw: RawBom) -> BomColumns:
             " ..." if len(raw.headers) > 6 else ""
         )
         raise UnreadableFileError(
-            f"cannot read BOM {raw.path}: it does not look like a BOM table: none of the header cells ({shown}) "
-            "is a BOM column; expected a header such as 'part_id,grade,magnet_mass_kg,quantity,required_temp_C'"
+            f"cannot read BOM {raw.path}: it does not look like a BOM table: none of the header "
+            f"cells ({shown}) is a BOM column; expected a header such as "
+            "'part_id,grade,magnet_mass_kg,quantity,required_temp_C'"
         )
     if "grade" not in found:
         raise UnreadableFileError(
-            f"cannot read BOM {raw.path}: no grade column among {', '.join(repr(h) for h in raw.headers[:12])}"
-            f"{' ...' if len(raw.headers) > 12 else ''}; add a column 'grade' holding library grade ids "
-            "(aliases: Grade, Material, Magnet grade)"
+            f"cannot read BOM {raw.path}: no grade column among "
+            f"{', '.join(repr(h) for h in raw.headers[:12])}"
+            f"{' ...' if len(raw.headers) > 12 else ''}; add a column 'grade' holding library "
+            "grade ids (aliases: Grade, Material, Magnet grade)"
         )
     n = raw.table.num_rows
     g = raw.table.column(found["grade"])

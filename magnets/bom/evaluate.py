@@ -28,7 +28,7 @@ from magnets.bom.grades import GradeArrays, grade_arrays
 from magnets.bom.messages import combo_messages, join_skip, null_str, where
 from magnets.bom.output import output_table, suggestion_columns
 from magnets.bom.result import BELOW, ERROR, OK, BomResult, PerLine, Progress
-from magnets.bom.summary import build_summary
+from magnets.bom.summary import Suggested, build_summary
 from magnets.errors import InputError
 
 RANK_BY = ("dy_tb", "controlled", "price")
@@ -86,8 +86,9 @@ def _combo_codes(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _calibration_dict(calib: Any) -> dict[str, Any]:
+    d: dict[str, Any]
     try:
-        d = asdict(calib) if is_dataclass(calib) else dict(vars(calib))
+        d = asdict(calib) if is_dataclass(calib) and not isinstance(calib, type) else vars(calib)
     except TypeError:
         d = {}
     clean: dict[str, Any] = {}
@@ -221,6 +222,46 @@ def _judge(c: dict[str, np.ndarray], grades: GradeArrays, suggest: bool) -> dict
     return {"too_hot": too_hot, "no_rating": no_rating, "cold_fail": cold_fail}
 
 
+class _ToRows:
+    """Broadcast per-combination arrays to the rows (combination code per row, -1: none)."""
+
+    def __init__(self, combo: np.ndarray, m: int):
+        self.has = combo >= 0
+        self.idx = np.maximum(combo, 0)
+        self.m = m
+        self.n = combo.size
+
+    def __call__(self, a: np.ndarray, fill: float = np.nan) -> np.ndarray:
+        return np.where(self.has, a[self.idx], fill) if self.m else np.full(self.n, fill)
+
+    def text(self, c_msg: pa.Array) -> pa.Array:
+        if not self.m:
+            return null_str(self.n)
+        rows = pc.take(c_msg, pa.array(self.idx))
+        return pc.if_else(pa.array(self.has), rows, pa.scalar(None, pa.string()))
+
+
+def _suggest_rows(
+    out: dict[str, pa.Array],
+    ids: pa.Array,
+    rows: _ToRows,
+    c: dict[str, np.ndarray],
+    total_kg: np.ndarray,
+    el_kg: dict[str, np.ndarray],
+    ctrl_kg: np.ndarray,
+    gpos: np.ndarray,
+    grades: GradeArrays,
+    rank_by: str,
+) -> Suggested:
+    """The suggestion of each row's combination, added to ``out`` as columns."""
+    r_sug = rows(c["sug"], -1).astype(np.int64)
+    mf = np.where(r_sug >= 0, rows(c["sug_mass_factor"]), np.nan)
+    sug_t = rows(c["sug_t_max_C"])
+    return suggestion_columns(
+        out, ids, r_sug, mf, sug_t, total_kg, el_kg, ctrl_kg, gpos, grades, rank_by
+    )
+
+
 def _check_rank_by(rank_by: str) -> None:
     if rank_by not in RANK_BY:
         raise InputError(
@@ -263,9 +304,7 @@ def evaluate_bom(
         Injection points for tests; by default :func:`magnets.substitution.substitute_many`
         and :func:`magnets.physics.calibration.default_condition`.
 
-    Returns
-    -------
-    BomResult
+    Returns a :class:`BomResult`: every input row once, in order, with its status.
     """
     _check_rank_by(rank_by)
     date = date or dt.date.today()
@@ -273,70 +312,37 @@ def evaluate_bom(
     raw = _read(frame_or_path, sheet, tick)
     tick("checking", 0.3)
     cols = bc.normalise(raw)
-    n = raw.table.num_rows
     if substitute_many is None:
         from magnets.substitution import substitute_many
     pc_default, calibration = _calibration(lib, default_pc)
-
-    bad, msgs, vals = field_messages(cols, n)
+    ids = pa.array([str(x) for x in lib.grades.index], pa.string())
+    bad, msgs, vals = field_messages(cols, raw.table.num_rows)
     gpos, bad, err_msg = _grade_errors(lib, cols, raw, bad, msgs)
 
     tick("rating", 0.45)  # ratings and suggestions, once per distinct combination
     combo, c = _combos(gpos, vals, pc_default)
     _rate(lib, c, substitute_many, rank_by, date)
     grades = grade_arrays(lib, date, rank_by)
-    flags = _judge(c, grades, suggest)
-    ids = pa.array([str(x) for x in lib.grades.index], pa.string())
-    c_msg = combo_messages(ids, c, flags["too_hot"], flags["no_rating"], flags["cold_fail"])
+    c_msg = combo_messages(ids, c, **_judge(c, grades, suggest))
 
     tick("broadcasting", 0.6)
-    has_combo = combo >= 0
-    cidx = np.maximum(combo, 0)
-    m = c["pos"].size
-
-    def take(a: np.ndarray, fill: float = np.nan) -> np.ndarray:
-        return np.where(has_combo, a[cidx], fill) if m else np.full(n, fill)
-
-    status = np.where(bad, ERROR, take(c["status"], OK)).astype(np.int8)
-    if m:
-        rows_msg = pc.take(c_msg, pa.array(cidx))
-        rows_msg = pc.if_else(pa.array(has_combo), rows_msg, pa.scalar(None, pa.string()))
-    else:
-        rows_msg = null_str(n)
-    message = pc.if_else(pa.array(bad), err_msg, rows_msg)
+    rows = _ToRows(combo, c["pos"].size)
+    status = np.where(bad, ERROR, rows(c["status"], OK)).astype(np.int8)
+    message = pc.if_else(pa.array(bad), err_msg, rows.text(c_msg))
     with np.errstate(over="ignore"):
         total_kg = vals["mass_kg"] * vals["quantity"]
-    out, el_kg, ctrl_kg = output_table(
-        raw, status, message, take(c["t_max_C"]), vals, gpos, total_kg, grades
-    )
-
+    t_max = rows(c["t_max_C"])
+    out, el_kg, ctrl_kg = output_table(raw, status, message, t_max, vals, gpos, total_kg, grades)
     sug = None
     if suggest:
         tick("suggesting", 0.7)
-        r_sug = take(c["sug"], -1).astype(np.int64) if m else np.full(n, -1, np.int64)
-        mf = np.where(r_sug >= 0, take(c["sug_mass_factor"]), np.nan)
-        sug_t = take(c["sug_t_max_C"])
-        sug = suggestion_columns(
-            out, ids, r_sug, mf, sug_t, total_kg, el_kg, ctrl_kg, gpos, grades, rank_by
-        )
-
+        sug = _suggest_rows(out, ids, rows, c, total_kg, el_kg, ctrl_kg, gpos, grades, rank_by)
     table = pa.table(out)
     tick("summarising", 0.8)
     summary = build_summary(
-        lib,
-        cols,
-        status,
-        gpos,
-        total_kg,
-        (grades.frac, grades.ctrl_kg_per_kg),
-        sug,
-        rank_by,
-        date,
-        calibration,
-        table,
+        lib, cols, status, gpos, total_kg, grades, sug, rank_by, date, calibration, table
     )
     per_line = PerLine(grades.frac, grades.ctrl_kg_per_kg, gpos, total_kg)
     if sug is not None:
-        per_line.sug_pos = np.where(sug.has, sug.pos, -1)
-        per_line.sug_total_kg = sug.total_kg
+        per_line.sug_pos, per_line.sug_total_kg = np.where(sug.has, sug.pos, -1), sug.total_kg
     return BomResult(table, summary, list(cols.warnings), raw.path, per_line)

@@ -6,9 +6,11 @@ Whole-table (no Python loop per row on the CSV and Parquet paths):
    :class:`RawBom`: the cells as an Arrow table under the original headers, and the source
    line of every record (CSV: the file line where the record starts, header = line 1, quoted
    newlines counted; XLSX: the sheet row; Parquet: record number + 1).
-2. :func:`magnets.bom.columns.normalise` (the next step) matches the columns (case, spaces and underscores ignored, common
-   aliases), parses units in headers and cells (g, kg, lb; degC, degF; kA/m, kOe) and
-   returns SI arrays plus one problem code per row and field (:class:`BomColumns`).
+   CSV is :mod:`magnets.bom.read_csv`; XLSX and Parquet are here.
+2. :func:`magnets.bom.columns.normalise` (the next step) matches the columns (case, spaces
+   and underscores ignored, common aliases), parses units in headers and cells (g, kg, lb;
+   degC, degF; kA/m, kOe) and returns SI arrays plus one problem code per row and field
+   (:class:`~magnets.bom.columns.BomColumns`).
 
 A file that cannot be read at all raises :class:`magnets.errors.UnreadableFileError`
 (or :class:`~magnets.errors.InputError` for a header problem) naming the file, the problem
@@ -18,71 +20,18 @@ and the fix; a bad cell never raises, it becomes a row problem.
 from __future__ import annotations
 
 import csv
-import io
 import os
-import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 
 from magnets.bom.columns import _field_of
-from magnets.errors import InputError, MagnetsError, UnreadableFileError
+from magnets.bom.raw import RawBom, _unique_headers, _unreadable, sniff_kind
+from magnets.bom.read_csv import read_csv
+from magnets.errors import InputError, MagnetsError
 
-# --------------------------------------------------------------------------- raw reading
-
-
-@dataclass
-class RawBom:
-    """The cells of a BOM as read, before any interpretation.
-
-    Attributes
-    ----------
-    path : str
-        The file as the user named it ('<frame>' for an in-memory table).
-    kind : str
-        'csv', 'xlsx', 'parquet' or 'frame'.
-    headers : list[str]
-        Original column headers, in file order (duplicates made unique with a suffix).
-    table : pyarrow.Table
-        The cells, one column per header (CSV cells are text, exactly as in the file).
-    line : np.ndarray[int64]
-        Source line of each record (see module docstring).
-    row_problem : np.ndarray[object] | None
-        A structural problem of a record (wrong number of fields), else None.
-    decimal_comma : bool
-        True when numbers use a decimal comma (a ``;``-delimited CSV).
-    warnings : list[str]
-        Things the user should know (Latin-1 fallback, unit-less mass column...).
-    """
-
-    path: str
-    kind: str
-    headers: list[str]
-    table: pa.Table
-    line: np.ndarray
-    row_problem: np.ndarray | None = None
-    decimal_comma: bool = False
-    warnings: list[str] = field(default_factory=list)
-
-
-def _unreadable(path, problem: str) -> UnreadableFileError:
-    return UnreadableFileError(f"cannot read BOM {path}: {problem}")
-
-
-def sniff_kind(path: Path, head: bytes) -> str:
-    """'parquet', 'xlsx' or 'csv' from the first bytes, then from the extension."""
-    if head.startswith(b"PAR1"):
-        return "parquet"
-    if head.startswith(b"PK\x03\x04"):
-        return "xlsx"
-    ext = path.suffix.lower()
-    if ext in (".parquet", ".pq"):
-        return "parquet"
-    if ext in (".xlsx", ".xlsm"):
-        return "xlsx"
-    return "csv"
+__all__ = ["RawBom", "raw_from_frame", "read_raw", "sniff_kind"]
 
 
 def read_raw(path: str | os.PathLike, sheet: str | None = None) -> RawBom:
@@ -116,7 +65,7 @@ def read_raw(path: str | os.PathLike, sheet: str | None = None) -> RawBom:
     if sheet is not None:
         raise InputError(f"--sheet {sheet!r} applies to XLSX files only; {path} is read as CSV")
     try:
-        return _read_csv(p, str(path))
+        return read_csv(p, str(path))
     except (
         csv.Error,
         pa.ArrowException,
@@ -127,275 +76,6 @@ def read_raw(path: str | os.PathLike, sheet: str | None = None) -> RawBom:
             f"the CSV parser gave up ({exc}); check the quoting and line ends, or save "
             "the file again as CSV UTF-8",
         ) from None
-
-
-def _unique_headers(headers: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for i, h in enumerate(headers):
-        h = "" if h is None else str(h).strip()
-        h = h or f"column_{i + 1}"
-        if h in seen:
-            seen[h] += 1
-            h = f"{h}_{seen[h]}"
-        seen.setdefault(h, 1)
-        out.append(h)
-    return out
-
-
-# ---- CSV
-
-_DELIMS = (",", ";", "\t", "|")
-
-
-def _sniff_delimiter(header: str) -> str:
-    best, best_n = ",", 1
-    for d in _DELIMS:
-        try:
-            n = len(next(csv.reader(io.StringIO(header, newline=""), delimiter=d), []))
-        except csv.Error:
-            continue
-        if n > best_n:
-            best, best_n = d, n
-    return best
-
-
-def _record_starts(buf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Byte offset and 1-based line of every non-empty record start in ``buf``.
-
-    A newline ends a record when an even number of double quotes precede it (RFC 4180:
-    quotes inside quoted values are doubled, so parity tracks "inside quotes").
-    """
-    n = buf.size
-    nl = np.flatnonzero(buf == 10)
-    quotes = np.flatnonzero(buf == 34)
-    if quotes.size:
-        outside = (np.searchsorted(quotes, nl) & 1) == 0
-        term_idx = np.flatnonzero(outside)
-    else:
-        term_idx = np.arange(nl.size)
-    starts = np.concatenate([[0], nl[term_idx] + 1]).astype(np.int64)
-    lines = np.concatenate([[1], term_idx + 2]).astype(np.int64)
-    keep = starts < n
-    starts, lines = starts[keep], lines[keep]
-    # empty records ("\n" or "\r\n" right at the start) are skipped, as the parser does
-    first = buf[starts]
-    nxt = buf[np.minimum(starts + 1, n - 1)]
-    empty = (first == 10) | ((first == 13) & ((nxt == 10) | (starts + 1 >= n)))
-    return starts[~empty], lines[~empty]
-
-
-def _latin1(data: bytes, path: str, warnings: list[str], where: str) -> bytes:
-    warnings.append(
-        f"{path} is not UTF-8 ({where}); read it as Latin-1: re-save it as UTF-8 to be sure "
-        "accented text is right"
-    )
-    return data.decode("latin-1").encode("utf-8")
-
-
-def _header_span(data: bytes) -> tuple[int, int, int, int]:
-    """(header start, header end (after its newline), its 1-based line, comment/blank lines skipped).
-
-    Comment lines (starting with '#') and blank lines before the header are skipped. A quoted
-    header cell may hold newlines: quotes are balanced before the header ends.
-    """
-    pos, line = 0, 1
-    n = len(data)
-    while pos < n:
-        end = data.find(b"\n", pos)
-        end = n if end < 0 else end + 1
-        text = data[pos:end]
-        if text.strip() and not text.startswith(b"#"):
-            start, first_line = pos, line
-            while text.count(b'"') % 2 and end < n:  # a newline inside a quoted header cell
-                nxt = data.find(b"\n", end)
-                nxt = n if nxt < 0 else nxt + 1
-                line += 1
-                end = nxt
-                text = data[start:end]
-            return start, end, first_line, line - first_line
-        pos, line = end, line + 1
-    return n, n, line, 0
-
-
-def _read_csv(p: Path, path: str) -> RawBom:
-    import pyarrow.csv as pacsv
-
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise _unreadable(path, f"{exc.strerror or exc}; check the file's permissions") from None
-    warnings: list[str] = []
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    if b"\x00" in data[:65536]:
-        raise _unreadable(
-            path, "it holds binary data, not a table; give a CSV, XLSX or Parquet file"
-        )
-    if b"\n" not in data and b"\r" in data:  # old Mac line ends: one CR per line
-        data = data.replace(b"\r", b"\n")
-    if not data or data.isspace():
-        raise _unreadable(
-            path,
-            "the file is empty; expected a header line with a grade column, then one line per part",
-        )
-    hstart, hend, hline, extra = _header_span(data)
-    if hstart >= len(data):
-        raise _unreadable(
-            path, "no header line found (only comments); expected a header with a grade column"
-        )
-    try:
-        header_text = data[hstart:hend].decode("utf-8")
-    except UnicodeDecodeError:
-        data = _latin1(data, path, warnings, "in the header")
-        hstart, hend, hline, extra = _header_span(data)
-        header_text = data[hstart:hend].decode("utf-8")
-    header_text = header_text.rstrip("\r\n")
-    delim = _sniff_delimiter(header_text)
-    header = next(csv.reader(io.StringIO(header_text, newline=""), delimiter=delim), [])
-    if len(header) == 1 and _field_of(header[0])[0] is None:
-        raise _unreadable(
-            path,
-            "it does not look like a table: the first line has no delimiter (, ; tab |) and "
-            "no grade column; expected a header such as 'part_id,grade,magnet_mass_kg,quantity'",
-        )
-    headers = _unique_headers(header)
-    names = [f"c{i}" for i in range(len(headers))]
-    body_line = hline + extra + 1  # file line of the first byte after the header
-    body = data[hend:]
-    if re.search(rb"[^\r\n]", body) is None:
-        table = pa.table({n: pa.array([], pa.string()) for n in names})
-        return RawBom(
-            path, "csv", headers, table, np.zeros(0, np.int64), None, delim == ";", warnings
-        )
-    has_cr = b"\r" in body
-    if has_cr and body.count(b"\r") != body.count(b"\r\n"):  # old Mac line ends
-        return _read_csv_careful(data, path, headers, delim, warnings, hend, body_line)
-
-    def parse(buf: bytes, multiline: bool):
-        return pacsv.read_csv(
-            pa.BufferReader(buf),
-            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 22),
-            parse_options=pacsv.ParseOptions(
-                delimiter=delim, quote_char='"', double_quote=True, newlines_in_values=multiline
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.string() for n in names},
-                strings_can_be_null=True,
-                quoted_strings_can_be_null=True,
-                null_values=[""],
-            ),
-        )
-
-    # Fast path: parse assuming no newline inside a quoted value (pyarrow can then split the
-    # work across cores), and check that every non-blank body line became one record.
-    tail = body[-256:]
-    trailing = len(tail) - len(tail.rstrip(b"\r\n"))  # the final newline(s)
-    blank_lines = (
-        trailing >= 256
-        or body.startswith((b"\n", b"\r\n"))
-        or body.find(b"\n\n", 0, len(body) - trailing) >= 0
-        or (has_cr and body.find(b"\n\r\n", 0, len(body) - trailing) >= 0)
-    )
-    multiline = len(names) == 1 and b'"' in body
-    transcoded = False
-    for _attempt in range(3):
-        try:
-            table = parse(body, multiline)
-        except pa.ArrowInvalid as exc:
-            if "utf8" in str(exc).lower() and not transcoded:
-                transcoded = True
-                data = _latin1(data, path, warnings, "in the body")
-                hstart, hend, hline, extra = _header_span(data)
-                body = data[hend:]
-                tail = body[-256:]
-                trailing = len(tail) - len(tail.rstrip(b"\r\n"))
-                continue
-            # a record with the wrong number of fields, or a newline inside quotes across a
-            # block boundary: the careful path keeps every record and flags the odd ones
-            if b'"' in body and not multiline:
-                multiline = True
-                continue
-            return _read_csv_careful(data, path, headers, delim, warnings, hend, body_line)
-        break
-    else:
-        return _read_csv_careful(data, path, headers, delim, warnings, hend, body_line)
-    if (
-        not blank_lines
-        and not multiline
-        and body.count(b"\n", 0, len(body) - trailing) + 1 == table.num_rows
-    ):
-        lines = np.arange(body_line, body_line + table.num_rows, dtype=np.int64)
-    else:
-        # blank lines or quoted newlines: find each record's first line exactly
-        if not multiline and b'"' in body:
-            table = parse(body, True)
-        _starts, lines = _record_starts(np.frombuffer(body, dtype=np.uint8))
-        lines = lines + (body_line - 1)
-        if lines.size != table.num_rows:
-            return _read_csv_careful(data, path, headers, delim, warnings, hend, body_line)
-    return RawBom(path, "csv", headers, table, lines, None, delim == ";", warnings)
-
-
-def _read_csv_careful(
-    data: bytes,
-    path: str,
-    headers: list[str],
-    delim: str,
-    warnings: list[str],
-    body_start: int,
-    body_line: int,
-) -> RawBom:
-    """Python's csv module, record by record, for files the fast parser rejects (ragged rows,
-    stray quotes, old Mac line ends). Keeps every record, padding or flagging odd ones."""
-    try:
-        text = data[body_start:].decode("utf-8")
-    except UnicodeDecodeError:
-        text = data[body_start:].decode("latin-1")
-        warnings.append(
-            f"{path} is not UTF-8; read it as Latin-1: re-save it as UTF-8 to be sure accented "
-            "text is right"
-        )
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
-    ncol = len(headers)
-    rows: list[list[str]] = []
-    lines: list[int] = []
-    problems: list[str | None] = []
-    prev_end = 0
-    try:
-        for rec in reader:  # the slow path: one Python step per record
-            start = prev_end + 1
-            prev_end = reader.line_num
-            if not rec:
-                continue  # blank line
-            n = len(rec)
-            if n != ncol:
-                problems.append(
-                    f"line has {n} fields but the header has {ncol}; check for a stray '{delim}' or an unquoted "
-                    f"value containing '{delim}'"
-                    if n > ncol
-                    else f"line has {n} fields but the header has {ncol}; fill the missing cells"
-                )
-                rec = (rec + [""] * ncol)[:ncol]
-            else:
-                problems.append(None)
-            rows.append(rec)
-            lines.append(start + body_line - 1)
-    except csv.Error as exc:
-        raise _unreadable(
-            path, f"line {reader.line_num + body_line - 1}: {exc}; check the quoting"
-        ) from None
-    cols = list(zip(*rows)) if rows else [()] * ncol
-    table = pa.table(
-        {
-            f"c{i}": pa.array([v if v != "" else None for v in col], pa.string())
-            for i, col in enumerate(cols)
-        }
-    )
-    prob = np.array(problems, dtype=object) if any(x is not None for x in problems) else None
-    return RawBom(
-        path, "csv", headers, table, np.asarray(lines, dtype=np.int64), prob, delim == ";", warnings
-    )
 
 
 # ---- XLSX

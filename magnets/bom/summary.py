@@ -11,6 +11,7 @@ import numpy as np
 import pyarrow as pa
 
 from magnets.bom.columns import BomColumns
+from magnets.bom.grades import GradeArrays
 from magnets.bom.result import STATUS_VALUES, BomSummary
 from magnets.data.chemistry import REPORTED
 
@@ -49,16 +50,15 @@ def build_summary(
     status: np.ndarray,
     gpos: np.ndarray,
     total_kg: np.ndarray,
-    grade_kg: tuple[np.ndarray, np.ndarray],
+    grades: GradeArrays,
     sug: Suggested | None,
     rank_by: str,
     date: dt.date,
     calibration: dict[str, Any],
     table: pa.Table,
 ) -> BomSummary:
-    """The :class:`BomSummary` of one evaluation; ``grade_kg`` is (element fractions
-    [grades x REPORTED], controlled kg per kg [grades])."""
-    frac, ctrl_pg = grade_kg
+    """The :class:`BomSummary` of one evaluation."""
+    frac, ctrl_pg = grades.frac, grades.ctrl_kg_per_kg
     G = frac.shape[0]
     counts = np.bincount(status, minlength=3)
     ok = (gpos >= 0) & np.isfinite(total_kg)

@@ -110,7 +110,8 @@ def _write_csv(table: pa.Table, target: Target, tick: Progress) -> None:
         return sink.getvalue()
 
     own = isinstance(target, (str, os.PathLike))
-    out: Any = open(target, "wb") if own else target  # noqa: SIM115 (closed below; or the caller's stream)
+    # a file we open (closed below), or the caller's stream
+    out: Any = open(target, "wb") if isinstance(target, (str, os.PathLike)) else target  # noqa: SIM115
     try:
         workers = min(len(starts), os.cpu_count() or 1, 4)
         with ThreadPoolExecutor(max_workers=max(workers, 1)) as pool:

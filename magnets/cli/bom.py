@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
+
+#: magnets.io.FORMATS and magnets.bom.evaluate.RANK_BY, written out so that building the
+#: parser imports no pandas or pyarrow (tests/test_bom.py checks they are equal).
+FORMATS = ("csv", "json", "parquet", "xlsx")
+RANK_BY = ("dy_tb", "controlled", "price")
 
 NAME = "bom"
 HELP = "evaluate a bill of materials: rating per line, element kg, leaner grades, totals"
@@ -59,7 +66,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--format",
-        choices=["csv", "json", "parquet", "xlsx"],
+        choices=FORMATS,
         default=None,
         help="output format (default: from OUT's extension, else csv)",
     )
@@ -68,7 +75,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--rank-by",
-        choices=["dy_tb", "controlled", "price"],
+        choices=RANK_BY,
         default="dy_tb",
         help="what 'leaner' means for suggestions: kg Dy+Tb (default), kg export-controlled, price",
     )
@@ -83,25 +90,42 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--strict", action="store_true", help="exit 1 when any line is not ok")
 
 
-class _Bar:
-    """A plain text progress bar on stderr (only for large inputs on a terminal)."""
+class _Progress:
+    """A rich.progress bar on stderr for large inputs on a terminal; a no-op otherwise.
+
+    Called as ``progress(stage, fraction)`` by the evaluation and the writer; rich is
+    imported only when the bar is shown.
+    """
 
     def __init__(self, enabled: bool):
-        self.enabled = enabled
-        self.last = -1
+        self._bar: Any = None
+        self._task: Any = None
+        if not enabled:
+            return
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
+
+        self._bar = Progress(
+            BarColumn(bar_width=30),
+            TaskProgressColumn(),
+            TextColumn("{task.description}"),
+            console=Console(stderr=True),
+            transient=True,  # the bar disappears when done; the summary follows
+        )
+        self._task = self._bar.add_task("reading", total=1.0)
+        self._bar.start()
 
     def __call__(self, stage: str, frac: float) -> None:
-        if not self.enabled:
+        if self._bar is None:
             return
-        pct = round(100 * max(0.0, min(1.0, frac)))
-        if pct == self.last and stage != "done":
-            return
-        self.last = pct
-        filled = pct * 30 // 100
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {pct:3d}% {stage:<12}")
+        self._bar.update(self._task, completed=max(0.0, min(1.0, frac)), description=stage)
         if stage == "done":
-            sys.stderr.write("\r" + " " * 60 + "\r")
-        sys.stderr.flush()
+            self.close()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
 
 
 LARGE_INPUT_BYTES = 5_000_000  # about 100,000 lines
@@ -115,9 +139,8 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    from magnets.bom.evaluate import evaluate_bom, format_for, write_result
-    from magnets.cli.support import library_from_args, warn
-    from magnets.errors import ExitCode, InputError
+    from magnets.bom.write import format_for
+    from magnets.errors import InputError
 
     src = Path(args.file)
     fmt = format_for(args.output, args.format)
@@ -138,7 +161,18 @@ def run(args: argparse.Namespace) -> int:
         size = src.stat().st_size
     except OSError:
         size = 0
-    bar = _Bar(size >= LARGE_INPUT_BYTES and sys.stderr.isatty())
+    bar = _Progress(size >= LARGE_INPUT_BYTES and sys.stderr.isatty())
+    try:
+        return _evaluate_and_write(args, src, fmt, bar)
+    finally:
+        bar.close()
+
+
+def _evaluate_and_write(args: argparse.Namespace, src: Path, fmt: str, bar: _Progress) -> int:
+    from magnets.bom.evaluate import evaluate_bom, write_result
+    from magnets.cli.support import library_from_args, warn
+    from magnets.errors import ExitCode, InputError
+
     lib = library_from_args(args)
     result = evaluate_bom(
         src,
@@ -171,17 +205,18 @@ def run(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
-def _kg(v) -> str:
+def _kg(v: float | None) -> str:
     if v is None:
         return "-"
     return f"{v:.6g}" if abs(v) < 1e6 else f"{v:,.0f}"
 
 
-def format_summary(s: dict, src) -> str:
+def format_summary(s: Mapping[str, Any], src: object) -> str:
     """The stderr summary: rows by status, element totals, the largest savings."""
     by = s["rows_by_status"]
     head = (
-        f"{src}: {s['rows']} rows: {by['ok']} ok, {by['below_rating']} below_rating, {by['error']} error "
+        f"{src}: {s['rows']} rows: {by['ok']} ok, {by['below_rating']} below_rating, "
+        f"{by['error']} error "
         f"(library {s['library_version']}, controls as of {s['as_of_date']}, "
         f"default Pc {s['calibration'].get('pc', float('nan')):.3g})"
     )
