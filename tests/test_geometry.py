@@ -75,7 +75,7 @@ def test_absurd_aspect_ratio_is_refused():
 
 # ----------------------------------------------------------------------------- circuit
 def test_circuit_pc_reference_values():
-    # No published worked example was found (research/ratings.md 6.3); these are [D] values by hand:
+    # No published worked example with inputs and result was found; these are values derived by hand:
     # Pc = (Lm/Lg)(Ag/Am)(sigma/f) = (5/1)*(1)*(1.2/1.1) = 6/1.1 = 5.454545 (MMPA PMG-88 relation)
     assert geometry.pc_circuit(5.0, 1.0, 100.0, 100.0, 1.2, 1.1) == pytest.approx(5.4545, rel=0.02)
     assert geometry.pc_circuit(5.0, 1.0, 100.0, 100.0, 1.2, 1.1) == pytest.approx(

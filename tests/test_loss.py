@@ -88,8 +88,8 @@ def test_published_point_nd_dy_fe_b_at_260C_pc2_needs_a_milder_beta_than_the_fit
     assert loss.irreversible_loss(
         1.045, hcj0, -0.12, beta_fit, 260.0, **kw
     ).loss_pct == pytest.approx(100.0, abs=1e-6)
-    # It does reproduce it with an average beta(20-260 degC) of -0.375 %/K or milder (ratings.md 5
-    # derived the same bound from the knee alone): 3.6 % at -0.375, 0.5 % at -0.37.
+    # It does reproduce it with an average beta(20-260 degC) of -0.375 %/K or milder (the knee alone
+    # gives the same bound: s*HcJ(260) >= Br(260)/(mu0*3.05) = 194 kA/m): 3.6 % at -0.375.
     assert loss.irreversible_loss(1.045, hcj0, -0.12, -0.375, 260.0, **kw).loss_pct < 5.0
     assert loss.irreversible_loss(1.045, hcj0, -0.12, -0.38, 260.0, **kw).loss_pct > 5.0
 
