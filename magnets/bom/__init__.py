@@ -1,5 +1,6 @@
-"""Bills of materials: read, read_csv and raw (files into a RawBom), columns (aliases, units), checks and
-messages (row defects), evaluate (the one pass), output and summary (the result), write.
+"""Bills of materials: read, read_csv and raw (files into a RawBom), columns (aliases,
+units), checks and messages (row defects), grades (per-grade arrays), evaluate (the one
+pass), output, result and summary (what comes out), write (the files).
 
 The old flat module ``magnets.bom`` lived here; its public names are re-exported lazily.
 """

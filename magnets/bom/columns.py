@@ -77,16 +77,7 @@ FIELDS: dict[str, tuple[str | None, tuple[str, ...]]] = {
 }
 
 #: The name each field goes by in messages and documentation.
-DISPLAY = {
-    "part_id": "part_id",
-    "grade": "grade",
-    "magnet_mass": "magnet_mass_kg",
-    "quantity": "quantity",
-    "required_temp_C": "required_temp_C",
-    "pc": "pc",
-    "hd_kA_m": "hd_kA_m",
-    "cold_temp_C": "cold_temp_C",
-}
+DISPLAY = {name: name for name in FIELDS} | {"magnet_mass": "magnet_mass_kg"}
 
 Convert = Callable[[np.ndarray], np.ndarray]
 

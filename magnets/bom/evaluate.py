@@ -23,28 +23,51 @@ import pyarrow.compute as pc
 
 from magnets.bom import columns as bc
 from magnets.bom import read as br
-from magnets.bom.checks import field_messages
+from magnets.bom.checks import ABSOLUTE_ZERO_C, DEFAULT_COLD_C, DEFAULT_HD_KA_M, field_messages
 from magnets.bom.grades import GradeArrays, grade_arrays
 from magnets.bom.messages import combo_messages, join_skip, null_str, where
 from magnets.bom.output import output_table, suggestion_columns
-from magnets.bom.result import BELOW, ERROR, OK, BomResult, PerLine, Progress
-from magnets.bom.summary import Suggested, build_summary
-from magnets.errors import InputError
-
-RANK_BY = ("dy_tb", "controlled", "price")
-
-# names of the old flat module, still importable from here
-from magnets.bom.checks import ABSOLUTE_ZERO_C, DEFAULT_COLD_C, DEFAULT_HD_KA_M  # noqa: E402,F401
-from magnets.bom.result import (  # noqa: E402,F401
+from magnets.bom.result import (
+    BELOW,
     ELEMENT_COLUMNS,
+    ERROR,
+    OK,
     OUTPUT_NAMES,
     RESULT_COLUMNS,
     STATUS_VALUES,
     SUGGEST_COLUMNS,
+    BomResult,
+    PerLine,
+    Progress,
 )
-from magnets.bom.write import format_for, write_result  # noqa: E402,F401
-from magnets.data.chemistry import REPORTED  # noqa: E402,F401
-from magnets.io import FORMATS, neutralise_text, spreadsheet_safe  # noqa: E402,F401
+from magnets.bom.summary import Suggested, build_summary
+from magnets.bom.write import format_for, write_result
+from magnets.data.chemistry import REPORTED
+from magnets.errors import InputError
+from magnets.io import FORMATS, neutralise_text, spreadsheet_safe
+from magnets.substitution import RANK_BY
+
+# the names of the old flat module magnets.bom, still importable from here
+__all__ = [
+    "ABSOLUTE_ZERO_C",
+    "DEFAULT_COLD_C",
+    "DEFAULT_HD_KA_M",
+    "ELEMENT_COLUMNS",
+    "FORMATS",
+    "OUTPUT_NAMES",
+    "RANK_BY",
+    "REPORTED",
+    "RESULT_COLUMNS",
+    "STATUS_VALUES",
+    "SUGGEST_COLUMNS",
+    "BomResult",
+    "Progress",
+    "evaluate_bom",
+    "format_for",
+    "neutralise_text",
+    "spreadsheet_safe",
+    "write_result",
+]
 
 
 def _indices(enc: pa.DictionaryArray) -> np.ndarray:

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-#: magnets.io.FORMATS and magnets.bom.evaluate.RANK_BY, written out so that building the
+#: magnets.io.FORMATS and magnets.substitution.RANK_BY, written out so that building the
 #: parser imports no pandas or pyarrow (tests/test_bom.py checks they are equal).
 FORMATS = ("csv", "json", "parquet", "xlsx")
 RANK_BY = ("dy_tb", "controlled", "price")
