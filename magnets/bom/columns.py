@@ -22,7 +22,7 @@ from magnets.errors import InputError, UnreadableFileError
 from magnets.units import degf_to_degc, g_to_kg, koe_to_ka_m, lb_to_kg
 
 if TYPE_CHECKING:
-    from magnets.bom.read import RawBom
+    from magnets.bom.raw import RawBom
 
 
 def _aliases(text: str) -> tuple[str, ...]:

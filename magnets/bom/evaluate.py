@@ -45,7 +45,9 @@ from magnets.bom.write import format_for, write_result
 from magnets.data.chemistry import REPORTED
 from magnets.errors import InputError
 from magnets.io import FORMATS, neutralise_text, spreadsheet_safe
+from magnets.physics.calibration import default_condition
 from magnets.substitution import RANK_BY
+from magnets.substitution import substitute_many as default_substitute_many
 
 # the names of the old flat module magnets.bom, still importable from here
 __all__ = [
@@ -136,8 +138,6 @@ def _read(frame_or_path: Any, sheet: str | None, tick: Progress) -> br.RawBom:
 def _calibration(lib: Any, default_pc: float | None) -> tuple[float, dict[str, Any]]:
     if default_pc is not None:
         return float(default_pc), {"pc": float(default_pc)}
-    from magnets.physics.calibration import default_condition
-
     calib = default_condition(lib)
     return float(calib.pc), _calibration_dict(calib)
 
@@ -335,8 +335,7 @@ def evaluate_bom(
     raw = _read(frame_or_path, sheet, tick)
     tick("checking", 0.3)
     cols = bc.normalise(raw)
-    if substitute_many is None:
-        from magnets.substitution import substitute_many
+    substitute_many = substitute_many or default_substitute_many
     pc_default, calibration = _calibration(lib, default_pc)
     ids = pa.array([str(x) for x in lib.grades.index], pa.string())
     bad, msgs, vals = field_messages(cols, raw.table.num_rows)

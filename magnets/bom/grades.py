@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 
 from magnets.data.chemistry import REPORTED
+from magnets.data.controls import exposure
+from magnets.substitution import grade_table
 
 
 @dataclass(frozen=True)
@@ -46,15 +48,11 @@ def element_fractions(lib: Any) -> np.ndarray:
 
 def price_usd_per_kg(lib: Any, date: dt.date) -> np.ndarray:
     """USD per kg of magnet per grade, NaN where the price is unknown (substitution's rule)."""
-    from magnets.substitution import grade_table
-
     return grade_table(lib, date)["price_usd_per_kg"].to_numpy(dtype=float)
 
 
 def grade_arrays(lib: Any, date: dt.date, rank_by: str) -> GradeArrays:
     """The per-grade arrays for one evaluation."""
-    from magnets.data.controls import exposure
-
     frac = element_fractions(lib)
     ctrl = exposure(lib.grades, lib.rules, date)["controlled_kg_per_kg"]
     ctrl_pg = pd.to_numeric(ctrl, errors="coerce").fillna(0.0).to_numpy()
