@@ -32,7 +32,24 @@ def test_no18_controls_its_seven_from_4_april_2025():
 def test_suspended_then_unknown():
     assert element_status(RULES, "2026-06-01")["Er"] == "suspended"
     # after 10 November 2026 what applies is not recorded: unknown
-    assert element_status(RULES, "2026-11-10")["Er"] == "unknown"
+    assert element_status(RULES, "2026-11-11")["Er"] == "unknown"
+
+
+def test_suspension_includes_its_last_day():
+    # No. 70 suspends No. 57 "until 10 November 2026" (materials/export_controls.csv,
+    # sources chemradar-70, uniteddaily-70); the CSV's suspended_until is that last day,
+    # so 10 Nov 2026 is still suspended and 11 Nov is the first day of the unknown status
+    assert element_status(RULES, "2026-11-10")["Er"] == "suspended"
+    assert element_status(RULES, "2025-11-08")["Er"] == "suspended"  # its effective day
+
+
+def test_builtin_table_agrees_with_the_code_on_the_last_day():
+    from magnets.data.library import load_library
+
+    rules = load_library().rules
+    # the built-in rows give 2026-11-10 as suspended_until (chemradar-70: "until 10 November 2026")
+    assert element_status(rules, "2026-11-10")["Ho"] == "suspended"
+    assert element_status(rules, "2026-11-11")["Ho"] == "unknown"
 
 
 def test_exposure_per_grade():

@@ -1,7 +1,8 @@
 """Export-control rules with dates -> status per element, grade and BOM line, as of a date.
 
 A rule covers a set of elements from an effective date. It may be suspended over a window
-(``suspended_from`` .. ``suspended_until``); after a suspension ends, the status is what the
+``suspended_from`` .. ``suspended_until``, both days included (the announcements say "until
+10 November 2026", read as the last suspended day); from the next day the status is what the
 rule table records in ``status_after_suspension``, ``unknown`` unless sourced. ``unknown``
 ranks worse than ``controlled`` in every ranking, since a buyer cannot plan on it.
 
@@ -45,8 +46,9 @@ def rule_status(rules: pd.DataFrame, date=None) -> pd.Series:
         .astype(str)
         .replace({"in_force": "controlled", "": "unknown"})
     )
-    in_window = s_from.notna() & (day >= s_from) & (s_until.isna() | (day < s_until))
-    past_window = s_until.notna() & (day >= s_until)
+    # suspended_until is the last suspended day (inclusive), as the CSV header says
+    in_window = s_from.notna() & (day >= s_from) & (s_until.isna() | (day <= s_until))
+    past_window = s_until.notna() & (day > s_until)
     status = np.select(
         [eff.isna() | (day < eff), in_window, past_window],
         ["not_yet", "suspended", after.to_numpy()],
