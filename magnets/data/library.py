@@ -66,6 +66,7 @@ GRADE_TEXT = [
     "notes",
 ]
 GRADE_NUMERIC = [
+    "max_temp_pc",
     "Br_T",
     "HcB_kA_m",
     "HcJ_kA_m",
@@ -288,6 +289,8 @@ class Library:
     problems: tuple[Problem, ...]
     version: str
     sources: tuple[str, ...]
+    #: alloys with their own service limit or HcJ(T) model (materials/alloys.csv)
+    alloys: pd.DataFrame = field(default_factory=lambda: pd.DataFrame())
 
     # ---- lookup
     def _lookup_tables(self) -> tuple[dict[str, int], dict[str, list[int]]]:
@@ -549,8 +552,30 @@ def _load_compositions(raws: list[RawTable]) -> tuple[pd.DataFrame, list[Problem
     return comp, problems
 
 
+def _load_alloys(
+    raws: list[RawTable], families: pd.DataFrame
+) -> tuple[pd.DataFrame, list[Problem]]:
+    from magnets.data.rating_columns import ALLOY_NUMERIC, ALLOY_TEXT, check_alloys
+
+    problems: list[Problem] = []
+    frames = []
+    for raw in raws:
+        problems += raw.problems + _missing_columns(raw, ["id", "family", *ALLOY_NUMERIC])
+        frame, p = _numeric(raw, ALLOY_NUMERIC)
+        problems += p
+        frames.append(_text(frame, ALLOY_TEXT))
+    alloys = pd.concat(frames, ignore_index=True) if frames else _empty(ALLOY_TEXT)
+    if not frames:
+        alloys["service_limit_C"] = pd.Series([], dtype="float64")
+    problems += check_alloys(alloys, families)
+    return alloys, problems
+
+
 def _load_grades(
-    raws: list[RawTable], families: pd.DataFrame, compositions: pd.DataFrame
+    raws: list[RawTable],
+    families: pd.DataFrame,
+    compositions: pd.DataFrame,
+    alloys: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     problems: list[Problem] = []
     frames = []
@@ -651,9 +676,12 @@ def _load_grades(
         if col in fam.columns:
             g[col] = np.where(given, g[col].to_numpy(), fam[col].to_numpy(dtype="float64"))
     g = g.rename(columns={"alpha_Br_pct_per_K_source": "alpha_source"})
-    for col in ("T0_C", "structural_limit_C"):
-        g[col] = fam[col].to_numpy(dtype="float64") if col in fam.columns else np.nan
+    g["T0_C"] = fam["T0_C"].to_numpy(dtype="float64") if "T0_C" in fam.columns else np.nan
     g["T0_C"] = g["T0_C"].fillna(20.0)
+    # rating criterion/basis and the service limit of the grade's alloy (else its family's)
+    from magnets.data.rating_columns import apply_rating_columns
+
+    apply_rating_columns(g, families, alloys if alloys is not None else _empty(["id"]), report)
 
     # physical consistency
     like = (g["Br_basis"] == g["BHmax_basis"]) & g["BHmax_kJ_m3"].notna() & g["Br_T"].notna()
@@ -819,6 +847,7 @@ def _load_library_cached(dirs: tuple[Path, ...]) -> Library:
         "families": [],
         "elements": [],
         "export_controls": [],
+        "alloys": [],
     }
     all_paths: list[Path] = []
     for layer, (root, builtin) in enumerate(_layers(dirs)):
@@ -858,6 +887,7 @@ def _load_library_cached(dirs: tuple[Path, ...]) -> Library:
             "families": _collect(root, "families"),
             "elements": _collect(root, "elements") if builtin else [],
             "export_controls": _collect(root, "export_controls") if builtin else [],
+            "alloys": _collect(root, "alloys"),
         }
         if not builtin and not any(found.values()):
             problems.append(
@@ -878,7 +908,9 @@ def _load_library_cached(dirs: tuple[Path, ...]) -> Library:
     problems += p
     compositions, p = _load_compositions(tables["compositions"])
     problems += p
-    grades, p = _load_grades(tables["grades"], families, compositions)
+    alloys, p = _load_alloys(tables["alloys"], families)
+    problems += p
+    grades, p = _load_grades(tables["grades"], families, compositions, alloys)
     problems += p
     elements, p = _load_elements(tables["elements"])
     problems += p
@@ -891,6 +923,7 @@ def _load_library_cached(dirs: tuple[Path, ...]) -> Library:
         families=families,
         elements=elements,
         rules=rules,
+        alloys=alloys,
         problems=tuple(problems),
         version=_digest(all_paths),
         sources=tuple(str(p) for p in all_paths),

@@ -72,6 +72,7 @@ def rating_inputs(grades, beta_model=None):
             if c in grades.columns
             else pd.Series(np.nan, index=grades.index)
         )
+
     own = num("beta_HcJ_pct_per_K")
     bm = beta_model if beta_model is not None else coercivity.default_beta_model()
     fitted = pd.Series(
@@ -113,12 +114,11 @@ def rating_inputs(grades, beta_model=None):
 def fit_set_mask(grades):
     """Grades whose catalogue rating enters the fit: sintered NdFeB, a rating, Br and HcJ, and
     a real maker (rows of manufacturer 'generic class' are class guidelines, reported but not fitted)."""
-    import pandas as pd
+    from magnets.physics.ratings import fit_set_mask as family_fit_set
 
-    rated = pd.to_numeric(grades["max_temp_C"], errors="coerce").notna()
-    fam = grades["family"].isin(FIT_FAMILIES)
-    maker = grades.get("manufacturer", pd.Series("", index=grades.index)).astype(str).str.casefold()
-    return rated & fam & ~maker.eq("generic class")
+    # class guidelines (rating_basis 'guideline', e.g. the GBD rows whose maker prints no
+    # rating) never enter a fit; the sintered NdFeB fit set is otherwise as before
+    return family_fit_set(grades) & grades["family"].isin(FIT_FAMILIES)
 
 
 def fit_condition(grades, families=None, beta_model=None) -> Condition:

@@ -200,13 +200,15 @@ def fit_set_mask(grades: pd.DataFrame) -> pd.Series:
     """Rows whose catalogue rating enters their family's Pc fit.
 
     Sintered NdFeB: every catalogue rating of a maker (as before: its calibration is kept).
-    Other families: catalogue ratings stated as guidelines (stated criteria are checked, not fitted).
+    Other families: catalogue ratings stated as guidelines (stated criteria are checked,
+    not fitted).
     """
-    rated = _num(grades, "max_temp_C").notna() & _text(grades, "rating_basis").eq("catalogue")
+    basis = _text(grades, "rating_basis").replace("", "catalogue")  # tables without the column
+    rated = _num(grades, "max_temp_C").notna() & basis.eq("catalogue")
     maker = _text(grades, "manufacturer").str.casefold()
     nd = grades["family"].eq(NDFEB_FIT_FAMILY) & ~maker.eq("generic class")
-    other = ~grades["family"].eq(NDFEB_FIT_FAMILY) & _text(grades, "max_temp_criterion").eq(
-        "guideline"
+    other = ~grades["family"].eq(NDFEB_FIT_FAMILY) & _text(grades, "max_temp_criterion").isin(
+        ["guideline", ""]
     )
     return rated & (nd | other)
 
