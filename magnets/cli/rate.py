@@ -22,7 +22,9 @@ PC_HELP = (
 DESCRIPTION = """\
 Rated temperature: the highest temperature at which the working point stays above the knee
 of the intrinsic curve, |H_op(T)| <= Hk(T) = s*HcJ(T), capped by the Curie temperature and the
-family's structural limit (binder, ageing). limited_by says which bound won.
+service limit of the grade's alloy. limited_by says which bound won: knee, curie, structural
+(binder, metallurgical stability) or oxidation (standard Sm2Co17 at 350 C, the makers'
+guideline; long-term oxidation above about 300 C is not modelled: a short-term knee check).
 
   |H_op| = (Br(T)/mu0 + Pc*Hd) / (Pc + mu_rec)      working point on the load line
   Br(T)  = Br0 *(1 + alpha/100*(T - T0))            alpha, beta in %/K
@@ -32,9 +34,11 @@ Hd is the applied demagnetising field (armature MMF per unit magnet length). The
 Pc/(Pc+mu_rec) of it. If you have the field INSIDE the magnet from FEA, that is |H_op|, not Hd:
 compare it with s*HcJ(T) directly.
 
-Without --pc/--hd the condition is the reference one: the single Pc fitted so the model
-reproduces catalogue ratings (Hd = 0), with mu_rec and squareness s fixed per family (see
-docs/physics.md for the fit and its residuals). Ratings use the catalogue's MINIMUM HcJ and
+Without --pc/--hd the condition is the reference one of the grade's family: the Pc fitted so
+the model reproduces that family's catalogue ratings (Hd = 0), with mu_rec and squareness s
+fixed per family (see docs/physics.md for the fits, the rating criterion of each maker and
+the residuals). --pc 0 is the open-circuit limit (B = 0 at the working point): the criterion
+of makers who rate by a straight demagnetisation curve down to B = 0 (EEC's T-series). Ratings use the catalogue's MINIMUM HcJ and
 the Br the source gives (typical or minimum, as `magnets show` says). Where a grade's source
 gives no beta, beta comes from the fit of beta against HcJ0 and route.
 
@@ -134,14 +138,24 @@ def _check(name: str, value, lo=None, hi=None, lo_open=True) -> None:
         raise InputError(f"expected {name} {rng}, instead received {value}")
 
 
-def condition(lib, pc, hd):
-    """(pc, hd) with the calibrated defaults filled in, validated."""
+def _finite_or_none(x):
+    x = float(x)
+    return x if x == x and x not in (float("inf"), float("-inf")) else None
+
+
+def condition(lib, pc, hd, family=None, allow_zero=False):
+    """(pc, hd) with the calibrated defaults filled in, validated.
+
+    Without --pc: the reference Pc of ``family`` (fitted on that family's catalogue ratings),
+    or sintered NdFeB's when no family is given.
+    """
     from magnets.physics.calibration import default_condition
 
-    _check("--pc", pc, 0.0)
+    _check("--pc", pc, 0.0, lo_open=not allow_zero)
     _check("--hd", hd)
     if pc is None:
-        pc = default_condition(lib).pc
+        cond = default_condition(lib)
+        pc = cond.pc_for(family) if family is not None else cond.pc
     return float(pc), float(hd or 0.0)
 
 
@@ -167,7 +181,6 @@ def run(args: argparse.Namespace) -> int:
             "expected a GRADE (see `magnets grades`) or --br and --hcj, instead received neither"
         )
     lib = library_from_args(args)
-    pc, hd = condition(lib, args.pc, args.hd)
     if args.grade:
         row = lib.get(args.grade)
         inp = rating_inputs(
@@ -176,6 +189,13 @@ def run(args: argparse.Namespace) -> int:
         gid = str(row.name)
         family, route = str(row["family"]), str(row["route"])
         br_basis = str(row.get("Br_basis", ""))
+        rating = {
+            "rating_C": float(row["max_temp_C"])
+            if row["max_temp_C"] == row["max_temp_C"]
+            else None,
+            "rating_basis": str(row.get("rating_basis", "")),
+            "criterion": str(row.get("max_temp_criterion", "")),
+        }
     else:
         if args.br is None or args.hcj is None:
             raise InputError(
@@ -220,8 +240,12 @@ def run(args: argparse.Namespace) -> int:
             else (f("T0_C") if f("T0_C") == f("T0_C") else 20.0),
             "curie_C": f("curie_C"),
             "structural_C": f("structural_limit_C"),
+            "limit_kind": str(fam.get("limit_kind", "") or "structural"),
+            "limit_source": str(fam.get("limit_source", "") or ""),
         }
         gid, br_basis = None, "given"
+        rating = {"rating_C": None, "rating_basis": "model", "criterion": ""}
+    pc, hd = condition(lib, args.pc, args.hd, family, allow_zero=True)
     missing = [
         k
         for k in ("Br_T", "HcJ_kA_m", "alpha", "beta", "mu_rec", "squareness")
@@ -245,6 +269,7 @@ def run(args: argparse.Namespace) -> int:
         T0_C=float(inp["T0_C"]),
         curie_C=float(inp["curie_C"]),
         structural_C=float(inp["structural_C"]),
+        limit_kind=str(inp["limit_kind"]),
     )
     out = {
         "id": gid,
@@ -256,6 +281,9 @@ def run(args: argparse.Namespace) -> int:
         "limited_by": r.limited_by,
         "H_op_kA_m": r.H_op_kA_m,
         "B_op_T": r.B_op_T,
+        "service_limit_C": _finite_or_none(inp["structural_C"]),
+        "limit_source": str(inp["limit_source"]),
+        **rating,
     }
     if args.format == "json":
         sys.stdout.write(dumps_json(out) + "\n")
@@ -287,11 +315,26 @@ def run(args: argparse.Namespace) -> int:
         ("mu_rec", float(inp["mu_rec"])),
         ("curie_C", float(inp["curie_C"])),
         (
-            "structural_limit_C",
-            float(inp["structural_C"])
+            "service_limit_C",
+            f"{float(inp['structural_C']):g} ({inp['limit_kind']}; {inp['limit_source']})"
             if float(inp["structural_C"]) == float(inp["structural_C"])
             else "none (Curie caps)",
         ),
     ]
+    if rating["rating_C"] is not None:
+        lines.append(
+            (
+                f"rating_C ({rating['rating_basis']}, {rating['criterion']})",
+                rating["rating_C"],
+            )
+        )
+    if inp["limit_kind"] == "oxidation" or r.limited_by == "oxidation":
+        lines.append(
+            (
+                "note",
+                "long-term oxidation and ageing losses above the service limit are not "
+                "modelled (short-term knee check only)",
+            )
+        )
     sys.stdout.write(format_mapping(lines))
     return 0

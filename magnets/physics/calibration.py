@@ -24,7 +24,6 @@ from typing import Any
 import numpy as np
 
 FIT_FAMILIES = ("ndfeb-sintered",)
-_PC_GRID = np.round(np.arange(0.05, 8.0 + 1e-9, 0.01), 6)
 
 
 @dataclass(frozen=True)
@@ -33,9 +32,10 @@ class Condition:
 
     pc : fitted permeance coefficient. hd_kA_m : applied field (0: catalogues rate at Hd = 0).
     squareness, mu_rec : pd.Series indexed by family id (from lib.families).
-    residuals : DataFrame per rated grade: id, family, route, Br_T, Br_basis, HcJ_kA_m, alpha,
-        beta_used, beta_source ('grade'|'fit'), squareness, mu_rec, max_temp_C (catalogue),
-        t_model_C, residual_C (model - catalogue), limited_by, in_fit (bool).
+    residuals : DataFrame per rated grade (magnets.physics.ratings.residual_table): id, family,
+        alloy, route, manufacturer, criterion, rating_basis, Br_T, Br_basis, HcJ_kA_m, alpha,
+        beta_used, beta_source, squareness, mu_rec, pc_used, max_temp_C (catalogue or guideline),
+        t_model_C, residual_C (model - rating), limited_by, t_at_stated_C, in_fit, group.
     median_abs_error_C, mean_abs_error_C : over the fit set. n_fit : grades in the fit set.
     """
 
@@ -48,6 +48,15 @@ class Condition:
     mean_abs_error_C: float = float("nan")
     n_fit: int = 0
     method: str = "single Pc minimising the mean |t_model - t_catalogue| over sourced sintered NdFeB ratings, Hd = 0"
+    #: per family: magnets.physics.ratings.FamilyFit (reference Pc fitted on its own ratings)
+    family_fits: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: per alloy: magnets.physics.ratings.SecantFit (secant HcJ(T) of high-temperature alloys)
+    alloy_fits: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def pc_for(self, family: str) -> float:
+        """Reference Pc of ``family`` (its own fit; sintered NdFeB's where it has none)."""
+        fit = self.family_fits.get(str(family))
+        return float(fit.pc) if fit is not None else float(self.pc)
 
     def squareness_for(self, family: str) -> float:
         return float(self.squareness[family])
@@ -60,7 +69,9 @@ def rating_inputs(grades, beta_model=None):
     """Per-grade arrays the rating needs (a DataFrame indexed like grades).
 
     Columns: Br_T, HcJ_kA_m, alpha, beta, beta_source, mu_rec, squareness, T0_C, curie_C,
-    structural_C, density_g_cm3.
+    structural_C (the grade's alloy's service limit), limit_kind (structural | oxidation),
+    limit_source, density_g_cm3. beta: the grade's own, else the secant fit of its alloy
+    (``alloy fit``, high-temperature Sm2Co17), else the fitted beta(HcJ0, route) or the family's.
     """
     import pandas as pd
 
@@ -81,7 +92,16 @@ def rating_inputs(grades, beta_model=None):
         ),
         index=grades.index,
     )
-    beta = own.where(own.notna(), fitted)
+    alloy_beta = pd.Series(np.nan, index=grades.index)
+    if "beta_model" in grades.columns:
+        for alloy, fit in getattr(bm, "alloy_fits", {}).items():  # one entry per alloy (1 today)
+            use = grades["beta_model"].eq("secant_vs_Br") & grades["alloy"].eq(alloy)
+            alloy_beta[use] = fit.beta(num("Br_T")[use].to_numpy())
+    beta = own.where(own.notna(), alloy_beta.where(alloy_beta.notna(), fitted))
+
+    def text(c, default=""):
+        return grades[c].fillna("").astype(str) if c in grades.columns else default
+
     out = pd.DataFrame(
         {
             "Br_T": num("Br_T"),
@@ -92,10 +112,16 @@ def rating_inputs(grades, beta_model=None):
                 own.notna(),
                 "grade",
                 np.where(
-                    fitted.isna(),
-                    "none",
+                    alloy_beta.notna(),
+                    "alloy fit",
                     np.where(
-                        grades["family"].isin(coercivity.NDFEB_RATED_FAMILIES), "fit", "family"
+                        fitted.isna(),
+                        "none",
+                        np.where(
+                            grades["family"].isin(coercivity.NDFEB_RATED_FAMILIES),
+                            "fit",
+                            "family",
+                        ),
                     ),
                 ),
             ),
@@ -104,6 +130,8 @@ def rating_inputs(grades, beta_model=None):
             "T0_C": num("T0_C").fillna(20.0),
             "curie_C": num("curie_C"),
             "structural_C": num("structural_limit_C"),
+            "limit_kind": text("limit_kind", "structural"),
+            "limit_source": text("limit_source"),
             "density_g_cm3": num("density_g_cm3"),
         },
         index=grades.index,
@@ -122,10 +150,16 @@ def fit_set_mask(grades):
 
 
 def fit_condition(grades, families=None, beta_model=None) -> Condition:
-    """Fit the single reference Pc to the catalogue ratings in ``grades`` (see module doc)."""
+    """Fit the reference Pc of every family to its catalogue ratings (see module doc).
+
+    Sintered NdFeB's Pc is ``pc`` (the tool-wide default condition); each family's own is in
+    ``family_fits`` (:func:`magnets.physics.ratings.fit_family_pcs`), stated criteria are
+    checked at their own Pc, and ``residuals`` lists every rated grade
+    (:func:`magnets.physics.ratings.residual_table`).
+    """
     import pandas as pd
 
-    from magnets.physics.thermal import rated_temperature
+    from magnets.physics import ratings
 
     inp = rating_inputs(grades, beta_model)
     cat = pd.to_numeric(grades["max_temp_C"], errors="coerce")
@@ -136,68 +170,20 @@ def fit_condition(grades, families=None, beta_model=None) -> Condition:
             f"expected at least 3 sintered NdFeB grades with a catalogue max_temp_C to fit Pc, "
             f"instead received {int(in_fit.sum())}"
         )
-    sub = inp[in_fit]
-    y = cat[in_fit].to_numpy()
-
-    def objective(pcs: np.ndarray) -> np.ndarray:
-        r = rated_temperature(
-            sub["Br_T"].to_numpy()[None, :],
-            sub["HcJ_kA_m"].to_numpy()[None, :],
-            sub["alpha"].to_numpy()[None, :],
-            sub["beta"].to_numpy()[None, :],
-            pc=pcs[:, None],
-            mu_rec=sub["mu_rec"].to_numpy()[None, :],
-            squareness=sub["squareness"].to_numpy()[None, :],
-            T0_C=sub["T0_C"].to_numpy()[None, :],
-            curie_C=sub["curie_C"].to_numpy()[None, :],
-            structural_C=sub["structural_C"].to_numpy()[None, :],
-        )
-        t = np.where(
-            np.isnan(r.t_max_C), sub["T0_C"].to_numpy()[None, :], r.t_max_C
-        )  # unsafe: no better than T0
-        return np.mean(np.abs(t - y[None, :]), axis=1)
-
-    coarse = objective(_PC_GRID)
-    p0 = _PC_GRID[int(np.argmin(coarse))]
-    fine_grid = np.round(np.arange(max(p0 - 0.02, 0.001), p0 + 0.02 + 1e-9, 0.001), 6)
-    fine = objective(fine_grid)
-    pc = float(fine_grid[int(np.argmin(fine))])
-
-    res = rated_temperature(
-        inp["Br_T"],
-        inp["HcJ_kA_m"],
-        inp["alpha"],
-        inp["beta"],
-        pc=pc,
-        mu_rec=inp["mu_rec"],
-        squareness=inp["squareness"],
-        T0_C=inp["T0_C"],
-        curie_C=inp["curie_C"],
-        structural_C=inp["structural_C"],
-    )
-    table = pd.DataFrame(
+    fits = ratings.fit_family_pcs(grades, inp)
+    nd = fits[ratings.NDFEB_FIT_FAMILY]
+    table = ratings.residual_table(grades, inp, fits)
+    extra = pd.DataFrame(
         {
-            "id": grades.index.astype(str),
-            "family": grades["family"].to_numpy(),
-            "route": grades["route"].to_numpy(),
-            "Br_T": inp["Br_T"].to_numpy(),
-            "Br_basis": grades["Br_basis"].to_numpy() if "Br_basis" in grades.columns else "",
-            "HcJ_kA_m": inp["HcJ_kA_m"].to_numpy(),
-            "alpha": inp["alpha"].to_numpy(),
-            "beta_used": inp["beta"].to_numpy(),
-            "beta_source": inp["beta_source"].to_numpy(),
-            "squareness": inp["squareness"].to_numpy(),
-            "mu_rec": inp["mu_rec"].to_numpy(),
-            "max_temp_C": cat.to_numpy(),
-            "t_model_C": res.t_max_C.to_numpy(),
-            "residual_C": res.t_max_C.to_numpy() - cat.to_numpy(),
-            "limited_by": res.limited_by.to_numpy(),
-            "in_fit": in_fit.to_numpy(),
-        }
-    )
-    table = table[rated.to_numpy()].reset_index(drop=True)
-    fit_res = table.loc[table["in_fit"], "residual_C"].to_numpy()
-    fit_res = np.where(np.isnan(fit_res), -np.inf, fit_res)
+            "Br_basis": grades["Br_basis"] if "Br_basis" in grades.columns else "",
+            "alpha": inp["alpha"],
+            "squareness": inp["squareness"],
+            "mu_rec": inp["mu_rec"],
+        },
+        index=grades.index,
+    ).reindex(table["id"].to_numpy())
+    for col in extra.columns:
+        table[col] = extra[col].to_numpy()
     if families is not None:
         s = pd.to_numeric(families["squareness"], errors="coerce")
         m = pd.to_numeric(families["mu_rec"], errors="coerce")
@@ -205,14 +191,16 @@ def fit_condition(grades, families=None, beta_model=None) -> Condition:
         s = inp.groupby(grades["family"])["squareness"].median()
         m = inp.groupby(grades["family"])["mu_rec"].median()
     return Condition(
-        pc=pc,
+        pc=nd.pc,
         hd_kA_m=0.0,
         squareness=s.rename("squareness"),
         mu_rec=m.rename("mu_rec"),
         residuals=table,
-        median_abs_error_C=float(np.median(np.abs(fit_res))),
-        mean_abs_error_C=float(np.mean(np.abs(fit_res))),
-        n_fit=int(in_fit.sum()),
+        median_abs_error_C=nd.median_abs_error_C,
+        mean_abs_error_C=nd.mean_abs_error_C,
+        n_fit=nd.n_fit,
+        family_fits=fits,
+        alloy_fits=dict(getattr(beta_model, "alloy_fits", {}) or {}),
     )
 
 

@@ -86,6 +86,8 @@ class BetaModel:
     family_beta: dict[str, float]
     residuals: Any = field(repr=False, compare=False, default=None)
     family_source: dict[str, str] = field(default_factory=dict)
+    #: secant HcJ(T) fits per alloy with beta_model 'secant_vs_Br' (magnets.physics.ratings)
+    alloy_fits: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def beta(self, HcJ0_kA_m, route, family=None) -> np.ndarray:
         h = np.asarray(HcJ0_kA_m, dtype=float)
@@ -196,7 +198,15 @@ def fit_beta(grades, families=None) -> BetaModel:
     resid = pts[ok & pts["family"].isin(NDFEB_RATED_FAMILIES)].copy()
     resid["beta_fit"] = fitted[(ok & pts["family"].isin(NDFEB_RATED_FAMILIES)).to_numpy()]
     resid["residual"] = resid["beta"] - resid["beta_fit"]
-    return BetaModel(groups, family_beta, resid.reset_index(drop=True), family_source)
+    from magnets.physics.ratings import alloy_fits_from_grades
+
+    return BetaModel(
+        groups,
+        family_beta,
+        resid.reset_index(drop=True),
+        family_source,
+        alloy_fits_from_grades(grades),
+    )
 
 
 def default_beta_model(lib=None) -> BetaModel:

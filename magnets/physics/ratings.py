@@ -181,6 +181,32 @@ def fit_secant_beta(grades: pd.DataFrame, inp: pd.DataFrame, alloy: str) -> Seca
     return SecantFit(alloy, xr, c0, c1, points)
 
 
+def alloy_fits_from_grades(grades: pd.DataFrame) -> dict[str, SecantFit]:
+    """Secant fits of every alloy whose grades carry ``beta_model`` = ``secant_vs_Br``.
+
+    ``grades`` is the loaded grade table (family defaults filled). Empty where the table has
+    no such alloy (or no ``beta_model`` column, e.g. a bare reference table).
+    """
+    if "beta_model" not in grades.columns or "alloy" not in grades.columns:
+        return {}
+    inp = pd.DataFrame(
+        {
+            "Br_T": _num(grades, "Br_T"),
+            "HcJ_kA_m": _num(grades, "HcJ_kA_m"),
+            "alpha": _num(grades, "alpha_Br_pct_per_K"),
+            "mu_rec": _num(grades, "mu_rec"),
+            "squareness": _num(grades, "squareness"),
+            "T0_C": _num(grades, "T0_C").fillna(20.0),
+            "curie_C": _num(grades, "curie_C"),
+            "structural_C": _num(grades, "structural_limit_C"),
+        },
+        index=grades.index,
+    )
+    alloys = grades.loc[grades["beta_model"].eq("secant_vs_Br"), "alloy"].unique()
+    fits = {str(a): fit_secant_beta(grades, inp, str(a)) for a in alloys}
+    return {a: f for a, f in fits.items() if f is not None}
+
+
 # ----------------------------------------------------------------------------- family Pc
 @dataclass(frozen=True)
 class FamilyFit:

@@ -45,7 +45,7 @@ import numpy as np
 MU0 = 4e-7 * math.pi  # H/m, vacuum permeability (SI 2019 value differs by < 1e-9 relative)
 _T_PER_KA_M = MU0 * 1e3  # mu0 in T per (kA/m): B[T] = _T_PER_KA_M * H[kA/m]
 
-LIMITS = ("knee", "curie", "structural", "unsafe")
+LIMITS = ("knee", "curie", "structural", "unsafe", "oxidation")
 
 __all__ = [
     "MU0",
@@ -280,6 +280,7 @@ def rated_temperature(
     structural_C=np.inf,
     alpha2=None,
     beta2=None,
+    limit_kind=None,
 ) -> RatingResult:
     """Rated (maximum safe) temperature at permeance coefficient Pc and applied field Hd.
 
@@ -295,6 +296,8 @@ def rated_temperature(
     T0_C : reference temperature of Br0, HcJ0 and the coefficients.
     curie_C, structural_C : upper caps, degC (NaN or inf: none).
     alpha2, beta2 : optional quadratic coefficients, %/K^2 (closed form still: a quadratic root).
+    limit_kind : what sets structural_C, per element ('structural' or 'oxidation'; empty or
+        None: 'structural'); ``limited_by`` reports it where that cap wins.
 
     Returns
     -------
@@ -358,6 +361,9 @@ def rated_temperature(
     code = np.where(t_knee <= cap, 0, np.where(tc <= ts, 1, 2)).astype(np.int8)
     code = np.where(unsafe, 3, code)
     limited = np.array(LIMITS, dtype=object)[code]
+    if limit_kind is not None:
+        kind = np.asarray(limit_kind, dtype=object)
+        limited = np.where((code == 2) & (kind == "oxidation"), "oxidation", limited)
     t_max = np.where(unsafe, np.nan, t_max)
     # working point at t_max (at T0 where unsafe)
     dT = np.where(unsafe, 0.0, t_max - t0)
