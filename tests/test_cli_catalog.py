@@ -80,8 +80,10 @@ def test_grades_filters(lib, capsys):
         == 0
     )
     rows = json.loads(capsys.readouterr().out)
-    assert all(r["Dy_Tb_wt_pct"] <= 1 and r["max_temp_C"] >= 150 for r in rows)
-    temps = [r["max_temp_C"] for r in rows]
+    # --min-temp filters on the best basis (catalogue, guideline, model), shown in rating_basis
+    assert all(r["Dy_Tb_wt_pct"] <= 1 and r["rating_C"] >= 150 for r in rows)
+    assert {r["rating_basis"] for r in rows} <= {"catalogue", "guideline", "model"}
+    temps = [r["max_temp_C"] for r in rows if r["max_temp_C"] is not None]
     assert temps == sorted(temps)
 
 

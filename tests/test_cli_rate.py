@@ -30,8 +30,16 @@ def test_rate_grade_json_keys(lib, capsys):
         "limited_by",
         "H_op_kA_m",
         "B_op_T",
+        "service_limit_C",
+        "limit_source",
+        "rating_C",
+        "rating_basis",
+        "criterion",
     ]
     assert d["id"] == "ARN-N42" and d["limited_by"] == "knee" and d["hd_kA_m"] == 0.0
+    # Arnold prints 80 degC for N42 without a condition: a catalogue guideline (grade table)
+    assert (d["rating_C"], d["rating_basis"], d["criterion"]) == (80.0, "catalogue", "guideline")
+    assert d["service_limit_C"] is None  # sintered NdFeB: no limit below the Curie temperature
     # at t_max the working point sits on the knee: H_op = 0.9*HcJ(t_max) = 0.9*955*(1 - 0.0075*(t - 20))
     assert d["H_op_kA_m"] == pytest.approx(
         0.9 * 955.0 * (1 - 0.0075 * (d["t_max_C"] - 20.0)), rel=1e-9
@@ -171,8 +179,22 @@ def test_tradeoff_csv(capsys):
 def test_substitute_json_keys_and_gbd_first(capsys):
     rows = _json(
         capsys,
-        ["substitute", "--temp", "180", "--pc", "1", "--rank-by", "dy_tb", "--format", "json"],
+        [
+            "substitute",
+            "--temp",
+            "180",
+            "--pc",
+            "1",
+            "--rank-by",
+            "dy_tb",
+            "--family",
+            "ndfeb-sintered",
+            "--format",
+            "json",
+        ],
     )
+    # --family: with HL's printed T-grade beta in the GBD fit (issue 11) the strongest grade
+    # holding 180 degC at Pc 1 is an Sm2Co17 (MS-32H); the GBD-first claim is about NdFeB
     assert list(rows[0]) == [
         "id",
         "family",

@@ -11,8 +11,13 @@ List the grades of the library with their key figures, Dy/Tb/Sm/Gd content and t
 elements under export control as of --date.
 
 Figures: Br in T, HcJ/HcB in kA/m (1 kOe = 79.58 kA/m), BHmax in kJ/m3 (1 MGOe = 7.958 kJ/m3),
-max_temp_C is the catalogue's maximum operating temperature (at the maker's reference
-condition, usually Pc about 2); `magnets rate` gives the rating at your own load line.
+max_temp_C is the maximum operating temperature as printed: by the maker for the grade
+(rating_basis catalogue) or a class guideline where the maker prints none (guideline, e.g.
+grain-boundary-diffused grades); max_temp_criterion says how it is stated (guideline,
+knee_at_pc, straight_line). rating_C is the best basis available: that figure, else the
+model's rating at the grade's family reference Pc (rating_basis model). --min-temp filters
+on rating_C. Ratings are short-term knee checks under the alloy's service limit: long-term
+oxidation and ageing losses are not modelled. `magnets rate` rates at your own load line.
 Element contents are wt%; `composition_basis` says whether they are sourced, derived from
 a stated nominal composition, or estimated (Dy/Tb content is almost never published).
 
@@ -37,7 +42,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--max-dy-tb", type=float, metavar="WT_PCT", help="at most this much Dy+Tb, in wt%%"
     )
     p.add_argument(
-        "--min-temp", type=float, metavar="C", help="catalogue rating at least this, in degC"
+        "--min-temp",
+        type=float,
+        metavar="C",
+        help="rating_C at least this, in degC (catalogue, else guideline, else model)",
     )
     p.add_argument(
         "--search", metavar="TEXT", help="text in id, name or manufacturer (case-insensitive)"
@@ -52,16 +60,30 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _ratings(lib):
+    """Best-basis rating per grade (catalogue, guideline, else the model at its family's Pc)."""
+    from magnets.physics import coercivity
+    from magnets.physics.calibration import default_condition, rating_inputs
+    from magnets.physics.ratings import best_rating
+
+    g = lib.grades
+    out = best_rating(
+        g, rating_inputs(g, coercivity.default_beta_model(lib)), default_condition(lib).pc_for
+    )
+    out["max_temp_criterion"] = g["max_temp_criterion"]
+    return out
+
+
 def run(args: argparse.Namespace) -> int:
     import sys
 
     from magnets.cli.support import format_table, library_from_args
-    from magnets.data.catalog import TABLE_COLUMNS, filter_listing, listing
+    from magnets.data.catalog import TABLE_COLUMNS, filter_listing, listing, with_ratings
     from magnets.io import write_frame
 
     lib = library_from_args(args)
     frame = filter_listing(
-        listing(lib, args.date),
+        with_ratings(listing(lib, args.date), _ratings(lib)),
         family=args.family,
         route=args.route,
         max_dy_tb=args.max_dy_tb,

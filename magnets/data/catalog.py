@@ -49,7 +49,8 @@ TABLE_COLUMNS = [
     "Br_T",
     "HcJ_kA_m",
     "BHmax_kJ_m3",
-    "max_temp_C",
+    "rating_C",
+    "rating_basis",
     "Dy_wt_pct",
     "Tb_wt_pct",
     "Sm_wt_pct",
@@ -57,6 +58,8 @@ TABLE_COLUMNS = [
     "composition_basis",
     "controlled_elements",
 ]
+#: Rating columns joined onto the listing by :func:`with_ratings` (JSON keys).
+RATING_COLUMNS = ["rating_C", "rating_basis", "max_temp_criterion", "t_model_C", "pc_ref"]
 
 
 def listing(lib: Library, date=None) -> pd.DataFrame:
@@ -71,6 +74,17 @@ def listing(lib: Library, date=None) -> pd.DataFrame:
     return out[[*LISTING_COLUMNS, "controlled_kg_per_kg", "unknown_kg_per_kg"]].reset_index(
         drop=True
     )
+
+
+def with_ratings(frame: pd.DataFrame, ratings: pd.DataFrame) -> pd.DataFrame:
+    """Join rating columns (indexed by grade id, e.g. from
+    :func:`magnets.physics.ratings.best_rating`) onto a :func:`listing` frame, after max_temp_C."""
+    extra = ratings.reindex(frame["id"].to_numpy())
+    out = frame.copy()
+    at = list(out.columns).index("max_temp_condition") + 1
+    for k, col in enumerate(c for c in RATING_COLUMNS if c in extra.columns):
+        out.insert(at + k, col, extra[col].to_numpy())
+    return out
 
 
 def filter_listing(
@@ -95,7 +109,9 @@ def filter_listing(
     if max_dy_tb is not None:
         mask &= frame["Dy_Tb_wt_pct"] <= max_dy_tb
     if min_temp is not None:
-        mask &= frame["max_temp_C"] >= min_temp
+        # the best basis available: catalogue, else class guideline, else the model's rating
+        col = "rating_C" if "rating_C" in frame.columns else "max_temp_C"
+        mask &= frame[col] >= min_temp
     if search:
         text = (frame["id"] + " " + frame["name"] + " " + frame["manufacturer"]).str.casefold()
         mask &= text.str.contains(str(search).casefold(), regex=False)

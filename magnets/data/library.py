@@ -853,7 +853,12 @@ def _load_library_cached(dirs: tuple[Path, ...]) -> Library:
     for layer, (root, builtin) in enumerate(_layers(dirs)):
         if root.is_file() and not builtin:
             kind = next(
-                (k for k in ("grades", "compositions", "families") if root.name.startswith(k)), None
+                (
+                    k
+                    for k in ("grades", "compositions", "families", "alloys")
+                    if root.name.startswith(k)
+                ),
+                None,
             )
             if kind is None or root.suffix.lower() != ".csv":
                 problems.append(
@@ -861,8 +866,8 @@ def _load_library_cached(dirs: tuple[Path, ...]) -> Library:
                         str(root),
                         None,
                         None,
-                        "a library file must be a CSV named grades*.csv, compositions*.csv "
-                        "or families*.csv",
+                        "a library file must be a CSV named grades*.csv, compositions*.csv, "
+                        "families*.csv or alloys*.csv",
                     )
                 )
                 continue

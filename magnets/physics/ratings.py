@@ -369,3 +369,41 @@ def residual_table(
             "group": group,
         }
     )
+
+
+def best_rating(grades: pd.DataFrame, inp: pd.DataFrame, family_pc) -> pd.DataFrame:
+    """The rating to show per grade, by the best basis available (catalogue, guideline, model).
+
+    ``family_pc(family) -> Pc`` gives each family's reference Pc. Columns (indexed like
+    ``grades``): ``rating_C``, ``rating_basis`` (catalogue | guideline | model), ``t_model_C``
+    (the model at its family's reference Pc, Hd = 0), ``pc_ref``, ``limited_by``.
+    """
+    fams = grades["family"].astype(str)
+    pc = fams.map({f: float(family_pc(f)) for f in fams.unique()}).to_numpy(dtype=float)
+    r = rated_temperature(
+        inp["Br_T"].to_numpy(),
+        inp["HcJ_kA_m"].to_numpy(),
+        inp["alpha"].to_numpy(),
+        inp["beta"].to_numpy(),
+        pc=pc,
+        mu_rec=inp["mu_rec"].to_numpy(),
+        squareness=inp["squareness"].to_numpy(),
+        T0_C=inp["T0_C"].to_numpy(),
+        curie_C=inp["curie_C"].to_numpy(),
+        structural_C=inp["structural_C"].to_numpy(),
+        limit_kind=inp["limit_kind"].to_numpy() if "limit_kind" in inp else None,
+    )
+    t_model = np.asarray(r.t_max_C, dtype=float)
+    cat = _num(grades, "max_temp_C").to_numpy()
+    basis = _text(grades, "rating_basis").replace("", "catalogue").to_numpy(dtype=object)
+    basis = np.where(np.isnan(cat), "model", basis)
+    return pd.DataFrame(
+        {
+            "rating_C": np.where(np.isnan(cat), t_model, cat),
+            "rating_basis": basis,
+            "t_model_C": t_model,
+            "pc_ref": pc,
+            "limited_by": np.asarray(r.limited_by, dtype=object),
+        },
+        index=grades.index,
+    )
