@@ -108,7 +108,7 @@ def test_every_gbd_grade_has_a_marked_rating_and_qualifies_at_150(lib, capsys):
         set(gbd["rating_basis"]) <= {"catalogue", "guideline"} and gbd["max_temp_C"].notna().all()
     )
     # Mainrich GBD class guidelines (mainrich-gbd): SH 150, UH 180, EH 200, AH 230 C
-    assert g.loc["HL-G40AHT", "max_temp_C"] == 230 and g.loc["N48UH", "max_temp_C"] == 180
+    assert g.loc["HL-G40AHT", "max_temp_C"] == 230 and g.loc["HL-G50UH", "max_temp_C"] == 180
     assert main(["grades", "--min-temp", "150", "--format", "json"]) == 0
     rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
     assert set(gbd.index) <= set(rows)
