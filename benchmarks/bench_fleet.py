@@ -96,7 +96,8 @@ def per_year_loop(arr, u):
 
     Returns the statistics of primary (4, S, Y, E) and of stock (4, S, Y).
     """
-    from magnets.fleet.model import _draw, lifetime_tables
+    from magnets.fleet.cohort import lifetime_tables
+    from magnets.fleet.sampling import draw as _draw
 
     S, Y = arr.units_low.shape
     pmf, surv = lifetime_tables(arr.life_code, arr.life_p1, arr.life_p2, Y)
@@ -157,15 +158,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--subset-samples", type=int, default=200)
     a = ap.parse_args(argv)
 
+    from magnets.data.chemistry import REPORTED as ELEMENTS
     from magnets.data.library import load_library
-    from magnets.fleet.model import (
-        ELEMENTS,
-        model_years,
-        pack_segments,
-        project_arrays,
-        project_fleet,
-        sample_inputs,
-    )
+    from magnets.fleet.arrays import model_years, pack_segments
+    from magnets.fleet.model import project_arrays, project_fleet
+    from magnets.fleet.sampling import sample_inputs
 
     lib = load_library()
     spec = synthetic_spec(a.segments, a.years, lib)
@@ -211,7 +208,8 @@ def main(argv: list[str] | None = None) -> int:
         f"(with statistics)"
     )
     print(
-        f"  vectorised, same subset      : {t_vec_sub:6.3f} s (with statistics) -> {speedup_same:5.1f}x"
+        f"  vectorised, same subset      : {t_vec_sub:6.3f} s (with statistics)"
+        f" -> {speedup_same:5.1f}x"
     )
     print(f"  speed-up per segment-sample  : {speedup:6.1f}x (loop subset vs full vectorised run)")
     print(

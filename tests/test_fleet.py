@@ -8,19 +8,12 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from magnets.fleet.model import (
-    ELEMENTS,
-    STATS,
-    SegmentArrays,
-    cohort_matrix,
-    element_flows,
-    interp_knots,
-    lifetime_tables,
-    project_arrays,
-    project_fleet,
-    sample_inputs,
-    stock_flow,
-)
+from magnets.data.chemistry import REPORTED as ELEMENTS
+from magnets.fleet.arrays import SegmentArrays
+from magnets.fleet.cohort import cohort_matrix, interp_knots, lifetime_tables, stock_flow
+from magnets.fleet.flows import element_flows
+from magnets.fleet.model import project_arrays, project_fleet
+from magnets.fleet.sampling import STATS, sample_inputs
 from magnets.fleet.spec import FleetSpec, SegmentSpec
 
 DY = ELEMENTS.index("Dy")
@@ -154,7 +147,7 @@ def test_mass_balance_elements_through_project_arrays(lib):
     )
     s = replace(s, mix_years=(2000, 2020), mixes=({"N45SH": 1.0}, {"N45SH-GBD": 0.6, "N48UH": 0.4}))
     spec = spec_of(s, start=1990, end=2060)
-    from magnets.fleet.model import model_years, pack_segments
+    from magnets.fleet.arrays import model_years, pack_segments
 
     years = model_years(spec)
     arr = pack_segments(spec.segments, lib, years)
@@ -339,7 +332,7 @@ def test_samples_agree_with_dense_reference(lib):
         mix={"TH-SM2CO17-SM30": 1.0} if "TH-SM2CO17-SM30" in lib.grades.index else None,
     )
     spec = spec_of(s1, s2, start=2010, end=2040)
-    from magnets.fleet.model import model_years, pack_segments
+    from magnets.fleet.arrays import model_years, pack_segments
 
     years = model_years(spec)
     arr: SegmentArrays = pack_segments(spec.segments, lib, years)

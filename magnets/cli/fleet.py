@@ -5,9 +5,18 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from magnets.fleet.result import FleetResult
 
 NAME = "fleet"
-HELP = "project Dy, Tb, Nd, Pr, Sm, Gd, Co demand of a fleet year by year (stock-flow model, scenarios)"
+HELP = (
+    "project Dy, Tb, Nd, Pr, Sm, Gd, Co demand of a fleet year by year"
+    " (stock-flow model, scenarios)"
+)
 DESCRIPTION = """\
 Project how many tonnes of Nd, Pr, Dy, Tb, Sm, Gd and Co a fleet of products needs each
 year, how much comes back from manufacturing scrap and from scrapped units, and how the
@@ -16,7 +25,8 @@ docs/fleet.md; an example with sources: materials/examples/fleet.toml).
 
 The input is a TOML file: start_year, end_year, and one [[segment]] per product with
 units built per year (a table by year; linear between years, flat after the last, none
-before the first: list early years, their cohorts make up the stock), magnet_kg_per_unit, grades (library
+before the first: list early years, their cohorts make up the stock), magnet_kg_per_unit, \
+grades (library
 ids and shares of magnet mass, optionally a table of mixes by year), lifetime (normal,
 weibull or fixed), manufacturing_yield (finished magnet / alloy in), scrap_recycling and
 recycling = { collection, recovery }. [scenario.NAME] tables replace whole fields of named
@@ -44,6 +54,9 @@ examples:
   magnets fleet fleet.toml --format csv > demand.csv
 """
 
+#: "table" (the summary, this command's own) and the formats of magnets.io.FORMATS that a
+#: long table is written in here (xlsx is not offered). Spelled out because magnets.io loads
+#: pandas, which building the parser must not; tests/test_fleet_cli.py checks the subset.
 FORMATS = ("table", "csv", "json", "parquet")
 
 
@@ -80,7 +93,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         metavar="N",
         type=int,
         default=None,
-        help="Monte Carlo: N uniform draws of every { low, high } input (one per segment and sample)",
+        help="Monte Carlo: N uniform draws of every { low, high } input"
+        " (one per segment and sample)",
     )
     p.add_argument(
         "--seed",
@@ -98,22 +112,19 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _format(args: argparse.Namespace) -> str:
+    """--format, else from OUT's extension (csv, json, parquet, pq), else the summary table."""
     if args.format:
         return args.format
-    if args.output:
-        ext = Path(args.output).suffix.lower().lstrip(".")
-        return {"csv": "csv", "json": "json", "parquet": "parquet", "pq": "parquet"}.get(
-            ext, "table"
-        )
-    return "table"
+    from magnets.io import format_from_path
+
+    fmt = format_from_path(args.output, default="table")
+    return fmt if fmt in FORMATS else "table"
 
 
-def run(args: argparse.Namespace) -> int:
-    from magnets.cli.support import library_from_args, warn
-    from magnets.errors import ExitCode, InputError
+def _check_arguments(args: argparse.Namespace, fmt: str, src: Path) -> None:
+    """InputError before any work: an output over the input, a missing folder, bad options."""
+    from magnets.errors import InputError
 
-    fmt = _format(args)
-    src = Path(args.file)
     for out in (args.output, args.plot):
         if out is None:
             continue
@@ -134,8 +145,17 @@ def run(args: argparse.Namespace) -> int:
             f"--samples: expected a whole number of at least 2, instead received {args.samples}"
         )
 
+
+def run(args: argparse.Namespace) -> int:
+    from magnets.cli.support import library_from_args, warn
+    from magnets.errors import ExitCode
+
+    fmt = _format(args)
+    src = Path(args.file)
+    _check_arguments(args, fmt, src)
+
     from magnets.fleet.model import project_fleet
-    from magnets.fleet.spec import load_fleet
+    from magnets.fleet.spec import BASELINE, load_fleet
 
     lib = library_from_args(args)
     spec = load_fleet(src, lib)
@@ -144,7 +164,7 @@ def run(args: argparse.Namespace) -> int:
     if args.all_scenarios:
         scenarios = list(spec.scenarios)
     else:
-        scenarios = args.scenario or ["baseline"]
+        scenarios = args.scenario or [BASELINE]
     result = project_fleet(spec, lib, scenarios=scenarios, samples=args.samples, seed=args.seed)
     if args.samples is not None and args.seed is None:
         print(
@@ -162,16 +182,14 @@ def run(args: argparse.Namespace) -> int:
         else:
             sys.stdout.write(text)
     else:
-        from magnets.io import write_frame
-
-        write_frame(result.table, args.output, fmt)
+        result.write(args.output, fmt)
         if args.output:
             print(
                 f"magnets: fleet: wrote {len(result.table):,} rows to {args.output}",
                 file=sys.stderr,
             )
     if args.plot:
-        from magnets.fleet.model import plot_fleet
+        from magnets.cli.fleet_plot import plot_fleet
 
         plot_fleet(result, args.plot)
         print(f"magnets: fleet: wrote {args.plot}", file=sys.stderr)
@@ -200,63 +218,63 @@ def _signed(v: float, pct: bool = False) -> str:
     return ("+" if v > 0 else "-") + _num(abs(v), pct)
 
 
-def format_summary(result) -> str:
-    """Human summary: per scenario, peak and cumulative primary demand and change vs baseline."""
-    import pandas as pd
+def _summary_rows(s: pd.DataFrame, sampled: bool) -> list[dict[str, str]]:
+    """One text row per scenario and element group: the mean, and P10..P90 when sampled."""
+    from magnets.fleet.spec import BASELINE
 
-    from magnets.cli.support import format_table
-
-    spec = result.spec
-    s = result.summary
-    y0, y1 = int(result.years[0]), int(result.years[-1])
-    mode = (
-        f"Monte Carlo, {result.samples} samples (seed {result.seed}): mean [P10 .. P90]"
-        if result.samples
-        else "midpoints of every { low, high } input"
-    )
-    lines = [
-        f"{spec.path}: {len(spec.segments)} segments, years {y0}-{y1}, {mode}",
-        f"primary demand (after scrap and end-of-life returns), tonnes of element; "
-        f"cumulative over {y0}-{y1}",
-    ]
-    if result.samples:
+    if sampled:
         mean = s[s["stat"] == "mean"].reset_index(drop=True)
         p10 = s[s["stat"] == "p10"].reset_index(drop=True)
         p90 = s[s["stat"] == "p90"].reset_index(drop=True)
     else:
-        mean, p10, p90 = s, None, None
+        mean = p10 = p90 = s
 
     def rng(col: str, i: int) -> str:
-        if p10 is None:
-            return ""
         return f"[{_num(p10.loc[i, col])} .. {_num(p90.loc[i, col])}]"
 
     rows = []
     for i in range(len(mean)):  # a few scenarios x 4 element groups
         r = mean.loc[i]
+        vs = r["scenario"] != BASELINE
         row = {
             "scenario": r["scenario"],
             "element": r["element"],
             "peak_t": _num(r["peak_primary_t"]),
             "peak_year": str(int(r["peak_year"])) if r["peak_primary_t"] != 0 else "-",
             "cumulative_t": _num(r["cumulative_primary_t"]),
-            "vs_baseline_t": _signed(r["cumulative_vs_baseline_t"])
-            if r["scenario"] != "baseline"
-            else "",
-            "vs_baseline_%": (
-                _signed(r["cumulative_vs_baseline_pct"], pct=True)
-                if r["scenario"] != "baseline"
-                else ""
-            ),
+            "vs_baseline_t": _signed(r["cumulative_vs_baseline_t"]) if vs else "",
+            "vs_baseline_%": _signed(r["cumulative_vs_baseline_pct"], pct=True) if vs else "",
             "peak_world_%": _num(r["peak_share_of_world_pct"], pct=True),
         }
-        if p10 is not None:
+        if sampled:
             row["cumulative_p10..p90"] = rng("cumulative_primary_t", i)
-            if r["scenario"] != "baseline":
+            if vs:
                 row["vs_baseline_p10..p90"] = rng("cumulative_vs_baseline_t", i)
         rows.append(row)
-    frame = pd.DataFrame(rows).fillna("")
-    lines.append("")
+    return rows
+
+
+def format_summary(result: FleetResult) -> str:
+    """Human summary: per scenario, peak and cumulative primary demand and change vs baseline."""
+    import pandas as pd
+
+    from magnets.cli.support import format_table
+
+    spec = result.spec
+    y0, y1 = int(result.years[0]), int(result.years[-1])
+    mode = (
+        f"Monte Carlo, {result.samples} samples (seed {result.seed}): mean [P10 .. P90]"
+        if result.samples
+        else "midpoints of every { low, high } input"
+    )
+    source = f"{spec.path}: {len(spec.segments)} segments" if spec is not None else "fleet"
+    lines = [
+        f"{source}, years {y0}-{y1}, {mode}",
+        f"primary demand (after scrap and end-of-life returns), tonnes of element; "
+        f"cumulative over {y0}-{y1}",
+        "",
+    ]
+    frame = pd.DataFrame(_summary_rows(result.summary, bool(result.samples))).fillna("")
     text = "\n".join(lines) + "\n" + format_table(frame)
     notes = [
         "peak_world_%: peak primary demand / world production (library element table) on the same "

@@ -1,0 +1,247 @@
+"""The result of a fleet projection: the long table, the summary, and how they are written.
+
+:class:`FleetResult` holds the long table (one row per scenario, year, segment, element and,
+with samples, statistic), the summary per scenario and element group, and the world
+production used for shares. Their columns are documented once, in :data:`TABLE_SCHEMA`
+and :data:`SUMMARY_SCHEMA` (unit in every name); :meth:`FleetResult.write` is the one
+place a result becomes CSV, JSON or Parquet (through :func:`magnets.io.write_frame`).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import IO, TYPE_CHECKING, Any
+
+import numpy as np
+
+from magnets.data.chemistry import REPORTED
+from magnets.fleet.sampling import STATS, sample_stats
+from magnets.fleet.spec import BASELINE
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from magnets.fleet.model import ProjectionArrays
+    from magnets.fleet.spec import FleetSpec
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a result table: its name (unit in the name), unit and meaning."""
+
+    name: str
+    unit: str
+    meaning: str
+
+
+#: The ``stat`` column, present in both tables only with samples.
+STAT_COLUMN = Column("stat", "", "mean, p10, p50 or p90 over the Monte Carlo samples")
+#: Columns of FleetResult.table, in order (``stat`` after ``element``, only with samples).
+TABLE_SCHEMA: tuple[Column, ...] = (
+    Column("scenario", "", "scenario name, baseline first"),
+    Column("year", "year", "calendar year, start_year .. end_year"),
+    Column("segment", "", "segment name from the input file"),
+    Column("element", "", "one of Nd Pr Dy Tb Sm Gd Co"),
+    Column("demand_t", "t element", "in the alloy for new magnets (content / yield)"),
+    Column("oxide_t", "t oxide", "primary demand as oxide (Nd2O3, Pr6O11, ...); NaN for Co"),
+    Column("scrap_returned_t", "t element", "manufacturing scrap fed back"),
+    Column("eol_t", "t element", "in magnets of units retired that year"),
+    Column("recovered_t", "t element", "of eol_t, collected and recovered"),
+    Column("primary_t", "t element", "demand - scrap_returned - recovered (may be < 0)"),
+    Column("share_of_world_pct", "%", "primary vs world production, same basis; NaN without"),
+    Column("stock_units", "units", "units in service at the end of the year"),
+    Column("inflow_units", "units", "units built that year"),
+    Column("outflow_units", "units", "units retired that year"),
+)
+#: Columns of FleetResult.summary, in order (``stat`` after ``element``, only with samples).
+SUMMARY_SCHEMA: tuple[Column, ...] = (
+    Column("scenario", "", "scenario name, baseline first"),
+    Column("element", "", "element group: Dy, Tb, Nd+Pr or Sm"),
+    Column("peak_primary_t", "t element", "highest yearly primary demand"),
+    Column("peak_year", "year", "year of the peak of the mean series"),
+    Column("cumulative_primary_t", "t element", "primary demand summed over reported years"),
+    Column("cumulative_demand_t", "t element", "demand before scrap and end-of-life returns"),
+    Column("peak_share_of_world_pct", "%", "peak primary demand / world production"),
+    Column("peak_vs_baseline_t", "t element", "peak minus the baseline's, paired by sample"),
+    Column("cumulative_vs_baseline_t", "t element", "cumulative minus the baseline's"),
+    Column("cumulative_vs_baseline_pct", "%", "that difference in % of the baseline's"),
+)
+TABLE_COLUMNS: tuple[str, ...] = tuple(c.name for c in TABLE_SCHEMA)
+SUMMARY_COLUMNS: tuple[str, ...] = tuple(c.name for c in SUMMARY_SCHEMA)
+#: Element groups of the summary.
+SUMMARY_GROUPS: dict[str, tuple[str, ...]] = {
+    "Dy": ("Dy",),
+    "Tb": ("Tb",),
+    "Nd+Pr": ("Nd", "Pr"),
+    "Sm": ("Sm",),
+}
+#: Summary columns computed per sample (then statistics), in the order of _group_values.
+_VALUE_COLUMNS: tuple[str, ...] = tuple(c for c in SUMMARY_COLUMNS[2:] if c != "peak_year")
+
+
+@dataclass
+class FleetResult:
+    """Result of :func:`magnets.fleet.model.project_fleet`.
+
+    Attributes
+    ----------
+    table : long-form DataFrame, columns :data:`TABLE_SCHEMA` (with ``stat`` after
+        ``element`` when sampled): one row per scenario, year, segment, element (and stat).
+    summary : DataFrame, columns :data:`SUMMARY_SCHEMA`: per scenario (and stat) and element
+        group (Dy, Tb, Nd+Pr, Sm), peak and cumulative primary demand over the reported
+        years and the difference from the baseline (NaN where the baseline was not run).
+    world : per element ``production_t`` ``production_basis`` ``production_year``
+        ``oxide_formula``: the figures used for shares
+        (:func:`magnets.fleet.shares.world_production`).
+    scenarios : names run, baseline first.  years : (Yr,) int, the reported years.
+    samples : Monte Carlo draws, None = midpoints.  seed : the seed used (drawn when not given).
+    warnings : messages about the input file (defaults assumed).  spec : the parsed input.
+    totals : scenario -> (2, Yr, E, N) every sample's primary [0] and demand [1] in t of
+        element summed over segments, E = REPORTED (for the summary and the plot).
+    """
+
+    table: pd.DataFrame
+    summary: pd.DataFrame
+    world: pd.DataFrame
+    scenarios: tuple[str, ...]
+    years: np.ndarray
+    samples: int | None
+    seed: int | None
+    warnings: tuple[str, ...] = ()
+    spec: FleetSpec | None = None
+    totals: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+
+    def write(
+        self, path: str | os.PathLike | None, fmt: str, *, stream: IO[str] | None = None
+    ) -> None:
+        """Write the long table as ``fmt`` (csv, json, parquet) to ``path``, or to ``stream``
+        (stdout) when path is None: JSON is an array of records with NaN as null, CSV text
+        cells are spreadsheet-safe, files are written atomically."""
+        from magnets.io import write_frame
+
+        write_frame(self.table, path, fmt, stream=stream)
+
+
+def long_table(
+    scenario_names: list[str],
+    seg_names: tuple[str, ...],
+    years: np.ndarray,
+    proj: list[ProjectionArrays],
+    factors: np.ndarray,
+    mult: np.ndarray,
+    prod: np.ndarray,
+    with_stats: bool,
+) -> pd.DataFrame:
+    """Assemble the long table from per-scenario statistic arrays, without a row loop."""
+    import pandas as pd
+
+    K = len(STATS) if with_stats else 1
+    S, Yr, E = len(seg_names), len(years), len(REPORTED)
+
+    # target order: scenario, year, segment, element, stat -> arrays (Sc, Yr, S, E, K)
+    def el_block(name: str) -> np.ndarray:
+        return np.stack(
+            [np.transpose(getattr(p, name), (2, 1, 3, 0)) for p in proj]
+        )  # (Sc, Yr, S, E, K)
+
+    def unit_block(name: str) -> np.ndarray:
+        a = np.stack([np.transpose(getattr(p, name), (2, 1, 0)) for p in proj])  # (Sc, Yr, S, K)
+        return np.broadcast_to(a[:, :, :, None, :], (len(proj), Yr, S, E, K))
+
+    primary = el_block("primary")
+    ef = factors[None, None, None, :, None]
+    cols: dict[str, Any] = {}
+    n = len(proj) * Yr * S * E * K
+    shape = (len(proj), Yr, S, E, K)
+    grid = np.indices(shape).reshape(len(shape), -1)
+    cols["scenario"] = pd.Categorical.from_codes(grid[0], categories=list(scenario_names))
+    cols["year"] = years.astype("int64")[grid[1]]
+    cols["segment"] = pd.Categorical.from_codes(grid[2], categories=pd.Index(list(seg_names)))
+    cols["element"] = pd.Categorical.from_codes(grid[3], categories=list(REPORTED))
+    if with_stats:
+        cols["stat"] = pd.Categorical.from_codes(grid[4], categories=list(STATS))
+    cols["demand_t"] = el_block("demand").reshape(n)
+    cols["oxide_t"] = (primary * ef).reshape(n)
+    cols["scrap_returned_t"] = el_block("scrap").reshape(n)
+    cols["eol_t"] = el_block("eol").reshape(n)
+    cols["recovered_t"] = el_block("recovered").reshape(n)
+    cols["primary_t"] = primary.reshape(n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cols["share_of_world_pct"] = (
+            100.0 * primary * (mult / prod)[None, None, None, :, None]
+        ).reshape(n)
+    cols["stock_units"] = unit_block("stock_units").reshape(n)
+    cols["inflow_units"] = unit_block("inflow_units").reshape(n)
+    cols["outflow_units"] = unit_block("outflow_units").reshape(n)
+    return pd.DataFrame(cols)
+
+
+def _group_values(
+    tot: np.ndarray, base: np.ndarray | None, ii: list[int], mult: np.ndarray, prod: np.ndarray
+) -> list[np.ndarray]:
+    """Per-sample values (N,) of one element group, in the order of _VALUE_COLUMNS.
+
+    ``tot`` and ``base`` are a scenario's and the baseline's totals (2, Yr, E, N).
+    """
+    prim = tot[0][:, ii].sum(axis=1)  # (Yr, N)
+    dem = tot[1][:, ii].sum(axis=1)
+    peak = prim.max(axis=0)
+    cum = prim.sum(axis=0)
+    cum_dem = dem.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share_num = (tot[0][:, ii] * mult[ii][None, :, None]).sum(axis=1)
+        den = prod[ii].sum() if np.all(np.isfinite(prod[ii] * mult[ii])) else np.nan
+        peak_share = 100.0 * share_num.max(axis=0) / den
+    if base is not None:
+        bprim = base[0][:, ii].sum(axis=1)
+        d_peak = peak - bprim.max(axis=0)
+        d_cum = cum - bprim.sum(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            d_pct = np.where(bprim.sum(axis=0) != 0, 100.0 * d_cum / bprim.sum(axis=0), np.nan)
+    else:
+        d_peak = d_cum = d_pct = np.full_like(peak, np.nan)
+    return [peak, cum, cum_dem, peak_share, d_peak, d_cum, d_pct]
+
+
+def summary_table(
+    scenario_names: list[str],
+    years: np.ndarray,
+    totals: dict[str, np.ndarray],
+    mult: np.ndarray,
+    prod: np.ndarray,
+    with_stats: bool,
+) -> pd.DataFrame:
+    """Peak and cumulative primary demand per element group, per sample then statistics."""
+    import pandas as pd
+
+    idx = {el: i for i, el in enumerate(REPORTED)}
+    rows: dict[str, list] = {c: [] for c in ("scenario", "element", "stat", *SUMMARY_COLUMNS[2:])}
+    base = totals.get(BASELINE)
+    labels = STATS if with_stats else ("",)
+    for sc in scenario_names:  # a handful of scenarios x 4 groups: small bookkeeping loop
+        tot = totals[sc]  # (2, Yr, E, N)
+        for group, members in SUMMARY_GROUPS.items():
+            ii = [idx[m] for m in members]
+            values = _group_values(tot, base, ii, mult, prod)
+            mean_series = tot[0][:, ii].sum(axis=1).mean(axis=1)
+            peak_year = int(years[int(np.argmax(mean_series))]) if len(years) else -1
+            if with_stats:
+                values = [sample_stats(v[None, :])[:, 0] for v in values]  # each (4,)
+            for k, stat in enumerate(labels):
+                rows["scenario"].append(sc)
+                rows["element"].append(group)
+                rows["stat"].append(stat)
+                rows["peak_year"].append(peak_year)
+                for col, v in zip(_VALUE_COLUMNS, values):
+                    rows[col].append(float(v[k]))
+    frame = pd.DataFrame(rows)
+    order = ["scenario", "element"] + (["stat"] if with_stats else []) + list(SUMMARY_COLUMNS[2:])
+    frame = frame[order]
+    if base is None:
+        frame = frame.assign(
+            peak_vs_baseline_t=np.nan,
+            cumulative_vs_baseline_t=np.nan,
+            cumulative_vs_baseline_pct=np.nan,
+        )
+    return frame

@@ -1,0 +1,156 @@
+"""Monte Carlo inputs and statistics over samples: draws, mean and P10/P50/P90.
+
+Every ``{ low, high }`` input is ``low + u * (high - low)`` with one uniform u per segment
+and sample (:func:`sample_inputs`). Statistics are the mean and the quantiles of
+:data:`STATS`, interpolated linearly between order statistics (numpy's default method);
+:func:`affine_stats` and :func:`linear_stats` get them without sorting, or with one sort
+into a reused float32 buffer (see docs/fleet.md, Performance).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+#: Inputs that may be given as { low, high } and are drawn per segment per sample, in draw order.
+SAMPLED_INPUTS: tuple[str, ...] = (
+    "units",
+    "magnet_kg_per_unit",
+    "manufacturing_yield",
+    "scrap_recycling",
+    "collection",
+    "recovery",
+)
+#: Statistics reported with --samples, in row order.
+STATS: tuple[str, ...] = ("mean", "p10", "p50", "p90")
+#: Quantiles of STATS[1:].
+QUANTILES: tuple[float, ...] = (0.10, 0.50, 0.90)
+
+
+def sample_inputs(n_segments: int, samples: int | None, seed: int | None) -> np.ndarray:
+    """Uniform draws u in [0, 1), one per sampled input per segment per sample.
+
+    Returns (len(SAMPLED_INPUTS), S, N); without samples a single column of 0.5, so every
+    ``{ low, high }`` input takes its midpoint. The same draws are used for every scenario
+    (common random numbers), so differences between scenarios are paired sample by sample.
+    """
+    if samples is None:
+        return np.full((len(SAMPLED_INPUTS), n_segments, 1), 0.5)
+    rng = np.random.default_rng(seed)
+    return rng.random((len(SAMPLED_INPUTS), n_segments, samples))
+
+
+def draw(low: np.ndarray, high: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """low + u*(high-low); low/high (B,) or (B, Y), u (B, N) -> (B, N) or (B, Y, N)."""
+    if low.ndim == 2:
+        return low[:, :, None] + u[:, None, :] * (high - low)[:, :, None]
+    return low[:, None] + u * (high - low)[:, None]
+
+
+def _interpolate_sorted(ordered: np.ndarray, q: float) -> np.ndarray:
+    """Quantile q of samples sorted along the last axis, linear between order statistics."""
+    n = ordered.shape[-1]
+    h = (n - 1) * q
+    lo = math.floor(h)
+    hi = min(lo + 1, n - 1)
+    w = h - lo
+    return ordered[..., lo] * (1.0 - w) + ordered[..., hi] * w
+
+
+def sample_stats(x: np.ndarray) -> np.ndarray:
+    """mean, P10, P50, P90 over the last axis (samples); returns (4, ...) float64.
+
+    Quantiles interpolate linearly between order statistics (numpy's default method).
+    The sort runs in float32 on the deviations from the float64 mean (twice as fast as a
+    float64 sort); the rounding error is ~1e-7 of the spread between samples, not of the
+    value, and a quantity that does not vary between samples comes out exact.
+    """
+    n = x.shape[-1]
+    out = np.empty((len(STATS), *x.shape[:-1]))
+    mean = x.mean(axis=-1)
+    out[0] = mean
+    if n == 1:
+        out[1:] = x[..., 0]
+        return out
+    dev = np.empty(x.shape, dtype="float32")
+    np.subtract(x, mean[..., None], out=dev, casting="unsafe")
+    dev.sort(axis=-1)
+    for i, q in enumerate(QUANTILES, start=1):
+        out[i] = mean + _interpolate_sorted(dev, q)
+    return out
+
+
+def affine_stats(a: np.ndarray, b: np.ndarray, qu: np.ndarray) -> np.ndarray:
+    """Statistics of a + b*u for one random u per segment, without sorting.
+
+    a, b : (B, T) intercept and slope; qu : (K, B) statistics of u per segment (K = 1: the
+    value of u; K = 4: mean, P10, P50, P90). An affine map keeps the order of the samples
+    (b >= 0) or reverses it (b < 0), so Q_p(a + b u) = a + b Q_p(u), or a + b Q_(1-p)(u):
+    exactly what sorting would give with linear interpolation between order statistics.
+    """
+    if qu.shape[0] == 1:
+        return (a + b * qu[0][:, None])[None]
+    out = np.empty((len(STATS), *a.shape))
+    out[0] = a + b * qu[0][:, None]
+    neg = b < 0
+    out[1] = a + b * np.where(neg, qu[3][:, None], qu[1][:, None])
+    out[2] = a + b * qu[2][:, None]
+    out[3] = a + b * np.where(neg, qu[1][:, None], qu[3][:, None])
+    return out
+
+
+class Workspace:
+    """Per-thread buffers reused across blocks: fresh multi-MB arrays cost a page fault per
+    4 kB page on every block, which on small VMs costs more than the arithmetic."""
+
+    def __init__(self) -> None:
+        self.buffers: dict[str, np.ndarray] = {}
+
+    def get(self, name: str, shape: tuple[int, ...], dtype: str = "float64") -> np.ndarray:
+        size = int(np.prod(shape))
+        buf = self.buffers.get(name)
+        if buf is None or buf.size < size or buf.dtype != np.dtype(dtype):
+            buf = np.empty(size, dtype=dtype)
+            self.buffers[name] = buf
+        return buf[:size].reshape(shape)
+
+
+def linear_stats(
+    X: np.ndarray,
+    A: np.ndarray,
+    ws: Workspace,
+    varies: bool,
+    on_samples: Callable[[np.ndarray], None] | None = None,
+) -> np.ndarray:
+    """Statistics over samples of Q[m, t, n] = sum_j X[m, t, j] * A[m, j, n].
+
+    X (M, T, J) deterministic series, A (M, J, N) per-sample coefficients. The mean is exact
+    (X @ mean(A)); quantiles sort the per-sample values, computed straight into a reused
+    float32 buffer (one matrix product, one sort: the cheapest passes over memory).
+    ``on_samples(Q)`` sees the per-sample values before the sort (for totals).
+    Returns (K, M, T) float64, K = 1 for N = 1 (the value itself, computed in float64).
+    """
+    N = A.shape[2]
+    if N == 1:
+        q = np.matmul(X, A)[..., 0]
+        if on_samples is not None:
+            on_samples(q[..., None])
+        return q[None]
+    out = np.empty((len(STATS), *X.shape[:2]))
+    out[0] = np.matmul(X, A.mean(axis=2)[..., None])[..., 0]
+    if not varies and on_samples is None:
+        out[1:] = out[0]
+        return out
+    buf = ws.get("samples", (*X.shape[:2], N), "float32")
+    np.matmul(X.astype("float32"), A.astype("float32"), out=buf)
+    if on_samples is not None:
+        on_samples(buf)
+    if not varies:
+        out[1:] = out[0]
+        return out
+    buf.sort(axis=-1)
+    for i, q in enumerate(QUANTILES, start=1):
+        out[i] = _interpolate_sorted(buf, q)
+    return out
