@@ -56,7 +56,7 @@ examples:
 
 #: "table" (the summary, this command's own) and the formats of magnets.io.FORMATS that a
 #: long table is written in here (xlsx is not offered). Spelled out because magnets.io loads
-#: pandas, which building the parser must not; tests/test_fleet_cli.py checks the subset.
+#: pandas, which building the parser must not; the writing itself goes through magnets.io.
 FORMATS = ("table", "csv", "json", "parquet")
 
 
