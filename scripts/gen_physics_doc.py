@@ -69,9 +69,9 @@ f = {
     "t_model_C": "{:.1f}",
     "residual_C": "{:+.1f}",
 }
-T["CAL_FIT"] = md(r[r.in_fit].drop(columns=["in_fit", "family"]), f)
-T["CAL_OTHER"] = md(r[~r.in_fit].drop(columns=["in_fit"]), f)
-fit = r[r.in_fit].copy()
+nd_fit = r.in_fit & r.family.eq("ndfeb-sintered")
+T["CAL_FIT"] = md(r[nd_fit].drop(columns=["in_fit", "family"]), f)
+fit = r[nd_fit].copy()
 fit["maker"] = lib.grades.loc[fit.id, "manufacturer"].to_numpy()
 bym = fit.groupby("maker")["residual_C"].agg(["count", "median"])
 T["BY_MAKER"] = "; ".join(
@@ -225,6 +225,10 @@ bench = subprocess.run(
     [sys.executable, "benchmarks/bench_rating.py"], capture_output=True, text=True
 ).stdout
 T["BENCH"] = "\n\n```\n" + bench.strip() + "\n```"
+sys.path.insert(0, "scripts")
+from physics_doc_ratings import ratings_tables  # noqa: E402
+
+T.update(ratings_tables(c, lib, md))
 s = open("docs/physics_template.md").read()
 for k, v in T.items():
     s = s.replace("{{" + k + "}}", v)
