@@ -39,12 +39,12 @@ def main() -> None:
     args = ap.parse_args()
 
     from magnets.data.library import load_library
+    from magnets.physics.beta import fitted_beta_model
     from magnets.physics.calibration import rating_inputs
-    from magnets.physics.coercivity import default_beta_model
     from magnets.physics.thermal import rated_temperature
 
     lib = load_library()
-    inp = rating_inputs(lib.grades, default_beta_model(lib))
+    inp = rating_inputs(lib.grades, fitted_beta_model(lib))
     inp = inp[inp[["Br_T", "HcJ_kA_m", "beta"]].notna().all(axis=1)]
     cols = {
         c: inp[c].to_numpy(dtype=float)

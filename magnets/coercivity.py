@@ -2,4 +2,6 @@
 
 from magnets._compat import forward
 
-__getattr__, __dir__ = forward("magnets.physics.coercivity")
+__getattr__, __dir__ = forward(
+    "magnets.physics.coercivity", "magnets.physics.beta", "magnets.physics.hree"
+)

@@ -2,4 +2,11 @@
 
 from magnets._compat import forward
 
-__getattr__, __dir__ = forward("magnets.data.library")
+__getattr__, __dir__ = forward(
+    "magnets.data.library",
+    "magnets.data.schema",
+    "magnets.data.tables",
+    "magnets.data.loaders",
+    "magnets.data.grades",
+    "magnets.data.rating_columns",
+)

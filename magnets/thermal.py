@@ -2,4 +2,4 @@
 
 from magnets._compat import forward
 
-__getattr__, __dir__ = forward("magnets.physics.thermal")
+__getattr__, __dir__ = forward("magnets.physics.thermal", "magnets.physics.beta")

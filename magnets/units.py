@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 
 MU0 = 4e-7 * math.pi  # vacuum permeability, H/m (exact enough: the 2019 SI value differs by 1e-10)
+#: mu0 in T per (kA/m): B[T] = T_PER_KA_M * H[kA/m]
+T_PER_KA_M = MU0 * 1e3
 
 #: 1 Oe = 1000/(4 pi) A/m, so 1 kOe = 79.577 kA/m
 KA_M_PER_KOE = 1000.0 / (4.0 * math.pi)

@@ -11,14 +11,14 @@ import sys
 import numpy as np
 import pandas as pd
 
+from magnets import coercivity as co  # forwards to physics.coercivity, beta and hree
 from magnets.data.library import load_library
 from magnets.physics import calibration as cal
-from magnets.physics import coercivity as co
 
 lib = load_library()
-c = cal.default_condition(lib)
-bm = co.default_beta_model(lib)
-m = co.default_coercivity_model(lib)
+c = cal.fitted_condition(lib)
+bm = co.fitted_beta_model(lib)
+m = co.fitted_coercivity_model(lib)
 kOe = 1000 / (4 * math.pi)
 
 

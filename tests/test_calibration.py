@@ -9,13 +9,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from magnets.physics import calibration, coercivity
+from magnets.physics import beta as betafit
+from magnets.physics import calibration
 
 REFERENCE_CSV = "/work/shared/reference/grades_calibration.csv"
 
 
 def test_default_condition_meets_the_acceptance(lib):
-    c = calibration.default_condition(lib)
+    c = calibration.fitted_condition(lib)
     # issue 3 acceptance: median error of 8 degC or less over sourced sintered NdFeB ratings
     assert c.median_abs_error_C <= 8.0
     assert c.n_fit >= 20
@@ -27,12 +28,12 @@ def test_default_condition_meets_the_acceptance(lib):
         1.05
     )  # families.csv (Shanghai, china-magnet)
     # cached: the same object the second time
-    assert calibration.default_condition(lib) is c
+    assert calibration.fitted_condition(lib) is c
 
 
 def test_residual_table_pins(lib):
     """Pins the calibration of the built-in library (docs/physics.md prints the same table)."""
-    c = calibration.default_condition(lib)
+    c = calibration.fitted_condition(lib)
     # result of the fit on the library as committed (docs/physics.md): Pc 0.964, median |error| 6.1 degC
     assert c.pc == pytest.approx(0.964, abs=0.03)
     assert c.median_abs_error_C == pytest.approx(6.07, abs=1.5)
@@ -84,7 +85,7 @@ def _reference_grades() -> pd.DataFrame:
 def test_fit_on_the_shared_reference_file():
     g = _reference_grades()
     assert len(g) == 24  # Arnold N, M and H rows (the only rows with rating, alpha and beta)
-    bm = coercivity.fit_beta(g)
+    bm = betafit.fit_beta(g)
     c = calibration.fit_condition(g, beta_model=bm)
     # every row has its own beta, so the fit depends only on these 24 rows, s = 0.9 and mu_rec = 1.05:
     # Pc 0.957, median |error| 5.4 degC (computed once, pinned here)
@@ -96,14 +97,14 @@ def test_fit_on_the_shared_reference_file():
 def test_fit_needs_enough_ratings():
     g = _reference_grades().iloc[:2]
     with pytest.raises(ValueError, match="at least 3"):
-        calibration.fit_condition(g, beta_model=coercivity.fit_beta(_reference_grades()))
+        calibration.fit_condition(g, beta_model=betafit.fit_beta(_reference_grades()))
 
 
 def test_rate_cli_reproduces_catalogue_ratings(lib, capsys):
     """Acceptance: `rate --br --hcj --alpha --beta` at the default condition, median error <= 8 degC."""
     from magnets.cli import main
 
-    c = calibration.default_condition(lib)
+    c = calibration.fitted_condition(lib)
     res = c.residuals
     fit = res[res["in_fit"] & res["family"].eq("ndfeb-sintered")]  # the NdFeB fit set
     errors = []
@@ -134,5 +135,5 @@ def test_unsafe_grades_count_as_rated_at_t0_in_the_fit():
     # a grade that is unsafe at every Pc of the grid cannot pull the fit to infinity
     g = _reference_grades()
     g.loc[g.index[0], "HcJ_kA_m"] = 1.0  # absurd: unsafe everywhere
-    c = calibration.fit_condition(g, beta_model=coercivity.fit_beta(_reference_grades()))
+    c = calibration.fit_condition(g, beta_model=betafit.fit_beta(_reference_grades()))
     assert math.isfinite(c.pc) and c.pc < 8.0

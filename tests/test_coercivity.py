@@ -10,8 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from magnets.physics import coercivity, thermal
-from magnets.physics.coercivity import BetaFit, BetaModel, CoercivityModel
+from magnets.physics import beta as betafit
+from magnets.physics import coercivity, hree, thermal
+from magnets.physics.beta import BetaFit, BetaModel
+from magnets.physics.coercivity import CoercivityModel
 
 
 # ----------------------------------------------------------------------------- beta(HcJ0)
@@ -32,7 +34,7 @@ def test_beta_fit_recovers_constant_slope_model():
             ("c", "ndfeb-sintered", "bulk", 1250.0, -0.60),
         ]
     )
-    m = coercivity.fit_beta(g)
+    m = betafit.fit_beta(g)
     assert m.groups["bulk"].c_kA_m_per_K == pytest.approx(-5.0)
     assert m.groups["bulk"].d_per_K == pytest.approx(-0.002)
     assert m.groups["bulk"].residual_rms_pct_per_K == pytest.approx(0.0, abs=1e-12)
@@ -42,7 +44,7 @@ def test_beta_fit_recovers_constant_slope_model():
 
 
 def test_beta_fit_on_library_matches_arnold_within_0p04(lib):
-    m = coercivity.default_beta_model(lib)
+    m = betafit.fitted_beta_model(lib)
     # Arnold N/M/H: -0.75, -0.675, -0.605 %/K at 955, 1114, 1353 kA/m (FACTS.md 3)
     fitted = m.beta(np.array([955.0, 1114.0, 1353.0]), np.array(["bulk"] * 3))
     np.testing.assert_allclose(fitted, [-0.75, -0.675, -0.605], atol=0.04)
@@ -56,14 +58,14 @@ def test_beta_fit_on_library_matches_arnold_within_0p04(lib):
 
 def test_beta_model_series_in_series_out(lib):
     s = pd.Series([955.0, 1592.0], index=["x", "y"])
-    out = coercivity.beta_model(
-        s, pd.Series(["bulk", "gbd-tb"], index=["x", "y"]), model=coercivity.default_beta_model(lib)
+    out = betafit.beta_model(
+        s, pd.Series(["bulk", "gbd-tb"], index=["x", "y"]), model=betafit.fitted_beta_model(lib)
     )
     assert isinstance(out, pd.Series) and list(out.index) == ["x", "y"]
 
 
 def test_effective_beta_prefers_the_grades_own(lib):
-    b = thermal.effective_beta(lib.grades)
+    b = betafit.effective_beta(lib.grades, betafit.fitted_beta_model(lib))
     own = lib.grades["beta_HcJ_pct_per_K"]
     has = own.notna()
     np.testing.assert_allclose(b[has], own[has])
@@ -116,7 +118,7 @@ def test_hcj0_br0_hand_calc():
 
 
 def test_fit_on_library_is_within_published_bands(lib):
-    m = coercivity.default_coercivity_model(lib)
+    m = coercivity.fitted_coercivity_model(lib)
     kOe = 1000.0 / (4 * math.pi)
     # bulk Dy: FACTS.md 3 [GK] 1.5-2.5 kOe per wt% (120-200 kA/m); allow a little over
     assert 100.0 < m.k_Dy_kA_m_per_wt < 260.0
@@ -158,9 +160,9 @@ def _forward_t_max(route, dy, tb, pc, hd, m, bm, s=0.9, mu=1.05, thickness=None)
     thick=st.sampled_from([None, 4.0, 10.0]),
 )
 def test_inverse_consistency_within_1_degC(lib, route, temp, pc, hd, thick):
-    m = coercivity.default_coercivity_model(lib)
-    bm = coercivity.default_beta_model(lib)
-    need = coercivity.hree_needed(route, temp, pc, hd, thickness_mm=thick, model=m, beta=bm)
+    m = coercivity.fitted_coercivity_model(lib)
+    bm = betafit.fitted_beta_model(lib)
+    need = hree.hree_needed(route, temp, pc, hd, thickness_mm=thick, model=m, beta=bm)
     if not need["reachable"]:
         return
     dy, tb = float(need["Dy_wt_pct"]), float(need["Tb_wt_pct"])
@@ -178,7 +180,7 @@ def test_inverse_hand_calc_bulk():
     # with H0 = 900 + 200x, Br0 = 1.35 - 0.02x:
     #   0.9*(0.688*(900 + 200x) - 611) >= 327.63*(1.35 - 0.02x)
     #   557.28 - 549.9 + 123.84x >= 442.30 - 6.5526x  ->  x = (442.30 - 7.38)/130.39 = 3.336 wt%
-    r = coercivity.hree_needed("bulk", 150.0, 1.0, 0.0, model=_toy_model(), beta=_toy_beta())
+    r = hree.hree_needed("bulk", 150.0, 1.0, 0.0, model=_toy_model(), beta=_toy_beta())
     assert float(r["Dy_wt_pct"]) == pytest.approx(3.336, abs=0.01)
     assert float(r["Tb_wt_pct"]) == 0.0
 
@@ -186,21 +188,21 @@ def test_inverse_hand_calc_bulk():
 def test_inverse_not_reachable_is_nan():
     m, bm = _toy_model(), _toy_beta()
     # beyond the Curie temperature nothing holds
-    r = coercivity.hree_needed("bulk", 320.0, 1.0, 0.0, model=m, beta=bm)
+    r = hree.hree_needed("bulk", 320.0, 1.0, 0.0, model=m, beta=bm)
     assert not r["reachable"] and math.isnan(float(r["Dy_wt_pct"]))
     # dy-free at a high temperature: no HREE allowed, so not reachable
-    r = coercivity.hree_needed("dy-free", 200.0, 1.0, 0.0, model=m, beta=bm)
+    r = hree.hree_needed("dy-free", 200.0, 1.0, 0.0, model=m, beta=bm)
     assert not r["reachable"]
 
 
 def test_tradeoff_shape_at_the_reference_condition(lib):
-    from magnets.physics.calibration import default_condition
+    from magnets.physics.calibration import fitted_condition
 
-    pc = default_condition(lib).pc
-    t = coercivity.tradeoff(
+    pc = fitted_condition(lib).pc
+    t = hree.tradeoff(
         pc=pc,
-        model=coercivity.default_coercivity_model(lib),
-        beta=coercivity.default_beta_model(lib),
+        model=coercivity.fitted_coercivity_model(lib),
+        beta=betafit.fitted_beta_model(lib),
     )
     at200 = t[t["temp_C"] == 200.0].set_index("route")
     # issue 3: bulk needs several wt% Dy near 200 degC, the GBD routes a fraction of that
@@ -215,7 +217,7 @@ def test_tradeoff_shape_at_the_reference_condition(lib):
 
 
 def test_thick_magnet_needs_more_hree_by_gbd(lib):
-    m, bm = coercivity.default_coercivity_model(lib), coercivity.default_beta_model(lib)
-    thin = coercivity.hree_needed("gbd-tb", 180.0, 1.0, 0.0, model=m, beta=bm)
-    thick = coercivity.hree_needed("gbd-tb", 180.0, 1.0, 0.0, thickness_mm=15.0, model=m, beta=bm)
+    m, bm = coercivity.fitted_coercivity_model(lib), betafit.fitted_beta_model(lib)
+    thin = hree.hree_needed("gbd-tb", 180.0, 1.0, 0.0, model=m, beta=bm)
+    thick = hree.hree_needed("gbd-tb", 180.0, 1.0, 0.0, thickness_mm=15.0, model=m, beta=bm)
     assert float(thick["hree_wt_pct"]) > float(thin["hree_wt_pct"])

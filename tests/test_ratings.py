@@ -21,7 +21,7 @@ BASE = [DATA / "families_test.csv", DATA / "compositions_test.csv"]
 
 @pytest.fixture(scope="module")
 def cond(lib):
-    return calibration.default_condition(lib)
+    return calibration.fitted_condition(lib)
 
 
 def _res(cond):

@@ -233,7 +233,7 @@ def test_substitute_many_unknown_grade_and_nan_cold(lib):
     )
     assert m.loc[1, "holds_cold"]  # NaN cold end = no cold requirement
     # NaN Pc = the calibrated reference Pc, NaN Hd = 0
-    from magnets.physics.calibration import default_condition
+    from magnets.physics.calibration import fitted_condition
 
     a = substitution.substitute_many(
         lib, pos[1:], np.array([np.nan]), np.array([np.nan]), np.array([np.nan]), np.array([-40.0])
@@ -242,7 +242,7 @@ def test_substitute_many_unknown_grade_and_nan_cold(lib):
         lib,
         pos[1:],
         np.array([np.nan]),
-        np.array([default_condition(lib).pc]),
+        np.array([fitted_condition(lib).pc]),
         np.array([0.0]),
         np.array([-40.0]),
     )

@@ -12,12 +12,20 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from magnets.context import Context
 
 
 @dataclass
 class Session:
-    """What the app loaded once: the library and the as-of date, plus derived tables."""
+    """What the app loaded once: the run's :class:`magnets.context.Context` (library, as-of
+    date, fitted models) and the tables derived from it for display.
+
+    ``lib``, ``date``, ``default_pc`` and ``calibration`` are the context's parts, kept as
+    fields so screens read them directly.
+    """
 
     lib: Any
     date: dt.date
@@ -27,40 +35,37 @@ class Session:
     calibration: Any = None
     #: what depends only on the load line (Pc, Hd, family), reused while the temperature steps
     condition_cache: dict = field(default_factory=dict)
+    #: the run's context (library, date and the models fitted to the library)
+    context: Context | None = None
 
 
-def load_session(library_dirs: Iterable[Path] | None, date: dt.date) -> Session:
-    """Load the library (built-in + MAGNETS_LIBRARY + ``library_dirs``) and the date's flags."""
+def session_for(ctx: Context) -> Session:
+    """A session around a context: the date's export flags, the calibration, warm fits."""
+    from magnets import rating_table
     from magnets.data import controls
-    from magnets.data.library import load_library, user_dirs_from_env
 
-    lib = load_library(user_dirs_from_env(list(library_dirs or [])))
-    exposure = controls.exposure(lib.grades, lib.rules, date)
-    default_pc = None
-    calibration = None
-    try:
-        from magnets.physics import calibration as cal
-
-        calibration = cal.default_condition(lib)
-        default_pc = float(calibration.pc)
-    except ImportError:  # the calibration module is optional while the domain grows
-        pass
-    try:  # warm the fitted models so the first trade-off update is quick
-        from magnets import substitution
-        from magnets.physics import coercivity
-
-        coercivity.default_coercivity_model(lib)
-        substitution.grade_table(lib, date)
-    except ImportError:
-        pass
+    lib = ctx.library
+    exposure = controls.exposure(lib.grades, lib.rules, ctx.date)
+    calibration = ctx.condition
+    ctx.coercivity_model  # noqa: B018  (warm the fit so the first trade-off update is quick)
+    rating_table.grade_table(lib, ctx.date)
     return Session(
         lib=lib,
-        date=date,
-        default_pc=default_pc,
+        date=ctx.date,
+        default_pc=float(calibration.pc),
         exposure=exposure,
         problems=list(lib.problems),
         calibration=calibration,
+        context=ctx,
     )
+
+
+def load_session(library_dirs: Iterable[Path] | None, date: dt.date) -> Session:
+    """Build the run's context once (built-in + MAGNETS_LIBRARY + ``library_dirs``, as of
+    ``date``) and the session around it. Problems stay in ``session.problems`` for display."""
+    from magnets.context import build_context
+
+    return session_for(build_context(library_dirs, date, require_clean=False))
 
 
 def _export_text(frame: Any) -> Any:
@@ -278,8 +283,10 @@ def _condition_view(session: Session, *, pc: float, hd_kA_m: float, family: str 
     import numpy as np
     import pandas as pd
 
-    from magnets import substitution
-    from magnets.physics import coercivity
+    from magnets import rating_table
+    from magnets.physics import hree
+    from magnets.physics.beta import fitted_beta_model
+    from magnets.physics.coercivity import fitted_coercivity_model
 
     key = (float(pc), float(hd_kA_m), family)
     hit = session.condition_cache.get(key)
@@ -287,7 +294,7 @@ def _condition_view(session: Session, *, pc: float, hd_kA_m: float, family: str 
         return hit
     lib = session.lib
     rated = rate(session, pc=pc, hd_kA_m=hd_kA_m)
-    table = substitution.grade_table(lib, session.date)
+    table = rating_table.grade_table(lib, session.date)
     points = pd.DataFrame(
         {
             "family": rated["family"],
@@ -314,13 +321,13 @@ def _condition_view(session: Session, *, pc: float, hd_kA_m: float, family: str 
     kwargs = {}
     if cal is not None and getattr(cal, "squareness", None) is not None:
         kwargs = {"squareness": cal.squareness_for(fam), "mu_rec": cal.mu_rec_for(fam)}
-    routes = coercivity.tradeoff(
+    routes = hree.tradeoff(
         TRADEOFF_ROUTES,
         np.arange(40.0, 300.0 + 1e-9, 5.0),
         pc=pc,
         hd_kA_m=hd_kA_m,
-        model=coercivity.default_coercivity_model(lib),
-        beta=coercivity.default_beta_model(lib),
+        model=fitted_coercivity_model(lib),
+        beta=fitted_beta_model(lib),
         **kwargs,
     )
     result = (points, front, routes[["route", "temp_C", "hree_wt_pct"]])

@@ -32,9 +32,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from magnets.cli.support import library_from_args
+    from magnets.cli.support import context_from_args
 
-    lib = library_from_args(args, require_clean=False)
+    lib = context_from_args(args, require_clean=False).library
     if args.action == "sources":
         for path in lib.sources:
             print(path)

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from magnets.context import Context
 
 NAME = "grades"
 HELP = "list and filter grades (table, CSV or JSON)"
@@ -60,16 +66,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _ratings(lib):
+def _ratings(ctx: Context) -> pd.DataFrame:
     """Best-basis rating per grade (catalogue, guideline, else the model at its family's Pc)."""
-    from magnets.physics import coercivity
-    from magnets.physics.calibration import default_condition, rating_inputs
+    from magnets.physics.calibration import rating_inputs
     from magnets.physics.ratings import best_rating
 
-    g = lib.grades
-    out = best_rating(
-        g, rating_inputs(g, coercivity.default_beta_model(lib)), default_condition(lib).pc_for
-    )
+    g = ctx.library.grades
+    out = best_rating(g, rating_inputs(g, ctx.beta_model), ctx.condition.pc_for)
     out["max_temp_criterion"] = g["max_temp_criterion"]
     return out
 
@@ -77,13 +80,14 @@ def _ratings(lib):
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from magnets.cli.support import format_table, library_from_args
+    from magnets.cli.support import context_from_args, format_table
     from magnets.data.catalog import TABLE_COLUMNS, filter_listing, listing, with_ratings
     from magnets.io import write_frame
 
-    lib = library_from_args(args)
+    ctx = context_from_args(args)
+    lib = ctx.library
     frame = filter_listing(
-        with_ratings(listing(lib, args.date), _ratings(lib)),
+        with_ratings(listing(lib, ctx.date), _ratings(ctx)),
         family=args.family,
         route=args.route,
         max_dy_tb=args.max_dy_tb,

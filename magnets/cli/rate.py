@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from magnets.context import Context
 
 NAME = "rate"
 HELP = "rated temperature of a grade at a permeance coefficient Pc and applied field Hd"
@@ -143,18 +147,22 @@ def _finite_or_none(x):
     return x if x == x and x not in (float("inf"), float("-inf")) else None
 
 
-def condition(lib, pc, hd, family=None, allow_zero=False):
-    """(pc, hd) with the calibrated defaults filled in, validated.
+def condition(
+    ctx: Context,
+    pc: float | None,
+    hd: float | None,
+    family: str | None = None,
+    allow_zero: bool = False,
+) -> tuple[float, float]:
+    """(pc, hd) with the context's calibrated defaults filled in, validated.
 
     Without --pc: the reference Pc of ``family`` (fitted on that family's catalogue ratings),
     or sintered NdFeB's when no family is given.
     """
-    from magnets.physics.calibration import default_condition
-
     _check("--pc", pc, 0.0, lo_open=not allow_zero)
     _check("--hd", hd)
     if pc is None:
-        cond = default_condition(lib)
+        cond = ctx.condition
         pc = cond.pc_for(family) if family is not None else cond.pc
     return float(pc), float(hd or 0.0)
 
@@ -164,10 +172,10 @@ def run(args: argparse.Namespace) -> int:
 
     import numpy as np
 
-    from magnets.cli.support import format_mapping, library_from_args
+    from magnets.cli.support import context_from_args, format_mapping
     from magnets.errors import InputError
     from magnets.io import dumps_json
-    from magnets.physics import coercivity
+    from magnets.physics.beta import NDFEB_RATED_FAMILIES
     from magnets.physics.calibration import rating_inputs
     from magnets.physics.thermal import rated_temperature
 
@@ -180,12 +188,11 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(
             "expected a GRADE (see `magnets grades`) or --br and --hcj, instead received neither"
         )
-    lib = library_from_args(args)
+    ctx = context_from_args(args)
+    lib = ctx.library
     if args.grade:
         row = lib.get(args.grade)
-        inp = rating_inputs(
-            lib.grades.iloc[[lib.position(args.grade)]], coercivity.default_beta_model(lib)
-        ).iloc[0]
+        inp = rating_inputs(lib.grades.iloc[[lib.position(args.grade)]], ctx.beta_model).iloc[0]
         gid = str(row.name)
         family, route = str(row["family"]), str(row["route"])
         br_basis = str(row.get("Br_basis", ""))
@@ -218,7 +225,7 @@ def run(args: argparse.Namespace) -> int:
             if family == "ndfeb-bonded"
             else "sintered"
         )
-        bm = coercivity.default_beta_model(lib)
+        bm = ctx.beta_model
         beta = (
             args.beta
             if args.beta is not None
@@ -232,7 +239,7 @@ def run(args: argparse.Namespace) -> int:
             "beta": beta,
             "beta_source": "given"
             if args.beta is not None
-            else ("fit" if family in coercivity.NDFEB_RATED_FAMILIES else "family"),
+            else ("fit" if family in NDFEB_RATED_FAMILIES else "family"),
             "mu_rec": args.mu_rec if args.mu_rec is not None else f("mu_rec"),
             "squareness": args.squareness if args.squareness is not None else f("squareness"),
             "T0_C": args.t0
@@ -245,7 +252,7 @@ def run(args: argparse.Namespace) -> int:
         }
         gid, br_basis = None, "given"
         rating = {"rating_C": None, "rating_basis": "model", "criterion": ""}
-    pc, hd = condition(lib, args.pc, args.hd, family, allow_zero=True)
+    pc, hd = condition(ctx, args.pc, args.hd, family, allow_zero=True)
     missing = [
         k
         for k in ("Br_T", "HcJ_kA_m", "alpha", "beta", "mu_rec", "squareness")

@@ -27,12 +27,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from magnets.cli.support import format_mapping, library_from_args
+    from magnets.cli.support import context_from_args, format_mapping
     from magnets.data.catalog import detail
     from magnets.io import dumps_json
 
-    lib = library_from_args(args)
-    d = detail(lib, args.grade, args.date)
+    ctx = context_from_args(args)
+    d = detail(ctx.library, args.grade, ctx.date)
     if args.format == "json":
         sys.stdout.write(dumps_json(d) + "\n")
         return 0

@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from magnets.cli.rate import condition
-    from magnets.cli.support import format_table, library_from_args
+    from magnets.cli.support import context_from_args, format_table
     from magnets.errors import InputError
     from magnets.io import write_frame
     from magnets.substitution import SUBSTITUTE_KEYS, find_substitutes
@@ -98,10 +98,10 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"expected --top >= 1, instead received {args.top}")
     if not args.max_mass_factor > 0:
         raise InputError(f"expected --max-mass-factor > 0, instead received {args.max_mass_factor}")
-    lib = library_from_args(args)
-    pc, hd = condition(lib, args.pc, args.hd)
+    ctx = context_from_args(args)
+    pc, hd = condition(ctx, args.pc, args.hd)
     out = find_substitutes(
-        lib,
+        ctx.library,
         reference=args.grade,
         temp_C=args.temp,
         pc=pc,
@@ -112,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
         route=args.route,
         max_mass_factor=args.max_mass_factor,
         rank_by=args.rank_by,
-        date=args.date,
+        date=ctx.date,
         top=args.top,
     )
     a = out.attrs

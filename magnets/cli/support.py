@@ -1,4 +1,4 @@
-"""Small helpers shared by the command modules: library from arguments, dates, text tables.
+"""Small helpers shared by the command modules: the context from arguments, dates, text tables.
 
 Kept free of heavy imports at module level so `magnets --help` stays fast.
 """
@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from magnets.context import Context
     from magnets.data.library import Library
 
 
@@ -27,14 +28,21 @@ def parse_date(text: str) -> dt.date:
         ) from None
 
 
-def library_from_args(args: argparse.Namespace, require_clean: bool = True) -> Library:
-    """Load the built-in library plus MAGNETS_LIBRARY and every --library folder."""
-    from magnets.data.library import load_library, user_dirs_from_env
+def context_from_args(args: argparse.Namespace, require_clean: bool = True) -> Context:
+    """The run's one context: the built-in library plus MAGNETS_LIBRARY and every --library
+    folder, as of --date (today by default). Built once per command, then passed down."""
+    from magnets.context import build_context
 
-    lib = load_library(user_dirs_from_env(getattr(args, "library", None)))
-    if require_clean:
-        lib.raise_for_problems()
-    return lib
+    return build_context(
+        getattr(args, "library", None) or [],
+        getattr(args, "date", None),
+        require_clean=require_clean,
+    )
+
+
+def library_from_args(args: argparse.Namespace, require_clean: bool = True) -> Library:
+    """The library of :func:`context_from_args` (for commands that need only the library)."""
+    return context_from_args(args, require_clean).library
 
 
 def _fmt(v, digits: int = 4) -> str:

@@ -73,10 +73,10 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
 
     from magnets.cli.rate import condition
-    from magnets.cli.support import format_table, library_from_args
+    from magnets.cli.support import context_from_args, format_table
     from magnets.errors import InputError
     from magnets.io import write_frame
-    from magnets.physics import coercivity
+    from magnets.physics import coercivity, hree
 
     routes = [r.strip() for r in args.routes.split(",") if r.strip()]
     bad = [r for r in routes if r not in coercivity.ROUTES]
@@ -96,11 +96,11 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.thickness is not None and not args.thickness > 0:
         raise InputError(f"expected --thickness > 0 mm, instead received {args.thickness}")
-    lib = library_from_args(args)
-    pc, hd = condition(lib, args.pc, args.hd)
-    fam = lib.families.loc["ndfeb-sintered"]
+    ctx = context_from_args(args)
+    pc, hd = condition(ctx, args.pc, args.hd)
+    fam = ctx.library.families.loc["ndfeb-sintered"]
     temps = np.arange(args.t_from, args.t_to + 1e-9, args.step)
-    t = coercivity.tradeoff(
+    t = hree.tradeoff(
         routes,
         temps,
         pc=pc,
@@ -110,8 +110,8 @@ def run(args: argparse.Namespace) -> int:
         T0_C=float(fam["T0_C"]),
         curie_C=float(fam["curie_C"]),
         thickness_mm=args.thickness,
-        model=coercivity.default_coercivity_model(lib),
-        beta=coercivity.default_beta_model(lib),
+        model=ctx.coercivity_model,
+        beta=ctx.beta_model,
     )
     out = t[KEYS]
     if args.format == "table":

@@ -10,7 +10,7 @@ with s and mu_rec, is the default condition of ``magnets rate`` and ``substitute
 No per-grade tuning: one Pc for the whole library. Ratings use the catalogue's MINIMUM
 HcJ and the Br the source gives (typical for Arnold, minimum for most others: the
 ``Br_basis`` column says which), with each grade's own beta where its source gives one and
-the fitted beta(HcJ0, route) of :mod:`magnets.physics.coercivity` otherwise.
+the fitted beta(HcJ0, route) of :mod:`magnets.physics.beta` otherwise.
 
 Fit: Pc minimising the mean absolute residual (t_model - t_catalogue) over the fit set,
 by a vectorised scan of Pc (grid x grades matrix) refined to 0.001.
@@ -19,9 +19,16 @@ by a vectorised scan of Pc (grid x grades matrix) refined to 0.001.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
+
+from magnets.physics import ratings
+from magnets.physics.beta import NDFEB_RATED_FAMILIES, BetaModel, fitted_beta_model
+
+if TYPE_CHECKING:  # pragma: no cover
+    from magnets.data.library import Library
 
 FIT_FAMILIES = ("ndfeb-sintered",)
 
@@ -65,19 +72,17 @@ class Condition:
         return float(self.mu_rec[family])
 
 
-def rating_inputs(grades, beta_model=None):
+def rating_inputs(grades: pd.DataFrame, beta_model: BetaModel) -> pd.DataFrame:
     """Per-grade arrays the rating needs (a DataFrame indexed like grades).
 
     Columns: Br_T, HcJ_kA_m, alpha, beta, beta_source, mu_rec, squareness, T0_C, curie_C,
     structural_C (the grade's alloy's service limit), limit_kind (structural | oxidation),
     limit_source, density_g_cm3. beta: the grade's own, else the secant fit of its alloy
     (``alloy fit``, high-temperature Sm2Co17), else the fitted beta(HcJ0, route) or the family's.
+    ``beta_model``: the library's fit (:func:`fitted_beta_model`); required.
     """
-    import pandas as pd
 
-    from magnets.physics import coercivity
-
-    def num(c):
+    def num(c: str) -> pd.Series:
         return (
             pd.to_numeric(grades[c], errors="coerce")
             if c in grades.columns
@@ -85,7 +90,7 @@ def rating_inputs(grades, beta_model=None):
         )
 
     own = num("beta_HcJ_pct_per_K")
-    bm = beta_model if beta_model is not None else coercivity.default_beta_model()
+    bm = beta_model
     fitted = pd.Series(
         bm.beta(
             num("HcJ_kA_m").to_numpy(), grades["route"].to_numpy(), grades["family"].to_numpy()
@@ -99,7 +104,7 @@ def rating_inputs(grades, beta_model=None):
             alloy_beta[use] = fit.beta(num("Br_T")[use].to_numpy())
     beta = own.where(own.notna(), alloy_beta.where(alloy_beta.notna(), fitted))
 
-    def text(c, default=""):
+    def text(c: str, default: str = "") -> Any:
         return grades[c].fillna("").astype(str) if c in grades.columns else default
 
     out = pd.DataFrame(
@@ -118,7 +123,7 @@ def rating_inputs(grades, beta_model=None):
                         fitted.isna(),
                         "none",
                         np.where(
-                            grades["family"].isin(coercivity.NDFEB_RATED_FAMILIES),
+                            grades["family"].isin(NDFEB_RATED_FAMILIES),
                             "fit",
                             "family",
                         ),
@@ -139,28 +144,29 @@ def rating_inputs(grades, beta_model=None):
     return out
 
 
-def fit_set_mask(grades):
+def fit_set_mask(grades: pd.DataFrame) -> pd.Series:
     """Grades whose catalogue rating enters the fit: sintered NdFeB, a rating, Br and HcJ, and
     a real maker (rows of manufacturer 'generic class' are class guidelines, reported but not fitted)."""
-    from magnets.physics.ratings import fit_set_mask as family_fit_set
-
     # class guidelines (rating_basis 'guideline', e.g. the GBD rows whose maker prints no
     # rating) never enter a fit; the sintered NdFeB fit set is otherwise as before
-    return family_fit_set(grades) & grades["family"].isin(FIT_FAMILIES)
+    return ratings.fit_set_mask(grades) & grades["family"].isin(FIT_FAMILIES)
 
 
-def fit_condition(grades, families=None, beta_model=None) -> Condition:
+def fit_condition(
+    grades: pd.DataFrame,
+    families: pd.DataFrame | None = None,
+    beta_model: BetaModel | None = None,
+) -> Condition:
     """Fit the reference Pc of every family to its catalogue ratings (see module doc).
 
     Sintered NdFeB's Pc is ``pc`` (the tool-wide default condition); each family's own is in
     ``family_fits`` (:func:`magnets.physics.ratings.fit_family_pcs`), stated criteria are
     checked at their own Pc, and ``residuals`` lists every rated grade
-    (:func:`magnets.physics.ratings.residual_table`).
+    (:func:`magnets.physics.ratings.residual_table`). ``beta_model`` (required): the beta fit
+    of the same library (:func:`fitted_beta_model`).
     """
-    import pandas as pd
-
-    from magnets.physics import ratings
-
+    if beta_model is None:
+        raise TypeError("fit_condition needs the library's beta_model (fitted_beta_model(lib))")
     inp = rating_inputs(grades, beta_model)
     cat = pd.to_numeric(grades["max_temp_C"], errors="coerce")
     rated = cat.notna() & inp["Br_T"].notna() & inp["HcJ_kA_m"].notna() & inp["beta"].notna()
@@ -204,26 +210,16 @@ def fit_condition(grades, families=None, beta_model=None) -> Condition:
     )
 
 
-_CACHE: dict[str, Condition] = {}
+def fitted_condition(lib: Library) -> Condition:
+    """The default rating condition fitted to ``lib``, memoised on ``lib``.
 
-
-def default_condition(lib=None) -> Condition:
-    """The default rating condition fitted to ``lib`` (default: the built-in library).
-
-    Cached per library version: it is a result computed from the data, not a typed constant.
+    A result computed from the data, not a typed constant; it lives as long as the library.
     """
-    if lib is None:
-        from magnets.data.library import load_library
-
-        lib = load_library()
-    key = getattr(lib, "version", None)
-    if key is not None and key in _CACHE:
-        return _CACHE[key]
-    from magnets.physics import coercivity
-
-    cond = fit_condition(
-        lib.grades, getattr(lib, "families", None), coercivity.default_beta_model(lib)
+    return lib.derived(
+        "condition", lambda lb: fit_condition(lb.grades, lb.families, fitted_beta_model(lb))
     )
-    if key is not None:
-        _CACHE[key] = cond
-    return cond
+
+
+def default_condition(lib: Library) -> Condition:
+    """Old name of :func:`fitted_condition`; ``lib`` is required (no built-in fallback)."""
+    return fitted_condition(lib)

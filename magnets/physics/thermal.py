@@ -37,13 +37,12 @@ compare it with s*HcJ(T) yourself, or convert with Hd = (|H_op|*(Pc+mu_rec) - Br
 
 from __future__ import annotations
 
-import math
 from typing import Any, NamedTuple
 
 import numpy as np
 
-MU0 = 4e-7 * math.pi  # H/m, vacuum permeability (SI 2019 value differs by < 1e-9 relative)
-_T_PER_KA_M = MU0 * 1e3  # mu0 in T per (kA/m): B[T] = _T_PER_KA_M * H[kA/m]
+from magnets.units import MU0
+from magnets.units import T_PER_KA_M as _T_PER_KA_M  # B[T] = _T_PER_KA_M * H[kA/m]
 
 LIMITS = ("knee", "curie", "structural", "unsafe", "oxidation")
 
@@ -53,7 +52,6 @@ __all__ = [
     "RatingResult",
     "br_at",
     "demag_curves",
-    "effective_beta",
     "hcj_at",
     "hd_from_internal_field",
     "holds_cold",
@@ -492,30 +490,3 @@ def demag_curves(
     # beyond HcJ the shape factor is 0: J is drawn at 0 (the reversed state is not modelled)
     B = J - _T_PER_KA_M * x
     return DemagCurves(-x, B, J)
-
-
-# ----------------------------------------------------------------------------- grades
-def effective_beta(grades, model=None):
-    """beta (%/K) per grade: the grade's own where its source gives one, else the fitted
-    beta(HcJ0, route) of :func:`magnets.physics.coercivity.beta_model` for sintered/hot-deformed
-    NdFeB, else the family's value (median of its sourced grade betas, or the mid-point of
-    its beta range in families.csv).
-
-    Parameters
-    ----------
-    grades : DataFrame with HcJ_kA_m, route, family, beta_HcJ_pct_per_K (library schema).
-    model : a :class:`magnets.physics.coercivity.BetaModel` (default: fitted to the built-in library).
-
-    Returns
-    -------
-    pd.Series of float, indexed like grades, name 'beta_HcJ_pct_per_K'.
-    """
-    import pandas as pd
-
-    from magnets.physics import coercivity
-
-    own = pd.to_numeric(grades["beta_HcJ_pct_per_K"], errors="coerce")
-    fitted = coercivity.beta_model(
-        grades["HcJ_kA_m"].astype(float), grades["route"], grades["family"], model=model
-    )
-    return own.where(own.notna(), fitted).rename("beta_HcJ_pct_per_K")

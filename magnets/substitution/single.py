@@ -1,0 +1,268 @@
+"""One requirement: the grades that meet it, leanest first at equal flux (:func:`find_substitutes`).
+
+The result stays a pandas DataFrame rather than a dataclass: every consumer (the CLI's
+text/CSV/JSON writers, the TUI's table, the BOM) works on it as a table, row filters and
+``head(top)`` keep working, and the requirement travels in ``frame.attrs``. What a dataclass
+would add, documented fields with units, is :data:`SUBSTITUTE_COLUMNS` (column -> meaning
+and unit) and :data:`SUBSTITUTE_ATTRS`; a test checks the frame has exactly those columns.
+The JSON keys of ``magnets substitute`` are :data:`SUBSTITUTE_KEYS`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from magnets.errors import InputError
+from magnets.rating_table import _b_op_at, _holds_cold, _rate_arrays, default_pc, grade_table
+from magnets.substitution.ranking import RANK_BY, _keys, _lex_less
+
+if TYPE_CHECKING:  # pragma: no cover
+    from magnets.data.library import Library
+
+_T_TOL = 1e-9  # degC tolerance when comparing a rating with the requirement
+
+#: Columns of the :func:`find_substitutes` table, best first, each with its meaning and unit.
+SUBSTITUTE_COLUMNS: dict[str, str] = {
+    "id": "grade id",
+    "name": "grade display name",
+    "family": "family id",
+    "route": "process route",
+    "t_max_C": "rated temperature at (Pc, Hd), degC",
+    "limited_by": "what limits the rating: knee, curie, structural or unsafe",
+    "B_op_T_at_temp": "flux density at the working point at the required temperature, T",
+    "mass_factor": "magnet mass for the reference's flux, relative to the reference (kg/kg)",
+    "Dy_Tb_kg_per_kg": "Dy + Tb per kg of magnet, kg/kg",
+    "controlled_kg_per_kg": "export-controlled elements per kg of magnet as of the date, kg/kg",
+    "unknown_kg_per_kg": "elements of unknown control status per kg of magnet, kg/kg",
+    "price_usd_per_kg": "raw-material price per kg of magnet, USD/kg (NaN: unknown)",
+    "Dy_Tb_kg_equal_flux": "Dy + Tb per kg of reference magnet at equal flux, kg/kg",
+    "controlled_kg_equal_flux": "controlled elements per kg of reference at equal flux, kg/kg",
+    "unknown_kg_equal_flux": "unknown-status elements per kg of reference at equal flux, kg/kg",
+    "price_usd_equal_flux": "raw-material price per kg of reference at equal flux, USD/kg",
+    "pareto": "on the front of (higher t_max_C, leaner ranking metric)",
+    "is_reference": "this row is the reference grade",
+}
+#: ``frame.attrs`` of the :func:`find_substitutes` table: the requirement it answers.
+SUBSTITUTE_ATTRS: dict[str, str] = {
+    "reference": "reference grade id",
+    "temp_C": "required temperature, degC",
+    "pc": "permeance coefficient",
+    "hd_kA_m": "applied demagnetising field, kA/m",
+    "cold_C": "cold end, degC (None: not checked)",
+    "rank_by": "ranking metric: dy_tb, controlled or price",
+    "n_qualifying": "grades that qualify (before ``top``)",
+    "reference_t_max_C": "the reference's rated temperature, degC",
+    "reference_B_op_T_at_temp": "the reference's working-point flux at temp_C, T",
+}
+#: JSON keys of ``magnets substitute`` (issue 3), in order; units in SUBSTITUTE_COLUMNS.
+SUBSTITUTE_KEYS = [
+    "id",
+    "family",
+    "route",
+    "t_max_C",
+    "B_op_T_at_temp",
+    "mass_factor",
+    "Dy_Tb_kg_per_kg",
+    "controlled_kg_per_kg",
+    "Dy_Tb_kg_equal_flux",
+    "controlled_kg_equal_flux",
+    "pareto",
+]
+
+
+# ----------------------------------------------------------------------------- one requirement
+def _family_filter(families: np.ndarray, family: Any, ref_family: str | None) -> np.ndarray:
+    if family is None:
+        return families == ref_family if ref_family is not None else np.ones(families.shape, bool)
+    if str(family).casefold() == "any":
+        return np.ones(families.shape, bool)
+    return families == str(family)
+
+
+def _check_request(reference: Any, temp_C: Any, rank_by: str, family: Any, fams: Any) -> None:
+    if reference is None and temp_C is None:
+        raise InputError("expected a reference grade or --temp (or both), instead received neither")
+    if rank_by not in RANK_BY:
+        raise InputError(
+            f"expected --rank-by one of {', '.join(RANK_BY)}, instead received {rank_by!r}"
+        )
+    named = fams is not None and family is not None and str(family).casefold() != "any"
+    if named and str(family) not in set(fams):
+        raise InputError(
+            f"expected --family 'any' or one of {', '.join(sorted(set(fams)))}, "
+            f"instead received {family!r}"
+        )
+
+
+def _requirement(
+    lib: Library,
+    t: pd.DataFrame,
+    tmax: np.ndarray,
+    cold: np.ndarray,
+    *,
+    reference: Any,
+    temp_C: Any,
+    family: Any,
+    pc: float,
+    hd: float,
+    cold_C: Any,
+) -> tuple[int, float]:
+    """(reference row, required temperature) from a reference, a temperature, or both."""
+    ids = t.index.astype(str).to_numpy()
+    fams = t["family"].to_numpy(dtype=object)
+    if reference is not None:
+        ref = lib.position(reference)
+        if temp_C is not None:
+            return ref, float(temp_C)
+        if np.isnan(tmax[ref]):
+            raise InputError(
+                f"grade {ids[ref]} is unsafe at Pc={pc:g}, Hd={hd:g} kA/m even at its reference "
+                "temperature, so it sets no requirement; give --temp"
+            )
+        return ref, float(tmax[ref])
+    temp = float(temp_C)
+    _, b_all = _b_op_at(t, temp, pc, hd)
+    ok = (tmax >= temp - _T_TOL) & cold & _family_filter(fams, family, None)
+    if not ok.any():
+        raise InputError(
+            f"no grade{'' if family in (None, 'any') else ' of family ' + str(family)} "
+            f"holds {temp:g} degC at Pc={pc:g}, Hd={hd:g} kA/m and the cold end {cold_C} degC; "
+            "lower --temp or --hd, or raise --pc"
+        )
+    b = np.where(ok, b_all, -np.inf)
+    best = np.max(b)
+    return int(np.flatnonzero(b >= best)[np.argmin(ids[b >= best])]), temp  # ties by id
+
+
+def _pareto(ti: np.ndarray, keys: list[np.ndarray]) -> np.ndarray:
+    """Whether each candidate is dominated: j dominates i if t_j >= t_i and keys_j <= keys_i,
+    one strictly."""
+    kj = [k[None, :] for k in keys]
+    ki = [k[:, None] for k in keys]
+    geq = ti[None, :] >= ti[:, None] - _T_TOL
+    gt = ti[None, :] > ti[:, None] + _T_TOL
+    return (geq & _lex_less(kj, ki, strict=False) & (gt | _lex_less(kj, ki, strict=True))).any(
+        axis=1
+    )
+
+
+def _substitute_frame(
+    lib: Library, t: pd.DataFrame, sel: np.ndarray, cols: dict[str, np.ndarray]
+) -> pd.DataFrame:
+    """The result rows ``sel`` (positions in ``t``) with the columns of SUBSTITUTE_COLUMNS."""
+    ids = t.index.astype(str).to_numpy()
+    g = lib.grades
+
+    def num(c: str) -> np.ndarray:
+        return t[c].to_numpy(dtype=float)[sel]
+
+    out = pd.DataFrame(
+        {
+            "id": ids[sel],
+            "name": g["name"].to_numpy(dtype=object)[sel] if "name" in g.columns else ids[sel],
+            "family": t["family"].to_numpy(dtype=object)[sel],
+            "route": t["route"].to_numpy(dtype=object)[sel],
+            "t_max_C": cols["t_max_C"][sel],
+            "limited_by": cols["limited_by"][sel],
+            "B_op_T_at_temp": cols["B"][sel],
+            "mass_factor": cols["mf"][sel],
+            "Dy_Tb_kg_per_kg": num("Dy_Tb_kg_per_kg"),
+            "controlled_kg_per_kg": num("controlled_kg_per_kg"),
+            "unknown_kg_per_kg": num("unknown_kg_per_kg"),
+            "price_usd_per_kg": num("price_usd_per_kg"),
+        }
+    )
+    for what in ("Dy_Tb_kg", "controlled_kg", "unknown_kg", "price_usd"):
+        out[f"{what}_equal_flux"] = out[f"{what}_per_kg"] * out["mass_factor"]
+    return out
+
+
+def find_substitutes(
+    lib: Library,
+    *,
+    reference: Any = None,
+    temp_C: float | None = None,
+    pc: float | None = None,
+    hd_kA_m: float = 0.0,
+    cold_C: float | None = -40.0,
+    min_br_T: float | None = None,
+    family: str | None = None,
+    route: str | None = None,
+    max_mass_factor: float = 1.2,
+    rank_by: str = "dy_tb",
+    date: dt.date | None = None,
+    top: int | None = None,
+) -> pd.DataFrame:
+    """Grades that meet a requirement, leanest first at equal flux.
+
+    Parameters
+    ----------
+    reference : grade id or name. The requirement is its rating at (Pc, Hd) unless temp_C is given.
+    temp_C : required temperature. Without a reference, the reference becomes the qualifying grade
+        with the highest B_op at temp_C (ties by id), within ``family`` when one is given.
+    pc, hd_kA_m : condition (default: the calibrated Pc, Hd = 0). The magnet sees Pc/(Pc+mu_rec) of Hd.
+    cold_C : minimum operating temperature; candidates must hold there too.
+    min_br_T : minimum datasheet Br (at T0) of a candidate.
+    family : None (the reference's family), 'any', or a family id. route : a route or comma list.
+    max_mass_factor : the largest mass at equal flux, relative to the reference (default 1.2).
+    rank_by : 'dy_tb' (kg Dy+Tb), 'controlled' (kg export-controlled; unknown-status elements rank
+        worse than controlled ones) or 'price' (USD, priced elements only), all at equal flux.
+    top : keep the first N rows (pareto is computed before the cut).
+
+    Returns
+    -------
+    DataFrame, best first, with the columns of SUBSTITUTE_COLUMNS (units there); ``attrs``
+    holds the requirement (SUBSTITUTE_ATTRS).
+    """
+    _check_request(reference, temp_C, rank_by, None, None)
+    pc = float(default_pc(lib, pc))
+    hd = float(hd_kA_m)
+    t = grade_table(lib, date)
+    fams = t["family"].to_numpy(dtype=object)
+    _check_request(reference, temp_C, rank_by, family, fams)
+    rating = _rate_arrays(t, pc, hd)
+    tmax = np.asarray(rating.t_max_C, dtype=float)
+    cold = _holds_cold(t, float(cold_C), pc, hd) if cold_C is not None else np.ones(len(t), bool)
+    ref, temp = _requirement(
+        lib, t, tmax, cold, reference=reference, temp_C=temp_C, family=family,
+        pc=pc, hd=hd, cold_C=cold_C,
+    )  # fmt: skip
+    B = np.asarray(_b_op_at(t, temp, pc, hd)[1], dtype=float)
+    rho = t["density_g_cm3"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mf = (B[ref] / B) * (rho / rho[ref])
+    qual = (tmax >= temp - _T_TOL) & cold & _family_filter(fams, family, fams[ref])
+    qual &= np.isfinite(mf) & (mf > 0) & (mf <= float(max_mass_factor) + 1e-12)
+    if route:
+        routes = [r.strip() for r in str(route).split(",") if r.strip()]
+        qual &= np.isin(t["route"].to_numpy(dtype=object), routes)
+    if min_br_T is not None:
+        qual &= t["Br_T"].to_numpy(dtype=float) >= float(min_br_T)
+    idx = np.flatnonzero(qual)
+    keys = [k[idx] * mf[idx] for k in _keys(t, rank_by)]
+    dominated = _pareto(tmax[idx], keys)
+    ids = t.index.astype(str).to_numpy()
+    order = np.lexsort([ids[idx], mf[idx], *keys[::-1]])
+    sel = idx[order]
+    limited = np.asarray(rating.limited_by, dtype=object)
+    out = _substitute_frame(lib, t, sel, {"t_max_C": tmax, "limited_by": limited, "B": B, "mf": mf})
+    out["pareto"] = ~dominated[order]
+    out["is_reference"] = sel == ref
+    out.attrs.update(
+        reference=str(ids[ref]),
+        temp_C=temp,
+        pc=pc,
+        hd_kA_m=hd,
+        cold_C=cold_C,
+        rank_by=rank_by,
+        n_qualifying=len(idx),
+        reference_t_max_C=float(tmax[ref]),
+        reference_B_op_T_at_temp=float(B[ref]),
+    )
+    if top is not None:
+        out = out.head(int(top))
+    return out.reset_index(drop=True)
