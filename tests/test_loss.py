@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from magnets.physics import coercivity, loss, thermal
+from magnets.physics import loss, thermal
+from magnets.physics.beta import fitted_beta_model
 
 MU0_T_PER_KA_M = 4e-7 * math.pi * 1e3  # B[T] = this * H[kA/m]
 KA_M_PER_KOE = 1000.0 / (4.0 * math.pi)
@@ -69,14 +70,14 @@ def test_hand_case_field_at_t0_on_or_off():
 
 
 # ----------------------------------------------------------------------------- published point
-def test_published_point_nd_dy_fe_b_at_260C_pc2_needs_a_milder_beta_than_the_fit():
+def test_published_point_nd_dy_fe_b_at_260C_pc2_needs_a_milder_beta_than_the_fit(lib):
     # isc-ndfeb-260: (Nd0.8Dy0.2)(Fe,Co,B,Nb,Ga)5.5 sintered, Br 10450 G = 1.045 T, iHc 27.1 kOe
     # = 2156.5 kA/m, irreversible loss under 5 % after exposure at 260 degC at Pc = 2.
     # The paper gives no alpha or beta: alpha is the family -0.12 %/K, s 0.9, mu_rec 1.05.
     hcj0 = 27.1 * KA_M_PER_KOE
     kw = {"pc": 2.0, "mu_rec": 1.05, "squareness": 0.9, "curie_C": 310.0}
     beta_fit = float(
-        coercivity.default_beta_model().beta(
+        fitted_beta_model(lib).beta(
             np.array([hcj0]), np.array(["bulk"]), np.array(["ndfeb-sintered"])
         )[0]
     )
@@ -178,7 +179,7 @@ def sintered(lib):
     from magnets.physics import calibration
 
     g = lib.grades[lib.grades["family"] == "ndfeb-sintered"]
-    inp = calibration.rating_inputs(g, coercivity.default_beta_model(lib))
+    inp = calibration.rating_inputs(g, fitted_beta_model(lib))
     return inp.dropna(subset=["Br_T", "HcJ_kA_m", "alpha", "beta"])
 
 
