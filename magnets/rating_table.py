@@ -86,6 +86,7 @@ def _rate_arrays(t: pd.DataFrame, pc: Any, hd: Any, sl: Any = slice(None)) -> Ra
         T0_C=_col(t, "T0_C", sl),
         curie_C=_col(t, "curie_C", sl),
         structural_C=_col(t, "structural_C", sl),
+        limit_kind=t["limit_kind"].to_numpy(dtype=object)[sl] if "limit_kind" in t else None,
     )
 
 

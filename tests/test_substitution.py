@@ -21,7 +21,8 @@ def test_rate_library_matches_thermal_for_one_grade(lib):
     )
     assert r.loc["ARN-N42", "t_max_C"] == pytest.approx(one.t_max_C)
     assert r.loc["ARN-N42", "beta_source"] == "grade"
-    assert set(r["limited_by"]) <= {"knee", "curie", "structural", "unsafe"}
+    # "oxidation": the standard Sm2Co17 service limit (families.csv, issue 11)
+    assert set(r["limited_by"]) <= {"knee", "curie", "structural", "oxidation", "unsafe"}
     assert r["holds_cold"].dtype == bool
 
 
