@@ -258,3 +258,19 @@ def test_property_bounded_and_monotonic_in_temperature(
     if np.isnan(pct).all():  # Hd pushes B below 0 at T0: no loss figure (the property is vacuous)
         return
     assert np.all(np.diff(pct) >= -1e-7)
+
+
+def test_loss_for_grades_matches_the_scalar_function(lib):
+    from magnets.physics import calibration
+
+    inp = calibration.rating_inputs(lib.grades, coercivity.default_beta_model(lib))
+    df = loss.loss_for_grades(inp, 150.0, pc=2.0, hd_kA_m=50.0, hd_at_t0_kA_m=0.0)
+    assert list(df.index) == list(inp.index)
+    row = inp.loc["KYL-N42SH"]
+    one = loss.irreversible_loss(
+        row.Br_T, row.HcJ_kA_m, row.alpha, row.beta, 150.0, pc=2.0, hd_kA_m=50.0,
+        hd_at_t0_kA_m=0.0, mu_rec=row.mu_rec, squareness=row.squareness, T0_C=row.T0_C,
+        curie_C=row.curie_C,
+    )  # fmt: skip
+    assert df.loc["KYL-N42SH", "loss_pct"] == pytest.approx(one.loss_pct, abs=1e-9)
+    assert df["loss_pct"].between(0.0, 100.0).all()

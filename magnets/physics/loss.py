@@ -305,3 +305,48 @@ def cold_knee_C(
         lo = np.where(ok, lo, mid)
     out = np.where(holds_low, -np.inf, hi)
     return _out(np.where(holds_at_t0, out, np.nan), args, "cold_knee_C")
+
+
+def loss_for_grades(inputs, temp_C, *, pc, hd_kA_m=0.0, hd_at_t0_kA_m=None):
+    """Irreversible loss of many grades at once, from their rating inputs.
+
+    Parameters
+    ----------
+    inputs : DataFrame of :func:`magnets.physics.calibration.rating_inputs` (Br_T, HcJ_kA_m,
+        alpha, beta, mu_rec, squareness, T0_C, curie_C; alpha2/beta2 used where present).
+    temp_C, pc, hd_kA_m, hd_at_t0_kA_m : scalars or arrays broadcast against the rows.
+
+    Returns
+    -------
+    DataFrame indexed like inputs: loss_pct, B_T0_before_T, B_T0_after_T (NaN where an
+    input is missing).
+    """
+    import pandas as pd
+
+    def col(name):
+        return inputs[name].to_numpy(dtype=float) if name in inputs.columns else None
+
+    r = irreversible_loss(
+        col("Br_T"),
+        col("HcJ_kA_m"),
+        col("alpha"),
+        col("beta"),
+        np.asarray(temp_C, dtype=float),
+        pc=np.asarray(pc, dtype=float),
+        hd_kA_m=np.asarray(hd_kA_m, dtype=float),
+        hd_at_t0_kA_m=None if hd_at_t0_kA_m is None else np.asarray(hd_at_t0_kA_m, dtype=float),
+        mu_rec=col("mu_rec"),
+        squareness=col("squareness"),
+        T0_C=col("T0_C"),
+        curie_C=np.nan_to_num(col("curie_C"), nan=np.inf),
+        alpha2=col("alpha2"),
+        beta2=col("beta2"),
+    )
+    return pd.DataFrame(
+        {
+            "loss_pct": np.broadcast_to(r.loss_pct, (len(inputs),)),
+            "B_T0_before_T": np.broadcast_to(r.B_T0_before_T, (len(inputs),)),
+            "B_T0_after_T": np.broadcast_to(r.B_T0_after_T, (len(inputs),)),
+        },
+        index=inputs.index,
+    )
