@@ -221,6 +221,48 @@ T["TRADEOFF"] = md(
         "HcJ_kA_m": "{:.0f}",
     },
 )
+
+
+def loss_margins():
+    """Median loss at the knee rating; K below it (above: ferrite) until the loss is < 0.1 %."""
+    from magnets.physics import loss
+    from magnets.physics.thermal import rated_temperature
+
+    inp = cal.rating_inputs(lib.grades, bm)
+    fam = lib.grades["family"].to_numpy()
+    col = {c: inp[c].to_numpy()[:, None] for c in inp.columns if c != "beta_source"}
+    args = [col[c] for c in ("Br_T", "HcJ_kA_m", "alpha", "beta")]
+    steps = np.arange(0.0, 301.0, 1.0)  # K away from the rating, 1 K resolution
+    cold = col["beta"] > 0
+    rows = []
+    for pc in (0.5, 1.0, 2.0, 4.0):  # a handful of load lines, each one array call
+        kw = {"pc": pc, "mu_rec": col["mu_rec"], "squareness": col["squareness"]}
+        kw["T0_C"] = col["T0_C"]
+        r = rated_temperature(*args, curie_C=col["curie_C"], **kw)
+        t_r = np.where(cold, loss.cold_knee_C(*args, **kw), r.t_max_C)
+        knee = (cold | (r.limited_by == "knee")) & np.isfinite(t_r)
+        T = np.where(cold, t_r + steps, t_r - steps)
+        pct = loss.irreversible_loss(*args, T, curie_C=col["curie_C"], **kw).loss_pct
+        need = np.argmax(pct < 0.1, axis=1).astype(float)
+        for f in pd.unique(fam):
+            m = (fam == f) & knee[:, 0]
+            if m.any():
+                rows.append(
+                    {
+                        "family": f,
+                        "Pc": pc,
+                        "grades": int(m.sum()),
+                        "median loss at rating %": float(np.median(pct[m, 0])),
+                        "K to < 0.1 %, median": float(np.median(need[m])),
+                        "K to < 0.1 %, max": float(np.max(need[m])),
+                    }
+                )
+    fmt = {"Pc": "{:g}", "median loss at rating %": "{:.2f}"}
+    fmt.update({"K to < 0.1 %, median": "{:.0f}", "K to < 0.1 %, max": "{:.0f}"})
+    return md(pd.DataFrame(rows).sort_values(["family", "Pc"]), fmt)
+
+
+T["LOSS_MARGIN"] = loss_margins()
 bench = subprocess.run(
     [sys.executable, "benchmarks/bench_rating.py"], capture_output=True, text=True
 ).stdout
