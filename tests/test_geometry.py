@@ -115,7 +115,7 @@ def test_hd_from_ampere_turns_hand_calc():
     [
         ({"gap": 0.0}, "gap as a positive length"),
         ({"magnet_length": -5.0}, "magnet length as a positive length"),
-        ({"gap_area": float("inf")}, "gap area as a positive length"),
+        ({"gap_area": float("inf")}, "gap area as a positive area"),
         ({"gap": 1e-9}, "magnet length/gap between"),
         ({"gap_area": 1e9}, "gap area/magnet area between"),
         ({"leakage_factor": 0.8}, "leakage factor between 1 and 100"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 NAME = "pc"
-HELP = "estimate the permeance coefficient Pc of an isolated cylinder or block from its dimensions"
+HELP = "permeance coefficient Pc of an isolated cylinder or block, or of a magnet in a circuit"
 DESCRIPTION = """\
 Permeance coefficient Pc = B/(mu0*|H|) of the working point of an isolated, uniformly
 magnetised magnet (open circuit, no iron nearby), at its centre:
@@ -23,21 +23,28 @@ is a conservative first estimate for `magnets rate --pc`, not a replacement for 
 examples:
   magnets pc --shape cylinder --length 7 --diameter 10
   magnets pc --shape block --length 5 --width 20 --height 10 --format json
+
+Dimensions must be positive and finite, with ratios within 1:1000 (beyond that the input
+is a typo, not a magnet).
+
 """
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--shape", choices=["cylinder", "block"], required=True)
+    from magnets.cli import _circuit
+
+    p.epilog = _circuit.EPILOG
+    p.add_argument("--shape", choices=["cylinder", "block"], help="isolated magnet shape")
     p.add_argument(
         "--length",
         type=float,
-        required=True,
         metavar="MM",
         help="dimension along the magnetisation direction (any unit, the same for all)",
     )
     p.add_argument("--diameter", type=float, metavar="MM", help="cylinder diameter")
     p.add_argument("--width", type=float, metavar="MM", help="block pole-face width")
     p.add_argument("--height", type=float, metavar="MM", help="block pole-face height")
+    _circuit.add_arguments(p)
     p.add_argument("--format", choices=["table", "json"], default="table")
 
 
@@ -49,10 +56,22 @@ def run(args: argparse.Namespace) -> int:
     from magnets.io import dumps_json
     from magnets.physics import geometry
 
+    if args.circuit:
+        from magnets.cli import _circuit
+
+        if args.shape is not None:
+            raise InputError("expected --circuit or --shape, instead received both")
+        return _circuit.run(args)
+    if args.shape is None or args.length is None:
+        raise InputError(
+            "expected --shape and --length (an isolated magnet) or --circuit, instead received "
+            f"shape={args.shape}, length={args.length}"
+        )
     if args.shape == "cylinder":
         if args.diameter is None:
             raise InputError("expected --diameter for --shape cylinder, instead received none")
         N = float(geometry.demag_factor_cylinder(args.length, args.diameter))
+        pc = float(geometry.pc_cylinder(args.length, args.diameter))
         dims = {"length": args.length, "diameter": args.diameter}
     else:
         if args.width is None or args.height is None:
@@ -61,12 +80,13 @@ def run(args: argparse.Namespace) -> int:
                 f"width={args.width}, height={args.height}"
             )
         N = float(geometry.demag_factor_block(args.length, args.width, args.height))
+        pc = float(geometry.pc_block(args.length, args.width, args.height))
         dims = {"length": args.length, "width": args.width, "height": args.height}
     out = {
         "shape": args.shape,
         **dims,
         "demag_factor": N,
-        "pc": float(geometry.pc_from_n(N)),
+        "pc": pc,
         "method": geometry.SOURCE,
     }
     if args.format == "json":

@@ -54,6 +54,17 @@ examples:
   magnets rate N38EH --pc 1 --hd 200        a motor magnet with armature field
   magnets rate --br 1.3 --hcj 1600 --beta -0.5 --pc 2 --format json
   magnets rate --br 0.39 --hcj 230 --family ferrite --pc 1
+  magnets rate KYL-N42SH --pc 2 --loss-at 180        % of flux lost after a trip to 180 degC
+  magnets rate N38EH --pc 1 --hd 200 --hd-at-t0 0 --loss-curve 100:250:10
+
+Irreversible loss (--loss-at, --loss-curve): at T the working point is where the load line
+meets the curved normal curve B = J(H) - mu0*|H| (the shape `magnets show` draws); leaving it
+the magnet recoils with slope mu0*mu_rec, the reversible (alpha) part returns on cooling, and
+loss_pct is the drop of B at T0 on the same load line. Hd is applied at T and at T0 unless
+--hd-at-t0 says otherwise. The knee (J = 0.9*Br) sits on a rounded curve, so the rating
+itself already carries a few per cent: loss_at_rating_pct. Ferrite loses in the cold: give a
+trip temperature below T0 (cold_knee_C is its cold-side rating). Time-dependent (ageing,
+oxidation) losses are not modelled.
 """
 
 
@@ -103,6 +114,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         metavar="R",
         help="NdFeB route for the beta fit: bulk (default), gbd-dy, gbd-tb, dy-free",
     )
+    from magnets.cli import _loss
+
+    _loss.add_arguments(p)
     p.add_argument("--format", choices=["table", "json"], default="table")
 
 
@@ -172,6 +186,7 @@ def run(args: argparse.Namespace) -> int:
 
     import numpy as np
 
+    from magnets.cli import _loss
     from magnets.cli.support import context_from_args, format_mapping
     from magnets.errors import InputError
     from magnets.io import dumps_json
@@ -179,6 +194,10 @@ def run(args: argparse.Namespace) -> int:
     from magnets.physics.calibration import rating_inputs
     from magnets.physics.thermal import rated_temperature
 
+    if args.hd_at_t0 is not None and not _loss.wanted(args):
+        raise InputError(
+            "expected --loss-at or --loss-curve with --hd-at-t0, instead received neither"
+        )
     custom = args.br is not None or args.hcj is not None
     if args.grade and custom:
         raise InputError(
@@ -292,8 +311,9 @@ def run(args: argparse.Namespace) -> int:
         "limit_source": str(inp["limit_source"]),
         **rating,
     }
+    lost = _loss.report(args, inp, pc, hd) if _loss.wanted(args) else {}
     if args.format == "json":
-        sys.stdout.write(dumps_json(out) + "\n")
+        sys.stdout.write(dumps_json({**out, **lost}) + "\n")
         return 0
     t0 = float(inp["T0_C"])
     lines = [
@@ -343,5 +363,9 @@ def run(args: argparse.Namespace) -> int:
                 "modelled (short-term knee check only)",
             )
         )
+    if lost:
+        lines += _loss.table_lines(lost)
     sys.stdout.write(format_mapping(lines))
+    if "loss_curve" in lost:
+        sys.stdout.write("\n" + _loss.curve_table(lost))
     return 0

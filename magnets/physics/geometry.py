@@ -70,10 +70,10 @@ def _err(message: str):
     return InputError(message)
 
 
-def _pos(name: str, x) -> np.ndarray:
+def _pos(name: str, x, what: str = "length") -> np.ndarray:
     a = np.asarray(x, dtype=float)
     if np.any(~np.isfinite(a)) or np.any(a <= 0):
-        raise _err(f"expected {name} as a positive length, instead received {x!r}")
+        raise _err(f"expected {name} as a positive {what}, instead received {x!r}")
     return a
 
 
@@ -198,7 +198,7 @@ def pc_circuit(
     Pc = (Lm/Lg)*(Ag/Am)*(sigma/f), shaped like the broadcast inputs.
     """
     Lm, Lg = _pos("magnet length", magnet_length), _pos("gap", gap)
-    Am, Ag = _pos("magnet area", magnet_area), _pos("gap area", gap_area)
+    Am, Ag = _pos("magnet area", magnet_area, "area"), _pos("gap area", gap_area, "area")
     s = _factor("leakage factor", leakage_factor)
     f = _factor("reluctance factor", reluctance_factor)
     return _ratio("magnet length/gap", Lm, Lg) * _ratio("gap area/magnet area", Ag, Am) * s / f

@@ -193,13 +193,10 @@ def irreversible_loss(
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = np.clip(100.0 * (before - after) / before, 0.0, 100.0)
     pct = np.where(before > 0, pct, np.nan)
+    shape = np.broadcast_shapes(pct.shape, H1.shape, before.shape)
+    fields = (pct, before, after, H1, B1, left)
     return LossResult(
-        _out(pct, args, "loss_pct"),
-        _out(before, args, "B_T0_before_T"),
-        _out(after, args, "B_T0_after_T"),
-        _out(H1, args, "H_at_T_kA_m"),
-        _out(B1, args, "B_at_T_T"),
-        _out(left, args, "remanence_left"),
+        *(_out(np.broadcast_to(v, shape), args, n) for v, n in zip(fields, LossResult._fields))
     )
 
 
