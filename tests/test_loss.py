@@ -274,3 +274,17 @@ def test_loss_for_grades_matches_the_scalar_function(lib):
     )  # fmt: skip
     assert df.loc["KYL-N42SH", "loss_pct"] == pytest.approx(one.loss_pct, abs=1e-9)
     assert df["loss_pct"].between(0.0, 100.0).all()
+
+
+def test_loss_curve_for_a_plot(lib):
+    from magnets.physics import calibration
+
+    inp = calibration.rating_inputs(lib.grades, coercivity.default_beta_model(lib))
+    c = loss.loss_curve(inp.loc["KYL-N42SH"], [20.0, 160.0, 180.0], pc=2.0)
+    # the same numbers as the CLI: knee rating 169.6 degC carrying 3.57 %, 24.35 % after 180 degC
+    assert c["rating_C"] == pytest.approx(169.64, abs=0.01) and not c["cold"]
+    assert c["loss_at_rating_pct"] == pytest.approx(3.57, abs=0.01)
+    assert c["loss_pct"][0] == pytest.approx(0.0, abs=1e-9)
+    assert c["loss_pct"][2] == pytest.approx(24.35, abs=0.05)
+    ferrite = loss.loss_curve(inp.loc["JX-C8A"], [20.0, -60.0], pc=1.0)
+    assert ferrite["cold"] and ferrite["rating_C"] < 0 and ferrite["loss_pct"][1] > 0

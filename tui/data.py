@@ -199,6 +199,23 @@ def grade_curves(
     return out
 
 
+def grade_loss_curve(
+    session: Session, grade_id: str, *, temps_C: Any, pc: float, hd_kA_m: float
+) -> dict:
+    """Irreversible loss of one grade against trip temperature at (Pc, Hd), for the plot.
+
+    :func:`magnets.physics.loss.loss_curve` on the grade's rating inputs (the beta the rating
+    uses); Hd on at T and at T0. Keys: temps_C, loss_pct, rating_C, cold, loss_at_rating_pct.
+    """
+    from magnets.physics import calibration, coercivity, loss
+
+    lib = session.lib
+    inp = calibration.rating_inputs(
+        lib.grades.iloc[[lib.position(grade_id)]], coercivity.default_beta_model(lib)
+    )
+    return loss.loss_curve(inp.iloc[0], temps_C, pc=pc, hd_kA_m=hd_kA_m)
+
+
 def oxide_formulas(elements: list[str], oxides: list[str]) -> dict[str, str]:
     """Element -> its oxide's formula among ``oxides`` (the keys ``catalog.detail`` gives)."""
     from magnets.data.chemistry import DEFAULT_OXIDES

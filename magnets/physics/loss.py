@@ -58,6 +58,7 @@ __all__ = [
     "intrinsic_j",
     "irreversible_loss",
     "loss_at_rating",
+    "loss_curve",
     "working_point",
 ]
 
@@ -347,3 +348,49 @@ def loss_for_grades(inputs, temp_C, *, pc, hd_kA_m=0.0, hd_at_t0_kA_m=None):
         },
         index=inputs.index,
     )
+
+
+def loss_curve(row, temps_C, *, pc, hd_kA_m=0.0, hd_at_t0_kA_m=None) -> dict:
+    """Loss of one grade against trip temperature, with its knee rating, for a plot.
+
+    Parameters
+    ----------
+    row : one row (Series or mapping) of :func:`magnets.physics.calibration.rating_inputs`.
+    temps_C : trip temperatures, degC. pc, hd_kA_m, hd_at_t0_kA_m : as :func:`irreversible_loss`.
+
+    Returns
+    -------
+    dict: temps_C and loss_pct (lists), rating_C (the knee rating; the cold-side knee for
+    beta > 0), cold (bool), loss_at_rating_pct.
+    """
+
+    def f(k, default=np.nan):
+        v = float(row[k]) if k in row else default
+        return v if v == v else default
+
+    a4 = (f("Br_T"), f("HcJ_kA_m"), f("alpha"), f("beta"))
+    kw = {"pc": pc, "hd_kA_m": hd_kA_m, "mu_rec": f("mu_rec"), "squareness": f("squareness")}
+    kw["T0_C"] = f("T0_C", 20.0)
+    curie, structural = f("curie_C", np.inf), f("structural_C", np.inf)
+    cold = a4[3] > 0
+    if cold:
+        rating = float(cold_knee_C(*a4, **kw))
+    else:
+        rating = float(
+            thermal.rated_temperature(*a4, curie_C=curie, structural_C=structural, **kw).t_max_C
+        )
+    kw["hd_at_t0_kA_m"] = hd_at_t0_kA_m
+    temps = np.asarray(temps_C, dtype=float)
+    pct = _arr(irreversible_loss(*a4, temps, curie_C=curie, **kw).loss_pct)
+    at = (
+        irreversible_loss(*a4, rating, curie_C=curie, **kw).loss_pct
+        if np.isfinite(rating)
+        else np.nan
+    )
+    return {
+        "temps_C": temps.tolist(),
+        "loss_pct": np.broadcast_to(pct, temps.shape).tolist(),
+        "rating_C": rating,
+        "cold": bool(cold),
+        "loss_at_rating_pct": float(at),
+    }
