@@ -1,7 +1,8 @@
 """The Grade screen (``enter`` on a grade): every property with its source and basis,
 element content per kg (metal and oxide), export-control flags as of the date, and the
 demagnetisation curves at 20 degC and at the working temperature with the load line
-and the knee.
+and the knee, and below them the irreversible loss after a trip to each temperature at
+the current Pc/Hd (the knee rating and the working temperature marked).
 
 Wide terminals show the facts and the plot side by side, narrow ones stack them;
 ``p`` cycles both / plot only / facts only. ``+``/``-`` move the working temperature by 5 degC.
@@ -54,6 +55,21 @@ def _section_table(title: str) -> Table:
     )
 
 
+def _loss_temps(t0: float, rating: float, now: float, d: dict) -> Any:
+    """Trip temperatures for the loss plot: around the knee rating, including T0 and now."""
+    import numpy as np
+
+    cold = float(d.get("beta_HcJ_pct_per_K") or 0.0) > 0 or d.get("family") == "ferrite"
+    if cold:
+        lo, hi = min(now, t0 - 150.0), t0
+    elif math.isfinite(rating):
+        lo, hi = max(t0, rating - 80.0), rating + 30.0
+    else:
+        lo, hi = t0, t0 + 250.0
+    lo, hi = min(lo, now), max(hi, now)
+    return np.linspace(lo, hi, 111)
+
+
 class GradeScreen(Screen[None]):
     """One grade in full."""
 
@@ -86,6 +102,8 @@ class GradeScreen(Screen[None]):
             with Vertical(id="grade-plot"):
                 yield Plot(id="curves")
                 yield Static(id="curves-legend")
+                yield Plot(id="loss-plot")
+                yield Static(id="loss-legend")
         yield MagnetsFooter()
 
     def on_mount(self) -> None:
@@ -104,7 +122,7 @@ class GradeScreen(Screen[None]):
 
     # ------------------------------------------------------------------ data
     def refresh_all(self) -> None:
-        from ..data import grade_curves, grade_detail, rate
+        from ..data import grade_curves, grade_detail, grade_loss_curve, rate
 
         app = self.app
         session = app.session
@@ -120,6 +138,13 @@ class GradeScreen(Screen[None]):
                 pc=app.pc,
                 hd_kA_m=app.hd_kA_m,
             )
+            lossc = grade_loss_curve(
+                session,
+                d["id"],
+                temps_C=_loss_temps(float(d["T0_C"]), float(rating["t_max_C"]), app.temp_C, d),
+                pc=app.pc,
+                hd_kA_m=app.hd_kA_m,
+            )
         except Exception as exc:
             self.notify(f"{exc}", title=f"Cannot show grade {self.grade_id}", severity="error")
             return
@@ -131,6 +156,7 @@ class GradeScreen(Screen[None]):
         self.query_one("#grade-elements", Static).update(self._elements_table(d))
         self.query_one("#grade-notes", Static).update(self._notes(d))
         self._draw(d, curves)
+        self._draw_loss(lossc)
 
     def _props_table(self, d: dict, rating: Any, curves: dict) -> Table:
         refs: dict[str, int] = {}
@@ -308,6 +334,41 @@ class GradeScreen(Screen[None]):
         legend.append("━", style=NEUTRAL[1])
         legend.append(f"load Pc {app.pc:.2f} Hd {hd:.0f}", style="dim")
         self.query_one("#curves-legend", Static).update(legend)
+
+    def _draw_loss(self, c: dict) -> None:
+        """Loss against trip temperature (the domain's numbers): × the knee rating, ● now."""
+        import numpy as np
+
+        from ..widgets.plots import NEUTRAL, PALETTE, Plot, finite_pairs
+
+        app = self.app
+        temps, pct = c["temps_C"], c["loss_pct"]
+        now = float(np.interp(app.temp_C, sorted(temps), [p for _, p in sorted(zip(temps, pct))]))
+
+        def draw(plt: Any) -> None:
+            x, y = finite_pairs(temps, pct)
+            plt.plot(x, y, color=PALETTE[3][0], marker="hd")
+            if math.isfinite(c["rating_C"]) and math.isfinite(c["loss_at_rating_pct"]):
+                plt.scatter(
+                    [c["rating_C"]], [c["loss_at_rating_pct"]], color=NEUTRAL[0], marker="✕"
+                )
+            if math.isfinite(now):
+                plt.scatter([app.temp_C], [now], color=PALETTE[1][0], marker="●")
+            plt.xlim(min(temps), max(temps))
+            plt.ylim(0, 100)
+            plt.yticks([0, 25, 50, 75, 100])
+            plt.xlabel("trip temperature °C" + (" (cold side)" if c["cold"] else ""))
+            plt.ylabel("loss %")
+
+        self.query_one("#loss-plot", Plot).draw(draw)
+        legend = Text()
+        legend.append("━", style=PALETTE[3][1])
+        legend.append(" loss after a trip to T · ", style="dim")
+        legend.append(f"× knee {_num(c['rating_C'], '{:.0f}')}°C ", style="dim")
+        legend.append(f"{_num(c['loss_at_rating_pct'], '{:.1f}')}% · ", style="bold")
+        legend.append(f"● {app.temp_C:.0f}°C ", style="dim")
+        legend.append(f"{_num(now, '{:.1f}')}%", style="bold")
+        self.query_one("#loss-legend", Static).update(legend)
 
     # --------------------------------------------------------------- actions
     def action_toggle_plot(self) -> None:
