@@ -16,7 +16,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from magnets.data.library import load_library
-from magnets.physics import calibration, coercivity, loss, thermal
+from magnets.physics import calibration, loss, thermal
+from magnets.physics.beta import fitted_beta_model
 
 MU0 = thermal.MU0 * 1e3  # T per kA/m
 PC = 2.0
@@ -78,7 +79,7 @@ def curves(ax, rows):
 
 def main():
     lib = load_library()
-    inp = calibration.rating_inputs(lib.grades, coercivity.default_beta_model(lib))
+    inp = calibration.rating_inputs(lib.grades, fitted_beta_model(lib))
     rows = inp.loc[[g for g in GRADES if g in inp.index]]
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.2), dpi=110)
     row = rows.iloc[0]

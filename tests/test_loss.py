@@ -263,7 +263,7 @@ def test_property_bounded_and_monotonic_in_temperature(
 def test_loss_for_grades_matches_the_scalar_function(lib):
     from magnets.physics import calibration
 
-    inp = calibration.rating_inputs(lib.grades, coercivity.default_beta_model(lib))
+    inp = calibration.rating_inputs(lib.grades, fitted_beta_model(lib))
     df = loss.loss_for_grades(inp, 150.0, pc=2.0, hd_kA_m=50.0, hd_at_t0_kA_m=0.0)
     assert list(df.index) == list(inp.index)
     row = inp.loc["KYL-N42SH"]
@@ -279,7 +279,7 @@ def test_loss_for_grades_matches_the_scalar_function(lib):
 def test_loss_curve_for_a_plot(lib):
     from magnets.physics import calibration
 
-    inp = calibration.rating_inputs(lib.grades, coercivity.default_beta_model(lib))
+    inp = calibration.rating_inputs(lib.grades, fitted_beta_model(lib))
     c = loss.loss_curve(inp.loc["KYL-N42SH"], [20.0, 160.0, 180.0], pc=2.0)
     # the same numbers as the CLI: knee rating 169.6 degC carrying 3.57 %, 24.35 % after 180 degC
     assert c["rating_C"] == pytest.approx(169.64, abs=0.01) and not c["cold"]

@@ -207,11 +207,12 @@ def grade_loss_curve(
     :func:`magnets.physics.loss.loss_curve` on the grade's rating inputs (the beta the rating
     uses); Hd on at T and at T0. Keys: temps_C, loss_pct, rating_C, cold, loss_at_rating_pct.
     """
-    from magnets.physics import calibration, coercivity, loss
+    from magnets.physics import calibration, loss
+    from magnets.physics.beta import fitted_beta_model
 
     lib = session.lib
     inp = calibration.rating_inputs(
-        lib.grades.iloc[[lib.position(grade_id)]], coercivity.default_beta_model(lib)
+        lib.grades.iloc[[lib.position(grade_id)]], fitted_beta_model(lib)
     )
     return loss.loss_curve(inp.iloc[0], temps_C, pc=pc, hd_kA_m=hd_kA_m)
 
