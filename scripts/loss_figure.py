@@ -62,18 +62,22 @@ def curves(ax, rows):
         if row.beta > 0:  # ferrite: the cold side
             T = np.linspace(20.0, -120.0, 281)
             t_r = loss.cold_knee_C(*args, **{k: v for k, v in kw.items() if k != "curie_C"})
+            by = "cold knee"
         else:
             T = np.linspace(20.0, 500.0, 481)
-            t_r = thermal.rated_temperature(*args, **kw).t_max_C
+            r = thermal.rated_temperature(
+                *args, structural_C=row.structural_C, limit_kind=row.limit_kind, **kw
+            )
+            t_r, by = r.t_max_C, r.limited_by
         pct = loss.irreversible_loss(*args, T, **kw).loss_pct
-        ax.plot(T, pct, color=f"C{i}", label=f"{gid} (knee rating {t_r:.0f} degC)")
+        ax.plot(T, pct, color=f"C{i}", label=f"{gid} (rated {t_r:.0f} degC, {by})")
         at = loss.irreversible_loss(*args, t_r, **kw).loss_pct
         ax.plot([t_r], [at], "o", color=f"C{i}")
     ax.axhline(5.0, color="0.7", lw=0.8, ls=":")
     ax.set_xlabel("trip temperature, degC")
     ax.set_ylabel("irreversible loss of B at 20 degC, %")
     ax.set_ylim(0, 30)
-    ax.set_title(f"loss after a trip, Pc {PC:g}, Hd 0 (dot: loss at the knee rating)", fontsize=9)
+    ax.set_title(f"loss after a trip, Pc {PC:g}, Hd 0 (dot: loss at the rating)", fontsize=9)
     ax.legend(fontsize=7)
 
 
