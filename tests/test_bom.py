@@ -204,13 +204,14 @@ def test_output_columns_typed_and_ordered(lib):
         "message",
         "t_max_C",
         "margin_C",
+        "irreversible_loss_pct",
         *ELEMENT_COLUMNS,
         "controlled_kg",
         *SUGGEST_COLUMNS,
     ]
     assert t["line"].dtype == np.int64
     assert isinstance(t["status"].dtype, pd.CategoricalDtype)
-    for c in ["t_max_C", "margin_C", *ELEMENT_COLUMNS, "controlled_kg", "saving_Dy_Tb_kg"]:
+    for c in ["t_max_C", "margin_C", "irreversible_loss_pct", *ELEMENT_COLUMNS, "saving_Dy_Tb_kg"]:
         assert t[c].dtype == np.float64, c
     # lines: the header is the first line that is not a '#' comment; records follow it
     first = next(
@@ -547,3 +548,27 @@ def test_summary_is_a_typed_result_that_reads_as_a_mapping(lib):
     with pytest.raises(KeyError):
         s["no_such_field"]
     assert json.loads(dumps_json(s)) == json.loads(dumps_json(s.to_dict()))
+
+
+def test_irreversible_loss_column_is_the_loss_model_at_the_required_temperature(lib):
+    from magnets.physics.loss import irreversible_loss
+    from magnets.rating_table import grade_table
+
+    frame = pd.DataFrame(
+        {
+            "grade": ["KYL-N42SH", "KYL-N42SH", "KYL-N42SH"],
+            "magnet_mass_g": [10.0, 10.0, 10.0],
+            "pc": [2.0, 2.0, 2.0],
+            "required_temp_C": [150.0, 180.0, None],
+        }
+    )
+    t = evaluate_bom(frame, lib, date=AS_OF).table
+    row = grade_table(lib, AS_OF).loc["KYL-N42SH"]
+    want = irreversible_loss(
+        row.Br_T, row.HcJ_kA_m, row.alpha, row.beta, np.array([150.0, 180.0]), pc=2.0,
+        mu_rec=row.mu_rec, squareness=row.squareness, T0_C=row.T0_C, curie_C=row.curie_C,
+    ).loss_pct  # fmt: skip
+    # 180 degC is 10 K past the 169.6 degC knee rating at Pc 2: 24.35 % (tests/test_cli_loss.py)
+    assert t["irreversible_loss_pct"][1] == pytest.approx(24.35, abs=0.05)
+    np.testing.assert_allclose(t["irreversible_loss_pct"][:2], want, atol=1e-3)
+    assert pd.isna(t["irreversible_loss_pct"][2])  # no required temperature: no loss figure

@@ -26,7 +26,7 @@ from magnets.bom import read as br
 from magnets.bom.checks import ABSOLUTE_ZERO_C, DEFAULT_COLD_C, DEFAULT_HD_KA_M, field_messages
 from magnets.bom.grades import GradeArrays, grade_arrays
 from magnets.bom.messages import combo_messages, join_skip, null_str, where
-from magnets.bom.output import output_table, suggestion_columns
+from magnets.bom.output import insert_after, output_table, suggestion_columns
 from magnets.bom.result import (
     BELOW,
     ELEMENT_COLUMNS,
@@ -204,7 +204,7 @@ def _rate(
     m = c["pos"].size
     if not m:
         c.update(t_max_C=np.zeros(0), holds_cold=np.zeros(0, bool), sug=np.zeros(0, np.int64))
-        c.update(sug_t_max_C=np.zeros(0), sug_mass_factor=np.zeros(0))
+        c.update(sug_t_max_C=np.zeros(0), sug_mass_factor=np.zeros(0), loss_pct=np.zeros(0))
         return
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):  # NaN ratings expected
         sub = substitute_many(
@@ -222,6 +222,18 @@ def _rate(
     c["sug"] = sub["suggested_pos"].to_numpy(dtype=np.int64)
     c["sug_t_max_C"] = sub["suggested_t_max_C"].to_numpy(dtype=float)
     c["sug_mass_factor"] = sub["suggested_mass_factor"].to_numpy(dtype=float)
+    c["loss_pct"] = _loss(lib, c, date)
+
+
+def _loss(lib: Any, c: dict[str, np.ndarray], date: dt.date) -> np.ndarray:
+    """Irreversible loss (%) of each combination after a trip to its required temperature."""
+    from magnets.physics.loss import loss_for_grades
+    from magnets.rating_table import grade_table
+
+    rows = grade_table(lib, date).iloc[c["pos"].astype(np.int64)]
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):  # NaN rows expected
+        frame = loss_for_grades(rows, c["required_temp_C"], pc=c["pc"], hd_kA_m=c["hd_kA_m"])
+    return frame["loss_pct"].to_numpy(dtype=float)
 
 
 def _judge(c: dict[str, np.ndarray], grades: GradeArrays, suggest: bool) -> dict[str, np.ndarray]:
@@ -355,6 +367,7 @@ def evaluate_bom(
         total_kg = vals["mass_kg"] * vals["quantity"]
     t_max = rows(c["t_max_C"])
     out, el_kg, ctrl_kg = output_table(raw, status, message, t_max, vals, gpos, total_kg, grades)
+    out = insert_after(out, "margin_C", "irreversible_loss_pct", rows(c["loss_pct"]))
     sug = None
     if suggest:
         tick("suggesting", 0.7)

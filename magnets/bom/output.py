@@ -101,3 +101,17 @@ def suggestion_columns(
         price = grades.price_usd_per_kg  # NaN where unknown: the saving is unknown too
         saving_usd = total_kg * (price[np.maximum(gpos, 0)] - mf * price[ssafe])
     return Suggested(r_has, ssafe, s_total, mf, saving_dytb, saving_ctrl, saving_usd)
+
+
+#: decimals of irreversible_loss_pct (0.001 percentage points)
+LOSS_DECIMALS = 3
+
+
+def insert_after(
+    out: dict[str, pa.Array], after: str, name: str, values: np.ndarray
+) -> dict[str, pa.Array]:
+    """``out`` with the float column ``name`` placed right after ``after``."""
+    col = floats(values, LOSS_DECIMALS)
+    items = list(out.items())
+    i = [k for k, _ in items].index(after) + 1
+    return dict([*items[:i], (name, col), *items[i:]])

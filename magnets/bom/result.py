@@ -11,6 +11,8 @@ message                 string  why, for anything but ``ok`` (empty when ok)
 t_max_C                 float64 degC, rated temperature of the specified grade at the row's
                                 Pc and Hd (empty when there is no rating or the row is unusable)
 margin_C                float64 K, t_max_C - required_temp_C (empty without a requirement)
+irreversible_loss_pct   float64 %, flux lost at T0 on the row's load line after a trip to
+                                required_temp_C (magnets.physics.loss; Hd on at T and T0)
 Nd_kg Pr_kg Dy_kg Tb_kg Sm_kg Gd_kg Co_kg
                         float64 kg of each element on the line: mass per unit x quantity x wt%
 controlled_kg           float64 kg of elements under export control as of the date
@@ -40,7 +42,15 @@ STATUS_VALUES = ("ok", "below_rating", "error")
 OK, BELOW, ERROR = 0, 1, 2
 
 ELEMENT_COLUMNS = [f"{el}_kg" for el in REPORTED]
-RESULT_COLUMNS = ["status", "message", "t_max_C", "margin_C", *ELEMENT_COLUMNS, "controlled_kg"]
+RESULT_COLUMNS = [
+    "status",
+    "message",
+    "t_max_C",
+    "margin_C",
+    "irreversible_loss_pct",
+    *ELEMENT_COLUMNS,
+    "controlled_kg",
+]
 SUGGEST_COLUMNS = [
     "suggested_grade",
     "suggested_t_max_C",

@@ -37,7 +37,7 @@ Input columns (case, spaces and underscores ignored; units in brackets or as a s
 Cells may carry units too ('12 g', '302 F'). With ';' as delimiter, decimal commas are read.
 
 Output: every input row once, in order, with `line` (its line in the file), your columns,
-then status (ok / below_rating / error), message, t_max_C, margin_C, <El>_kg,
+then status (ok / below_rating / error), message, t_max_C, margin_C, irreversible_loss_pct, <El>_kg,
 controlled_kg and the suggestion columns (see docs/bom.md). A bad line becomes an error row
 with a message saying how to fix it; the rest is still evaluated. A file that cannot be
 read at all gives one error line and exit 2, and no output file is created or changed.

@@ -194,6 +194,7 @@ def irreversible_loss(
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = np.clip(100.0 * (before - after) / before, 0.0, 100.0)
     pct = np.where(before > 0, pct, np.nan)
+    pct = np.where(np.isnan(br_t) | np.isnan(hcj_t), np.nan, pct)  # unknown T or coefficient
     shape = np.broadcast_shapes(pct.shape, H1.shape, before.shape)
     fields = (pct, before, after, H1, B1, left)
     return LossResult(
