@@ -51,16 +51,36 @@ def run(args: argparse.Namespace) -> int:
                     "beta_HcJ_pct_per_K",
                     d["beta_HcJ_pct_per_K"]
                     if d["beta_HcJ_pct_per_K"] == d["beta_HcJ_pct_per_K"]
-                    else "not published (fitted from HcJ)",
+                    else (
+                        f"not published (secant fit of alloy {d['alloy']} against Br0)"
+                        if d["beta_model"] == "secant_vs_Br"
+                        else "not published (fitted from HcJ)"
+                    ),
                 ),
                 ("coef_range_C", d["coef_range_C"]),
-                ("max_temp_C (catalogue)", d["max_temp_C"]),
+                (f"max_temp_C ({d['rating_basis']})", d["max_temp_C"]),
                 ("max_temp_condition", d["max_temp_condition"]),
+                (
+                    "max_temp_criterion",
+                    d["max_temp_criterion"]
+                    + (
+                        f" at Pc {d['max_temp_pc']:g}"
+                        if d["max_temp_pc"] == d["max_temp_pc"]
+                        else (
+                            " (knee at Pc 0)" if d["max_temp_criterion"] == "straight_line" else ""
+                        )
+                    ),
+                ),
                 (f"curie_C ({d['curie_source']})", d["curie_C"]),
                 (f"density_g_cm3 ({d['density_source']})", d["density_g_cm3"]),
                 (f"mu_rec ({d['mu_rec_source']})", d["mu_rec"]),
                 (f"squareness Hk/HcJ ({d['squareness_source']})", d["squareness"]),
-                ("structural_limit_C (family)", d["structural_limit_C"]),
+                (
+                    f"service_limit_C ({'alloy ' + d['alloy'] if d['alloy'] else 'family'})",
+                    f"{d['structural_limit_C']:g} ({d['limit_kind']}; {d['limit_source']})"
+                    if d["structural_limit_C"] == d["structural_limit_C"]
+                    else "none (Curie caps)",
+                ),
             ]
         )
     )
