@@ -169,7 +169,7 @@ def grade_curves(
     hcj_t = np.asarray(thermal.hcj_at(g["HcJ_kA_m"], beta, temps, g["T0_C"], curie), dtype=float)
     h_op, b_op = thermal.operating_point(br_t, pc, hd_kA_m, g["mu_rec"])
     knee_h = g["squareness"] * hcj_t  # Hk = s * HcJ(T): the definition of squareness
-    out = {
+    out: dict[str, Any] = {
         "beta": beta,
         "alpha": alpha,
         "beta_source": str(rated["beta_source"]),

@@ -11,7 +11,7 @@ is shown as CSV, ``E`` as XLSX.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
@@ -24,6 +24,12 @@ from textual.widgets import DataTable, Header, Input, Static
 from ..widgets.file_actions import FileScreen
 from ..widgets.footer import MagnetsFooter
 from ..widgets.frame_table import Col, FrameTable
+
+if TYPE_CHECKING:  # pragma: no cover - numpy and the data module load with the first file
+    import numpy as np
+    from numpy.typing import NDArray
+
+    from ..data import BomView, Session
 
 STATUS_STYLES = {"ok": "bold green", "below_rating": "bold yellow", "error": "bold red"}
 EXPORT_GROUP = Binding.Group("Export", compact=True)
@@ -52,7 +58,7 @@ class BomTable(FrameTable):
     ]
 
 
-class BomScreen(FileScreen):
+class BomScreen(FileScreen["BomView"]):
     """Evaluated BOM lines, substitutes to take or leave, totals per element."""
 
     AUTO_FOCUS = "#bom-lines"
@@ -78,8 +84,9 @@ class BomScreen(FileScreen):
 
     def __init__(self) -> None:
         super().__init__(id="bom")
-        self.view = None  # data.BomView
-        self.chosen = None  # numpy bool array, one per line
+        self.view: BomView | None = None
+        #: whether each line's substitute is taken (set with the view)
+        self.chosen: NDArray[np.bool_] | None = None
         self._pending: Path | None = None
 
     def compose(self) -> ComposeResult:
@@ -103,12 +110,12 @@ class BomScreen(FileScreen):
     def start_path(self) -> Path | None:
         return self.app.bom_path
 
-    def load(self, session: Any, path: Path) -> Any:
+    def load(self, session: Session, path: Path) -> BomView:
         from ..data import load_bom
 
         return load_bom(session, path)
 
-    def _loaded(self, view: Any) -> None:
+    def _loaded(self, view: BomView) -> None:
         import numpy as np
 
         self.view = view
@@ -122,8 +129,7 @@ class BomScreen(FileScreen):
         self.refresh_bindings()  # the footer missed the table's keys while it was loading
 
     # ----------------------------------------------------------------- render
-    def _columns(self) -> list[Col]:
-        v = self.view
+    def _columns(self, v: BomView) -> list[Col]:
         cols = [Col("line", "Line", "{:.0f}", numeric=True)]
         if v.part_col:
             cols.append(Col(v.part_col, "Part"))
@@ -151,24 +157,23 @@ class BomScreen(FileScreen):
         return cols
 
     def refresh_table(self) -> None:
-        v = self.view
-        if v is None:
+        v, chosen = self.view, self.chosen
+        if v is None or chosen is None:
             return
         import numpy as np
 
         shown = v.table.assign(
-            use=np.where(self.chosen & v.has_suggestion, "✓", np.where(v.has_suggestion, "·", ""))
+            use=np.where(chosen & v.has_suggestion, "✓", np.where(v.has_suggestion, "·", ""))
         )
-        self.query_one(BomTable).show(shown, self._columns())
-        self._update_totals()
+        self.query_one(BomTable).show(shown, self._columns(v))
+        self._update_totals(v, chosen)
 
-    def _update_totals(self) -> None:
+    def _update_totals(self, v: BomView, chosen: NDArray[np.bool_]) -> None:
         from ..data import bom_totals
 
-        v = self.view
-        totals = bom_totals(v, self.chosen)
+        totals = bom_totals(v, chosen)
         counts = v.table["status"].astype(str).value_counts()
-        n_use = int((self.chosen & v.has_suggestion).sum())
+        n_use = int((chosen & v.has_suggestion).sum())
         n_sug = int(v.has_suggestion.sum())
         app = self.app
         self.query_one("#bom-status", Static).update(
@@ -195,21 +200,23 @@ class BomScreen(FileScreen):
     def action_toggle_line(self) -> None:
         table = self.query_one(BomTable)
         key = table.current_key()
-        if self.view is None or key is None:
+        chosen = self.chosen
+        if self.view is None or chosen is None or key is None:
             return
         i = int(key)
         if not self.view.has_suggestion[i]:
             self.notify("This line has no leaner substitute.", severity="warning", timeout=3)
             return
-        self.chosen[i] = not self.chosen[i]
+        chosen[i] = not chosen[i]
         self.refresh_table()
 
     def action_toggle_all(self) -> None:
-        if self.view is None:
+        chosen = self.chosen
+        if self.view is None or chosen is None:
             return
         has = self.view.has_suggestion
-        take = not bool(self.chosen[has].all()) if has.any() else False
-        self.chosen[:] = take & has
+        take = not bool(chosen[has].all()) if has.any() else False
+        chosen[:] = take & has
         self.refresh_table()
 
     def action_copy_row(self) -> None:
@@ -229,19 +236,21 @@ class BomScreen(FileScreen):
         from ..data import bom_export_frame
 
         frame = self.query_one(BomTable).frame  # the order shown
+        # export is offered only once a BOM is shown (export_target)
+        assert self.view is not None and self.chosen is not None and frame is not None
         full = bom_export_frame(self.view, self.chosen)
         return full.iloc[[int(k) for k in frame.index]]
 
     @on(DataTable.RowSelected, "#bom-lines")
     def _open_grade(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        v = self.view
-        if v is None or v.grade_col is None:
+        v, session = self.view, self.app.session
+        if v is None or v.grade_col is None or session is None:
             return
         grade = str(v.table.loc[event.row_key.value, v.grade_col])
         try:
-            v_pos = self.app.session.lib.position(grade)
+            v_pos = session.lib.position(grade)
         except Exception as exc:
             self.notify(str(exc), severity="warning")
             return
-        self.app.open_grade(str(self.app.session.lib.grades.index[v_pos]))
+        self.app.open_grade(str(session.lib.grades.index[v_pos]))

@@ -10,7 +10,7 @@ chart only / table only (narrow terminals stack them).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import events, on
@@ -23,12 +23,17 @@ from ..widgets.file_actions import FileScreen
 from ..widgets.footer import MagnetsFooter
 from ..widgets.frame_table import Col, FrameTable
 
+if TYPE_CHECKING:  # pragma: no cover - pandas and the data module load with the first file
+    import pandas as pd
+
+    from ..data import FleetView, Session
+
 NARROW_WIDTH = 110
 ELEMENTS = ("Nd", "Pr", "Dy", "Tb", "Sm", "Gd", "Co")
 EXPORT_GROUP = Binding.Group("Export", compact=True)
 
 
-class FleetScreen(FileScreen):
+class FleetScreen(FileScreen["FleetView"]):
     """Fleet demand per element and year, per scenario, with world production."""
 
     AUTO_FOCUS = "#fleet-table"
@@ -54,8 +59,8 @@ class FleetScreen(FileScreen):
 
     def __init__(self) -> None:
         super().__init__(id="fleet")
-        self.view = None  # data.FleetView
-        self.series = None  # DataFrame shown in the table
+        self.view: FleetView | None = None
+        self.series: pd.DataFrame | None = None  # shown in the table
 
     def compose(self) -> ComposeResult:
         from ..widgets.plots import Plot
@@ -92,12 +97,12 @@ class FleetScreen(FileScreen):
     def start_path(self) -> Path | None:
         return self.app.fleet_path
 
-    def load(self, session: Any, path: Path) -> Any:
+    def load(self, session: Session, path: Path) -> FleetView:
         from ..data import load_fleet
 
         return load_fleet(session, path)
 
-    async def _loaded(self, view: Any) -> None:
+    async def _loaded(self, view: FleetView) -> None:
         self.view = view
         self.query_one("#fleet-body").loading = False
         bar = self.query_one("#scenarios", Horizontal)
@@ -121,7 +126,9 @@ class FleetScreen(FileScreen):
     # ----------------------------------------------------------------- render
     def selected(self) -> list[str]:
         return [
-            box.name for box in self.query("#scenarios Checkbox").results(Checkbox) if box.value
+            box.name
+            for box in self.query("#scenarios Checkbox").results(Checkbox)
+            if box.value and box.name is not None
         ]
 
     def element(self) -> str:
@@ -150,14 +157,14 @@ class FleetScreen(FileScreen):
             f" · {len(spec.segments)} segments · {v.result.years[0]}-{v.result.years[-1]}"
             f" · primary [b]{element}[/], t/yr · world: {world or 'no per-element figure in the library'}"
         )
-        self._draw(series, element, scenarios)
+        self._draw(v, series, element, scenarios)
 
-    def _draw(self, series: Any, element: str, scenarios: list[str]) -> None:
+    def _draw(self, view: FleetView, series: Any, element: str, scenarios: list[str]) -> None:
         import math
 
         from ..widgets.plots import NEUTRAL, PALETTE, Plot, finite_pairs
 
-        world_t = self.view.world_t.get(element, float("nan"))
+        world_t = view.world_t.get(element, float("nan"))
         years = series["year"].tolist()
 
         def draw(plt: Any) -> None:
@@ -213,11 +220,12 @@ class FleetScreen(FileScreen):
 
     # ----------------------------------------------------------------- export
     def export_target(self, fmt: str) -> tuple[Path, str] | None:
-        if self.series is None:
+        if self.series is None or self.view is None:
             return None
         element = self.element()
         default = Path.cwd() / f"{self.view.path.stem}-{element}.{fmt}"
         return default, f"{element} demand as shown"
 
     def export_frame(self) -> Any:
+        assert self.series is not None  # export is offered only once a table is shown
         return self.series.reset_index(drop=True)

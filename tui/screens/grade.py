@@ -19,10 +19,10 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from ..widgets.footer import MagnetsFooter
+from .base import MagnetsScreen
 
 NARROW_WIDTH = 110
 BETA_SOURCES = {"fit": "fit on HcJ0 and route", "family": "family default", "none": "not known"}
@@ -70,7 +70,7 @@ def _loss_temps(t0: float, rating: float, now: float, d: dict) -> Any:
     return np.linspace(lo, hi, 111)
 
 
-class GradeScreen(Screen[None]):
+class GradeScreen(MagnetsScreen):
     """One grade in full."""
 
     AUTO_FOCUS = "#grade-info"

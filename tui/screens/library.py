@@ -14,11 +14,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Select, Static
 
 from ..widgets.footer import MagnetsFooter
 from ..widgets.frame_table import Col, FrameTable
+from .base import MagnetsScreen
 
 
 def _basis_style(value: Any) -> str:
@@ -62,7 +62,7 @@ class GradesTable(FrameTable):
     ]
 
 
-class LibraryScreen(Screen[None]):
+class LibraryScreen(MagnetsScreen):
     """All grades, filtered and sorted; enter opens one."""
 
     AUTO_FOCUS = "#grades"
@@ -209,7 +209,8 @@ class LibraryScreen(Screen[None]):
     @on(DataTable.RowSelected, "#grades")
     def _row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        self.app.open_grade(event.row_key.value)
+        if event.row_key.value is not None:
+            self.app.open_grade(event.row_key.value)
 
 
 def _select_value(select: Select) -> str | None:

@@ -19,11 +19,11 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Label, Select, Static
 
 from ..widgets.footer import MagnetsFooter
 from ..widgets.frame_table import Col, FrameTable
+from .base import MagnetsScreen
 
 NARROW_WIDTH = 110
 TEMP_STEP_C = 5.0
@@ -70,7 +70,7 @@ class RankedTable(FrameTable):
     ]
 
 
-class TradeoffScreen(Screen[None]):
+class TradeoffScreen(MagnetsScreen):
     """Requirement in, ranked grades and the rating-vs-HREE plot out."""
 
     AUTO_FOCUS = "#ranked"

@@ -11,15 +11,25 @@ footer shows them in the screen's order).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from textual import on, work
-from textual.screen import Screen
 from textual.widgets import Input, Static
 
+from ..screens.base import MagnetsScreen
 
-class FileScreen(Screen[None]):
+if TYPE_CHECKING:  # pragma: no cover - the data module is imported when a file opens
+    from ..data import Session
+
+#: What ``load`` returns and the screen shows (data.BomView, data.FleetView).
+ViewT = TypeVar("ViewT")
+
+
+class FileScreen(MagnetsScreen, Generic[ViewT]):
     """A screen showing one file evaluated by the domain, with open and export actions."""
+
+    #: The file loaded and shown; None until one has loaded.
+    view: ViewT | None
 
     #: The bundled example (materials/examples/NAME) opened by ``x`` and by default.
     EXAMPLE = ""
@@ -38,11 +48,11 @@ class FileScreen(Screen[None]):
     TABLE = ""
 
     # -------------------------------------------------------------- to provide
-    def load(self, session: Any, path: Path) -> Any:
+    def load(self, session: Session, path: Path) -> ViewT:
         """Read and evaluate ``path`` (runs in a thread; raise on a bad file)."""
         raise NotImplementedError
 
-    def _loaded(self, view: Any) -> Any:
+    def _loaded(self, view: ViewT) -> Any:
         """Show a loaded view (called on the app's thread; may be async)."""
         raise NotImplementedError
 
@@ -59,7 +69,7 @@ class FileScreen(Screen[None]):
         raise NotImplementedError
 
     # -------------------------------------------------------------------- open
-    def _on_library(self, session: Any) -> None:
+    def _on_library(self, session: Session | None) -> None:
         if session is None:
             return
         from ..data import example_path
@@ -70,18 +80,19 @@ class FileScreen(Screen[None]):
         """Evaluate ``path`` in a worker; errors become a notification."""
         from ..data import example_path
 
-        if self.app.session is None:
+        session = self.app.session
+        if session is None:
             return
         # The bundled example is named, not shown by its install path (stable screenshots).
         is_example = Path(path) == example_path(self.EXAMPLE)
         self.query_one(self.PATH_INPUT, Input).value = "" if is_example else str(path)
         self.query_one(self.LOADING).loading = True
-        self._load_file(Path(path))
+        self._load_file(session, Path(path))
 
     @work(thread=True, exclusive=True, group="open")
-    def _load_file(self, path: Path) -> None:
+    def _load_file(self, session: Session, path: Path) -> None:
         try:
-            view = self.load(self.app.session, path)
+            view = self.load(session, path)
         except Exception as exc:
             self.app.call_from_thread(self._failed, path, exc)
             return

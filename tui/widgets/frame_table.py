@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -19,6 +19,9 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable
+
+if TYPE_CHECKING:  # pragma: no cover - pandas loads with the first table shown
+    import pandas as pd
 
 SORT_GROUP = Binding.Group("Sort", compact=True)
 
@@ -97,7 +100,7 @@ class FrameTable(DataTable):
         kwargs.setdefault("zebra_stripes", True)
         super().__init__(**kwargs)
         self.sortable = sortable
-        self.frame = None  # the full (sorted) frame shown
+        self.frame: pd.DataFrame | None = None  # the full (sorted) frame shown
         self.cols: list[Col] = []
         self.sort_key: str | None = None
         self.sort_descending = False
@@ -127,9 +130,12 @@ class FrameTable(DataTable):
         ):
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
         row_key = self._header_row_key if is_header else self._row_locations.get_key(row_index)
+        column_key = self._column_locations.get_key(column_index)
+        if row_key is None or column_key is None:  # not a cell of the table: DataTable's way
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
         cache_key = (
             row_key,
-            self._column_locations.get_key(column_index),
+            column_key,
             base_style,
             cursor,
             hover,

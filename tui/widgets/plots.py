@@ -80,7 +80,7 @@ class Plot(PlotextPlot):
 
     #: Rich style of each plotext (foreground, style, background) triple, as Rich decodes
     #: the ANSI codes plotext writes for it (None: no style).
-    _run_styles: ClassVar[dict[Any, Style | None]] = {}
+    _run_styles: ClassVar[dict[Any, Style | str | None]] = {}
 
     def render(self) -> Any:
         plt = self.plt
@@ -101,7 +101,9 @@ class Plot(PlotextPlot):
         Here each row is cut into runs of equal colours straight from the matrix and every
         run gets the style Rich decodes from that run's ANSI codes, so the Text is the same.
         """
-        plot = self._plot
+        # plotext's figure sets ``monitor`` and its build steps outside what its class
+        # declares, so the figure is handled untyped here
+        plot: Any = self._plot
         if plot.monitor.fast_plot:
             return super().render()
         width, height = self.size
@@ -136,7 +138,7 @@ class Plot(PlotextPlot):
         return Text("\n", end="\n", style="", tab_size=8).join(lines)
 
 
-def _run_style(helpers: Any, colours: tuple[Any, Any, Any]) -> Style | None:
+def _run_style(helpers: Any, colours: tuple[Any, Any, Any]) -> Style | str | None:
     """The style Rich's ANSI decoder gives a run plotext writes with these colours."""
     codes = helpers.colors_to_ansi(*colours)
     decoded = AnsiDecoder().decode_line(codes + "x" + helpers.ansi_end)
