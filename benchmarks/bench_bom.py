@@ -115,7 +115,8 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     make_bom(inp, args.rows)
     print(
-        f"input: {args.rows:,} lines, {inp.stat().st_size / 1e6:.1f} MB (made in {time.perf_counter() - t0:.1f} s)"
+        f"input: {args.rows:,} lines, {inp.stat().st_size / 1e6:.1f} MB "
+        f"(made in {time.perf_counter() - t0:.1f} s)"
     )
 
     cmd = [
@@ -149,7 +150,8 @@ def main(argv=None) -> int:
     t_floor = min(floor(inp, out_table, out_floor) for _ in range(2))
     ratio = t_cli / t_floor
     print(
-        f"output: {out_table.num_rows:,} rows x {out_table.num_columns} columns, {out.stat().st_size / 1e6:.1f} MB"
+        f"output: {out_table.num_rows:,} rows x {out_table.num_columns} columns, "
+        f"{out.stat().st_size / 1e6:.1f} MB"
     )
     print(f"(a) magnets bom end to end : {t_cli:6.2f} s   (target < 15 s)")
     print(f"(b) floor, pyarrow read+write: {t_floor:6.2f} s")

@@ -19,7 +19,10 @@ import numpy as np
 
 
 def loop_rating(br0, h0, a, b, pc, hd, mu, s, t0, tc, ts):
-    """One rating in plain Python (the closed form of magnets.physics.thermal.rated_temperature, linear case)."""
+    """One rating in plain Python.
+
+    The closed form of magnets.physics.thermal.rated_temperature, linear case.
+    """
     mu0k = 4e-7 * math.pi * 1e3
     k = pc + mu
     brk = br0 / mu0k / k
@@ -139,7 +142,8 @@ def main() -> None:
         f"= {args.n / t_vec:,.0f} ratings/s"
     )
     print(
-        f"loop A (call per row)    {ma:,} ratings in {t_loop_a:.3f} s = {ma / t_loop_a:,.0f} ratings/s "
+        f"loop A (call per row)    {ma:,} ratings in {t_loop_a:.3f} s "
+        f"= {ma / t_loop_a:,.0f} ratings/s "
         f"-> speed-up {per_loop_a / per_vec:,.0f}x"
     )
     print(

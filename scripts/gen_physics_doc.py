@@ -1,4 +1,4 @@
-"""Regenerate docs/physics.md tables (calibration, beta fit, coercivity fit) from the current library.
+"""Regenerate docs/physics.md tables (calibration, beta fit, coercivity fit) from the library.
 
 Run from the project root:  python scripts/gen_physics_doc.py
 The prose lives in docs/physics_template.md; {{NAME}} placeholders are filled from the fits.
@@ -7,6 +7,7 @@ The prose lives in docs/physics_template.md; {{NAME}} placeholders are filled fr
 import math
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -136,11 +137,15 @@ T["COERC_FIT"] = md(
             ("H_free (dy-free)", f"{m.H_free_kA_m:.0f} kA/m"),
             (
                 "e_Tb, cap_Tb (GBD)",
-                f"{m.e_Tb_kA_m_per_wt:.0f} kA/m per wt% ({m.e_Tb_kA_m_per_wt / kOe:.1f} kOe), cap {m.cap_Tb_kA_m:.0f} kA/m ({m.cap_Tb_kA_m / kOe:.1f} kOe): saturates at {m.sat_Tb_wt_pct:.2f} wt% Tb",
+                f"{m.e_Tb_kA_m_per_wt:.0f} kA/m per wt% ({m.e_Tb_kA_m_per_wt / kOe:.1f} kOe), "
+                f"cap {m.cap_Tb_kA_m:.0f} kA/m ({m.cap_Tb_kA_m / kOe:.1f} kOe): "
+                f"saturates at {m.sat_Tb_wt_pct:.2f} wt% Tb",
             ),
             (
                 "e_Dy, cap_Dy (GBD)",
-                f"{m.e_Dy_kA_m_per_wt:.0f} kA/m per wt% ({m.e_Dy_kA_m_per_wt / kOe:.1f} kOe), cap {m.cap_Dy_kA_m:.0f} kA/m ({m.cap_Dy_kA_m / kOe:.1f} kOe): saturates at {m.sat_Dy_wt_pct:.2f} wt% Dy",
+                f"{m.e_Dy_kA_m_per_wt:.0f} kA/m per wt% ({m.e_Dy_kA_m_per_wt / kOe:.1f} kOe), "
+                f"cap {m.cap_Dy_kA_m:.0f} kA/m ({m.cap_Dy_kA_m / kOe:.1f} kOe): "
+                f"saturates at {m.sat_Dy_wt_pct:.2f} wt% Dy",
             ),
             ("alpha per route", ", ".join(f"{k} {v:.3f}" for k, v in m.alpha_route.items())),
         ],
@@ -271,9 +276,9 @@ sys.path.insert(0, "scripts")
 from physics_doc_ratings import ratings_tables  # noqa: E402
 
 T.update(ratings_tables(c, lib, md))
-s = open("docs/physics_template.md").read()
+s = Path("docs/physics_template.md").read_text()
 for k, v in T.items():
     s = s.replace("{{" + k + "}}", v)
-assert "{{" not in s, [l for l in s.splitlines() if "{{" in l]
-open("docs/physics.md", "w").write(s)
+assert "{{" not in s, [line for line in s.splitlines() if "{{" in line]
+Path("docs/physics.md").write_text(s)
 print(bench)

@@ -178,7 +178,8 @@ class BomScreen(FileScreen["BomView"]):
         app = self.app
         self.query_one("#bom-status", Static).update(
             f"[b]{_name(v.path)}[/] · {len(v.table)} lines: [green]{counts.get('ok', 0)} ok[/], "
-            f"[yellow]{counts.get('below_rating', 0)} below[/], [red]{counts.get('error', 0)} error[/]"
+            f"[yellow]{counts.get('below_rating', 0)} below[/], "
+            f"[red]{counts.get('error', 0)} error[/]"
             f" · substitutes used {n_use}/{n_sug} · as of {app.as_of:%Y-%m-%d}"
         )
         t = Table(box=None, padding=(0, 0, 0, 1), expand=True, show_edge=False, header_style="bold")

@@ -151,11 +151,11 @@ class FleetScreen(FileScreen["FleetView"]):
             )
         self.query_one("#fleet-table", FrameTable).show(series, cols)
         spec = v.result.spec
-        world = v.world_note.get(element)
+        world = v.world_note.get(element) or "no per-element figure in the library"
         self.query_one("#fleet-status", Static).update(
             f"[b]{v.path.name}[/]{' (example)' if v.path == example_path(v.path.name) else ''}"
             f" · {len(spec.segments)} segments · {v.result.years[0]}-{v.result.years[-1]}"
-            f" · primary [b]{element}[/], t/yr · world: {world or 'no per-element figure in the library'}"
+            f" · primary [b]{element}[/], t/yr · world: {world}"
         )
         self._draw(v, series, element, scenarios)
 

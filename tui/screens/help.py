@@ -10,17 +10,25 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown, Static
 
+# A backslash at the end of a line joins it to the next: a Markdown table row is one line.
 HELP_TEXT = """\
 # magnets: help
 
 ## Screens
 | key | screen | what it shows |
 |---|---|---|
-| `1` | **Library** | every grade: Br, HcJ, BHmax, catalogue rating, rating at the current Pc/Hd, Dy/Tb/Sm/Gd wt%, export-controlled content. `enter` opens a grade. |
-| | **Grade** | every property with its source and basis, element content per kg (metal and oxide), export-control flags as of the date, B-H and J-H curves at 20 °C and at the working temperature with the load line and the knee. |
-| `2` | **Trade-off** | the grades that hold at the required temperature, Pc and Hd, ranked by Dy+Tb, export-controlled content or price, with the mass factor at equal flux; a plot of rated temperature against Dy+Tb, the Pareto front and the route curves. |
-| `3` | **BOM** | a bill of materials evaluated line by line: status, margin, kg of each element, a leaner substitute per line (toggle it with `space`), totals. |
-| `4` | **Fleet** | primary demand per element and year for a fleet of motors, per scenario, against world production. |
+| `1` | **Library** | every grade: Br, HcJ, BHmax, catalogue rating, rating at the current Pc/Hd, \
+Dy/Tb/Sm/Gd wt%, export-controlled content. `enter` opens a grade. |
+| | **Grade** | every property with its source and basis, element content per kg (metal and \
+oxide), export-control flags as of the date, B-H and J-H curves at 20 °C and at the working \
+temperature with the load line and the knee. |
+| `2` | **Trade-off** | the grades that hold at the required temperature, Pc and Hd, ranked by \
+Dy+Tb, export-controlled content or price, with the mass factor at equal flux; a plot of rated \
+temperature against Dy+Tb, the Pareto front and the route curves. |
+| `3` | **BOM** | a bill of materials evaluated line by line: status, margin, kg of each element, \
+a leaner substitute per line (toggle it with `space`), totals. |
+| `4` | **Fleet** | primary demand per element and year for a fleet of motors, per scenario, \
+against world production. |
 
 ## Keys
 | key | action |
@@ -54,11 +62,13 @@ BOM masses in kg; fleet demand in tonnes per year.
   The magnet sees Pc/(Pc+μrec) of Hd: an FEA field *inside* the magnet is |H_op|, not Hd.
 - **Rated temperature**: the hottest T with |H_op| at or below the knee Hk = s·HcJ(T), capped
   by the Curie temperature and the family's structural limit. Ratings use minimum HcJ.
-- The default Pc is calibrated once so that the catalogue ratings are reproduced; it is not tuned per grade.
+- The default Pc is calibrated once so that the catalogue ratings are reproduced; it is not tuned \
+per grade.
 - **Mass factor**: the magnet mass a candidate needs for the same flux as the reference
   (ratio of working-point B at temperature, times the density ratio). A bigger magnet changes Pc.
   Trade-off figures in g/kg are per kg of the reference magnet, at equal flux.
-- Export-control flags follow the dated rule table as of the chosen date; "unknown" ranks worse than "controlled".
+- Export-control flags follow the dated rule table as of the chosen date; "unknown" ranks worse \
+than "controlled".
 """
 
 
