@@ -19,6 +19,7 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable
+from textual.widgets.data_table import RowKey
 
 if TYPE_CHECKING:  # pragma: no cover - pandas loads with the first table shown
     import pandas as pd
@@ -146,6 +147,22 @@ class FrameTable(DataTable):
         cache = self._cell_render_cache
         if cache_key in cache:
             return cache[cache_key]
+        fast = self._plain_cell(row_index, column_index, row_key, is_header, width)
+        if fast is None:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        cell, plain = fast
+        line = self._cell_line(
+            cell, plain, row_index, column_index, base_style, is_header, cursor, hover
+        )
+        lines = [line]
+        cache[cache_key] = lines
+        return lines
+
+    def _plain_cell(
+        self, row_index: int, column_index: int, row_key: RowKey, is_header: bool, width: int
+    ) -> tuple[Text, str] | None:
+        """The cell and its text padded to the cell's inner width, when the cell is one
+        line of plain ``Text`` that fits; None for anything DataTable renders itself."""
         if is_header:
             height = self.header_height
         else:
@@ -153,8 +170,7 @@ class FrameTable(DataTable):
             height = 0 if row is None else row.height
         cells = self._get_row_renderables(row_index).cells
         cell = cells[column_index] if column_index < len(cells) else None
-        pad = self.cell_padding
-        inner = width - 2 * pad
+        inner = width - 2 * self.cell_padding
         if (
             height != 1
             or type(cell) is not Text
@@ -163,25 +179,29 @@ class FrameTable(DataTable):
             or (cell.justify not in ("left", "right") and (cell.plain or cell.style))
             or inner < 0
         ):
-            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+            return None
         plain = cell.plain
         if "\n" in plain or "\t" in plain:
-            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+            return None
         if cell.justify == "right":
             plain = plain.rstrip()
             used = cell_len(plain)
-            if used > inner:
-                return super()._render_cell(
-                    row_index, column_index, base_style, width, cursor, hover
-                )
-            plain = " " * (inner - used) + plain
-        else:
-            used = cell_len(plain)
-            if used > inner:
-                return super()._render_cell(
-                    row_index, column_index, base_style, width, cursor, hover
-                )
-            plain = plain + " " * (inner - used)
+            return None if used > inner else (cell, " " * (inner - used) + plain)
+        used = cell_len(plain)
+        return None if used > inner else (cell, plain + " " * (inner - used))
+
+    def _cell_line(
+        self,
+        cell: Text,
+        plain: str,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        is_header: bool,
+        cursor: bool,
+        hover: bool,
+    ) -> list[Segment]:
+        """The segments of one padded cell line, styled in DataTable's layers."""
         component_style, post_style = self._get_styles_to_render_cell(
             is_header,
             False,
@@ -204,6 +224,7 @@ class FrameTable(DataTable):
         body = pre + console.get_style(cell.style) if cell.style else pre
         if post:
             body += post
+        pad = self.cell_padding
         line: list[Segment] = []
         if pad:
             line.append(Segment(" " * pad, edge))
@@ -211,9 +232,7 @@ class FrameTable(DataTable):
             line.append(Segment(plain, body))
         if pad:
             line.append(Segment(" " * pad, edge))
-        lines = [line]
-        cache[cache_key] = lines
-        return lines
+        return line
 
     # ------------------------------------------------------------------ data
     def show(self, frame: Any, cols: Sequence[Col], *, keep_cursor: bool = True) -> None:
