@@ -1,8 +1,7 @@
 """The domain never loads the faces' libraries: every module of ``magnets`` (found by
 walking the package, not listed by hand) is imported alone in a fresh interpreter.
 
-Rules (DESIGN.md, "the domain never imports textual or rich"): no module loads textual or
-the TUI; outside ``magnets.cli`` no module loads rich either (the command line may use
+Rules (the domain never imports textual or rich): no module loads textual or the TUI; outside ``magnets.cli`` no module loads rich either (the command line may use
 rich, lazily). The import graph is also checked statically by ``lint-imports``; the AST
 test below covers the one edge import-linter cannot see (imports of the installed name
 ``magnets.tui``, which grimp does not find inside ``magnets/``).
@@ -46,7 +45,7 @@ def _is_cli(name: str) -> bool:
 
 def test_walk_finds_every_layer():
     # A walk that silently found nothing would make the tests below pass vacuously: the
-    # modules named here are one per package of the layout (ARCHITECTURE.md).
+    # modules named here are one per package of the layout.
     for name in (
         "magnets.errors",
         "magnets.units",
