@@ -1,8 +1,9 @@
 """The domain never loads the faces' libraries: every module of ``magnets`` (found by
 walking the package, not listed by hand) is imported alone in a fresh interpreter.
 
-Rules (the domain never imports textual or rich): no module loads textual or the TUI; outside ``magnets.cli`` no module loads rich either (the command line may use
-rich, lazily). The import graph is also checked statically by ``lint-imports``; the AST
+Rules (the domain never imports textual or rich): no module loads textual or the TUI;
+outside ``magnets.cli`` no module loads rich either (the command line may use rich,
+lazily). The import graph is also checked statically by ``lint-imports``; the AST
 test below covers the one edge import-linter cannot see (imports of the installed name
 ``magnets.tui``, which grimp does not find inside ``magnets/``).
 """
