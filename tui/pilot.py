@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from textual.pilot import Pilot
+
+    from .app import MagnetsApp
 
 
-async def ready(app: Any, pilot: Any) -> None:
+async def ready(app: MagnetsApp, pilot: Pilot[None]) -> None:
     """Wait until the library worker (and any screen workers) finished and screens redrew."""
     for _ in range(400):  # the loader starts after the first frame
         if app.session is not None or app.load_error is not None:
