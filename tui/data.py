@@ -137,8 +137,8 @@ def grade_curves(
     """Demagnetisation curves, load line, working points and knees of one grade, for the plot.
 
     All numbers come from :mod:`magnets.physics.thermal` (demag_curves, br_at, hcj_at,
-    operating_point) with the beta the rating uses (rate_library's beta_used); the knee is Hk = s*HcJ(T) by the definition of
-    squareness. Returns plain lists keyed by temperature.
+    operating_point) with the beta the rating uses (rate_library's beta_used); the knee is
+    Hk = s*HcJ(T) by the definition of squareness. Returns plain lists keyed by temperature.
     """
     import numpy as np
 
@@ -498,7 +498,8 @@ def load_fleet(session: Session, path: Path) -> FleetView:
         if np.isfinite(value):
             row = world.loc[el]
             note[el] = (
-                f"{row['production_t']:,.0f} t {row['production_basis']} ({row['production_year']:.0f})"
+                f"{row['production_t']:,.0f} t {row['production_basis']} "
+                f"({row['production_year']:.0f})"
             )
     return FleetView(path=Path(path), result=result, world_t=world_t, world_note=note)
 

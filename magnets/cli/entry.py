@@ -71,8 +71,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
 def build_parser() -> tuple[argparse.ArgumentParser, dict]:
     parser = argparse.ArgumentParser(
         prog="magnets",
-        description="Permanent-magnet material-substitution explorer: temperature ratings at the real "
-        "load line, Dy/Tb/Sm content, leaner substitutes, BOM and fleet element demand.",
+        description="Permanent-magnet material-substitution explorer: temperature ratings "
+        "at the real load line, Dy/Tb/Sm content, leaner substitutes, BOM and fleet element "
+        "demand.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -12,7 +12,8 @@ magnetised magnet (open circuit, no iron nearby), at its centre:
 
   Pc = (1 - N)/N,  N = centre demagnetising factor of the shape
   cylinder (magnetised along its axis, length L, diameter D):  N = 1 - L/sqrt(L^2 + D^2)
-  block (magnetised along length c, pole face a x b):          N = (2/pi)*atan(a*b/(c*sqrt(a^2+b^2+c^2)))
+  block (magnetised along length c, pole face a x b):
+      N = (2/pi)*atan(a*b/(c*sqrt(a^2+b^2+c^2)))
 
 (field of the two charged pole faces; Joseph & Schloemann, J. Appl. Phys. 36, 1579 (1965);
 a cube gives N = 1/3.) Catalogue tables quoting "L/D = 0.7, Pc about 2" use neutral-section

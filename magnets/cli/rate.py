@@ -13,14 +13,14 @@ HELP = "rated temperature of a grade at a permeance coefficient Pc and applied f
 
 #: Shared explanation of Hd, used by every command that takes --hd.
 HD_HELP = (
-    "applied demagnetising field Hd in kA/m (armature MMF per unit magnet length, NI/l_m; default 0). "
-    "The magnet itself sees Pc/(Pc+mu_rec) of it. A field read INSIDE the magnet from an FEA run is "
-    "|H_op|, not Hd: convert with Hd = (|H_op|*(Pc+mu_rec) - Br/mu0)/Pc"
+    "applied demagnetising field Hd in kA/m (armature MMF per unit magnet length, NI/l_m; "
+    "default 0). The magnet itself sees Pc/(Pc+mu_rec) of it. A field read INSIDE the magnet "
+    "from an FEA run is |H_op|, not Hd: convert with Hd = (|H_op|*(Pc+mu_rec) - Br/mu0)/Pc"
 )
 PC_HELP = (
-    "permeance coefficient of the working point, B/(mu0*H) (thin disc ~0.5, L/D 0.7 cylinder ~1.3-2, "
-    "long rod 4+; `magnets pc` estimates it from dimensions). Default: the reference Pc fitted to "
-    "catalogue ratings"
+    "permeance coefficient of the working point, B/(mu0*H) (thin disc ~0.5, L/D 0.7 cylinder "
+    "~1.3-2, long rod 4+; `magnets pc` estimates it from dimensions). Default: the reference "
+    "Pc fitted to catalogue ratings"
 )
 
 DESCRIPTION = """\
@@ -42,9 +42,10 @@ Without --pc/--hd the condition is the reference one of the grade's family: the 
 the model reproduces that family's catalogue ratings (Hd = 0), with mu_rec and squareness s
 fixed per family (see docs/physics.md for the fits, the rating criterion of each maker and
 the residuals). --pc 0 is the open-circuit limit (B = 0 at the working point): the criterion
-of makers who rate by a straight demagnetisation curve down to B = 0 (EEC's T-series). Ratings use the catalogue's MINIMUM HcJ and
-the Br the source gives (typical or minimum, as `magnets show` says). Where a grade's source
-gives no beta, beta comes from the fit of beta against HcJ0 and route.
+of makers who rate by a straight demagnetisation curve down to B = 0 (EEC's T-series).
+Ratings use the catalogue's MINIMUM HcJ and the Br the source gives (typical or minimum, as
+`magnets show` says). Where a grade's source gives no beta, beta comes from the fit of beta
+against HcJ0 and route.
 
 A magnet not in the library: give --br and --hcj (missing coefficients take the family's
 defaults; beta the fitted beta(HcJ0)).
@@ -90,7 +91,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--beta",
         type=float,
         metavar="PCT",
-        help="temperature coefficient of HcJ, %%/K (default: fitted beta(HcJ0) for NdFeB, family value else)",
+        help="temperature coefficient of HcJ, %%/K "
+        "(default: fitted beta(HcJ0) for NdFeB, family value else)",
     )
     g.add_argument("--squareness", type=float, metavar="S", help="Hk/HcJ (default: family)")
     g.add_argument(
@@ -106,7 +108,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--family",
         default=None,
         metavar="F",
-        help="family for defaults: ndfeb-sintered (default), ndfeb-bonded, smco5, sm2co17, ferrite, ...",
+        help="family for defaults: ndfeb-sintered (default), ndfeb-bonded, smco5, sm2co17, "
+        "ferrite, ...",
     )
     g.add_argument(
         "--route",
@@ -233,9 +236,8 @@ def run(args: argparse.Namespace) -> int:
         _check("--mu-rec", args.mu_rec, 0.0)
         family = args.family or "ndfeb-sintered"
         if family not in lib.families.index:
-            raise InputError(
-                f"expected --family among {', '.join(lib.families.index)}, instead received {family!r}"
-            )
+            known = ", ".join(lib.families.index)
+            raise InputError(f"expected --family among {known}, instead received {family!r}")
         fam = lib.families.loc[family]
         route = args.route or (
             "bulk"
@@ -280,8 +282,8 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         raise InputError(
             f"cannot rate {gid or 'this magnet'}: expected {', '.join(missing)}, instead received "
-            "nothing (not in the data and no family default); give them with --br/--hcj/--alpha/--beta/"
-            "--mu-rec/--squareness"
+            "nothing (not in the data and no family default); give them with "
+            "--br/--hcj/--alpha/--beta/--mu-rec/--squareness"
         )
     r = rated_temperature(
         float(inp["Br_T"]),

@@ -90,7 +90,8 @@ def run(args: argparse.Namespace) -> int:
     if d["notes"]:
         out.write(f"notes: {d['notes']}\n")
     out.write(
-        f"\nelement content per kg of magnet (composition {d['composition']}, basis {d['composition_basis']})\n"
+        f"\nelement content per kg of magnet (composition {d['composition']}, "
+        f"basis {d['composition_basis']})\n"
     )
     out.write(
         format_mapping([(f"{el} kg/kg", v) for el, v in d["element_kg_per_kg"].items()], digits=4)
@@ -105,7 +106,6 @@ def run(args: argparse.Namespace) -> int:
     ctrl = " ".join(d["controlled_elements"]) or "none"
     out.write(f"controlled elements present: {ctrl} ({d['controlled_kg_per_kg']:.4f} kg/kg)\n")
     if d["unknown_elements"]:
-        out.write(
-            f"status unknown: {' '.join(d['unknown_elements'])} ({d['unknown_kg_per_kg']:.4f} kg/kg)\n"
-        )
+        unknown = " ".join(d["unknown_elements"])
+        out.write(f"status unknown: {unknown} ({d['unknown_kg_per_kg']:.4f} kg/kg)\n")
     return 0

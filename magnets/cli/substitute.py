@@ -8,7 +8,10 @@ import argparse
 from magnets.cli.rate import HD_HELP, PC_HELP
 
 NAME = "substitute"
-HELP = "leaner grades (less Dy+Tb, export-controlled content or cost) that still meet a temperature requirement"
+HELP = (
+    "leaner grades (less Dy+Tb, export-controlled content or cost) that still meet a "
+    "temperature requirement"
+)
 DESCRIPTION = """\
 The requirement is a temperature T at a load line (Pc, Hd) plus a cold end:
   magnets substitute GRADE            T = that grade's own rating at (Pc, Hd), or --temp
@@ -144,7 +147,8 @@ def run(args: argparse.Namespace) -> int:
             else f"{a['reference_t_max_C']:.1f} degC"
         )
         sys.stdout.write(
-            f"# the reference itself rates {rated} here: below the requirement, so it is not listed\n"
+            f"# the reference itself rates {rated} here: below the requirement, "
+            "so it is not listed\n"
         )
     if len(out) == 0:
         sys.stdout.write(

@@ -59,7 +59,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         type=float,
         default=None,
         metavar="MM",
-        help="magnet thickness along the magnetisation, mm: GBD gain scales by min(1, 6 mm/thickness)",
+        help="magnet thickness along the magnetisation, mm: "
+        "GBD gain scales by min(1, 6 mm/thickness)",
     )
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
@@ -82,7 +83,8 @@ def run(args: argparse.Namespace) -> int:
     bad = [r for r in routes if r not in coercivity.ROUTES]
     if bad or not routes:
         raise InputError(
-            f"expected --routes among {', '.join(coercivity.ROUTES)}, instead received {args.routes!r}"
+            f"expected --routes among {', '.join(coercivity.ROUTES)}, "
+            f"instead received {args.routes!r}"
         )
     if not (
         args.step > 0

@@ -98,7 +98,9 @@ def filter_listing(
     sort=None,
     descending=False,
 ) -> pd.DataFrame:
-    """Filter a :func:`listing` frame. ``search`` matches id, name and manufacturer, case-insensitive."""
+    """Filter a :func:`listing` frame.
+
+    ``search`` matches id, name and manufacturer, case-insensitive."""
     mask = pd.Series(True, index=frame.index)
     if family:
         fams = [f.strip() for f in str(family).split(",") if f.strip()]

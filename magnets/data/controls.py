@@ -35,7 +35,9 @@ def _as_date(d) -> dt.date:
 
 
 def rule_status(rules: pd.DataFrame, date=None) -> pd.Series:
-    """Status of each rule as of ``date``: 'not_yet', 'controlled', 'suspended' or the recorded after-status."""
+    """Status of each rule as of ``date``.
+
+    One of 'not_yet', 'controlled', 'suspended' or the recorded after-status."""
     day = pd.Timestamp(_as_date(date))
     eff = pd.to_datetime(rules["effective"], errors="coerce")
     s_from = pd.to_datetime(rules["suspended_from"], errors="coerce")
@@ -85,7 +87,9 @@ def element_status(rules: pd.DataFrame, date=None) -> pd.Series:
 
 
 def _symbols_joined(mask: pd.DataFrame) -> pd.Series:
-    """Space-separated column names where ``mask`` is True, per row (columns already in atomic-number order)."""
+    """Space-separated column names where ``mask`` is True, per row.
+
+    The columns are already in atomic-number order."""
     cols = np.array(mask.columns, dtype=object)
     arr = mask.to_numpy()
     # Build strings per distinct mask pattern (few patterns), then map back to rows.

@@ -126,8 +126,10 @@ def _check_values(g: pd.DataFrame, report: Reporter) -> None:
 
 
 def _apply_family_defaults(g: pd.DataFrame, families: pd.DataFrame) -> pd.DataFrame:
-    """Family values where the grade is silent; remember which were defaulted. The service
-    limit comes with the rating columns (:func:`magnets.data.rating_columns.apply_rating_columns`)."""
+    """Family values where the grade is silent; remember which were defaulted.
+
+    The service limit comes with the rating columns
+    (:func:`magnets.data.rating_columns.apply_rating_columns`)."""
     fam = families.reindex(g["family"])
     for col in FAMILY_DEFAULTED:
         given = g[col].notna().to_numpy()

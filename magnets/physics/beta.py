@@ -64,7 +64,8 @@ class BetaFit:
 class BetaModel:
     """beta(HcJ0) per route group for NdFeB, plus a median beta per other family.
 
-    residuals : DataFrame per sourced grade: id, family, route, group, HcJ_kA_m, beta, beta_fit, residual.
+    residuals : DataFrame per sourced grade: id, family, route, group, HcJ_kA_m, beta,
+        beta_fit, residual.
     """
 
     groups: dict[str, BetaFit]

@@ -54,7 +54,10 @@ class Condition:
     median_abs_error_C: float = float("nan")
     mean_abs_error_C: float = float("nan")
     n_fit: int = 0
-    method: str = "single Pc minimising the mean |t_model - t_catalogue| over sourced sintered NdFeB ratings, Hd = 0"
+    method: str = (
+        "single Pc minimising the mean |t_model - t_catalogue| over sourced sintered NdFeB "
+        "ratings, Hd = 0"
+    )
     #: per family: magnets.physics.ratings.FamilyFit (reference Pc fitted on its own ratings)
     family_fits: dict[str, Any] = field(default_factory=dict, repr=False)
     #: per alloy: magnets.physics.ratings.SecantFit (secant HcJ(T) of high-temperature alloys)
@@ -146,7 +149,8 @@ def rating_inputs(grades: pd.DataFrame, beta_model: BetaModel) -> pd.DataFrame:
 
 def fit_set_mask(grades: pd.DataFrame) -> pd.Series:
     """Grades whose catalogue rating enters the fit: sintered NdFeB, a rating, Br and HcJ, and
-    a real maker (rows of manufacturer 'generic class' are class guidelines, reported but not fitted)."""
+    a real maker (rows of manufacturer 'generic class' are class guidelines, reported but not
+    fitted)."""
     # class guidelines (rating_basis 'guideline', e.g. the GBD rows whose maker prints no
     # rating) never enter a fit; the sintered NdFeB fit set is otherwise as before
     return ratings.fit_set_mask(grades) & grades["family"].isin(FIT_FAMILIES)

@@ -74,7 +74,8 @@ PUBLISHED_POINTS = (
         True,
     ),
     (
-        "Mainrich 'GBD vs bulk alloyed': 0.35 wt% Tb coating, N45H -> N45UH, HcJ 17.67 -> 26.55 kOe [S]",
+        "Mainrich 'GBD vs bulk alloyed': 0.35 wt% Tb coating, N45H -> N45UH, "
+        "HcJ 17.67 -> 26.55 kOe [S]",
         "gbd-tb-gain",
         0.0,
         0.35,
@@ -92,7 +93,8 @@ PUBLISHED_POINTS = (
         False,
     ),
     (
-        "(Pr37Dy30Cu33)Hx dual alloy, Zhang et al. JMMM 2015: +3.2 kOe at 0.32 at% (~0.8 wt%) Dy [S/D]",
+        "(Pr37Dy30Cu33)Hx dual alloy, Zhang et al. JMMM 2015: "
+        "+3.2 kOe at 0.32 at% (~0.8 wt%) Dy [S/D]",
         "gb-addition-dy",
         0.8,
         0.0,
@@ -101,7 +103,8 @@ PUBLISHED_POINTS = (
         False,
     ),
     (
-        "Dy2O3 intergranular, Ma et al. Mater. Express 2016: +6.8 kOe at 4 wt% Dy2O3 (3.49 wt% Dy) [S/D]",
+        "Dy2O3 intergranular, Ma et al. Mater. Express 2016: "
+        "+6.8 kOe at 4 wt% Dy2O3 (3.49 wt% Dy) [S/D]",
         "gb-addition-dy",
         3.49,
         0.0,
@@ -115,9 +118,10 @@ TB_OVER_DY_BULK = 1.85
 #: Thickness GBD reaches through: FACTS.md 1.2 [GK] 5-8 mm; Mainrich [S] 3-6 mm per face. 6 mm used
 #: (= 2 faces x 3 mm, the low end of Mainrich and inside the FACTS band).
 THICKNESS_LIMIT_MM = 6.0
-#: Band of the saturated GBD gain, kOe: DESIGN.md and FACTS.md 3 ([GK] 8-12 kOe; [S] +9.1 and +9.6 kOe runs).
+#: Band of the saturated GBD gain, kOe ([GK] 8-12 kOe; [S] +9.1 and +9.6 kOe runs).
 GBD_CAP_KOE = (8.0, 12.0)
-#: Highest bulk HREE: Nikkei 2012 [S] 3-10 mass % Dy in motor magnets; Kim 2011 [S] studied up to 9.77 wt%.
+#: Highest bulk HREE: Nikkei 2012 [S] 3-10 mass % Dy in motor magnets;
+#: Kim 2011 [S] studied up to 9.77 wt%.
 HREE_MAX_WT_PCT = 10.0
 
 
@@ -295,7 +299,7 @@ def _fit_gbd(
     """Step 3: (e_Tb, cap_Tb, e_Dy, cap_Dy) by least-squares grids, cap in the 8-12 kOe band."""
     route, h, dy, tb = p.route, p.h, p.dy, p.tb
     e_grid = np.arange(100.0, 5000.0 + 1e-9, 10.0)
-    # DESIGN.md / FACTS.md 3: the GBD gain saturates at roughly 8-12 kOe; the cap is fitted inside that band
+    # the GBD gain saturates at roughly 8-12 kOe ([GK]); the cap is fitted inside that band
     cap_grid = np.arange(GBD_CAP_KOE[0] * _KOE, GBD_CAP_KOE[1] * _KOE + 1e-9, 1.0)
     sat_tb = [q[4] for q in PUBLISHED_POINTS if q[1] == "gbd-tb-saturated"]
     gain_tb = [(q[3], q[4]) for q in PUBLISHED_POINTS if q[1] == "gbd-tb-gain"]
@@ -421,7 +425,9 @@ def fit_coercivity(grades: pd.DataFrame, beta_fit: BetaModel | None = None) -> C
 
 
 def fitted_coercivity_model(lib: Library) -> CoercivityModel:
-    """The HcJ0/Br0 model fitted to ``lib``, memoised on ``lib`` (it lives as long as the library)."""
+    """The HcJ0/Br0 model fitted to ``lib``.
+
+    Memoised on ``lib`` (it lives as long as the library)."""
     return lib.derived("coercivity_model", lambda lb: fit_coercivity(lb.grades))
 
 

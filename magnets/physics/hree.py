@@ -89,7 +89,9 @@ def hree_needed(
     model: CoercivityModel,
     beta: BetaModel,
 ) -> dict[str, np.ndarray]:
-    """Dy and Tb (wt%) a route needs so a magnet rates at ``temp_C`` at (Pc, Hd); NaN if not reachable.
+    """Dy and Tb (wt%) a route needs so a magnet rates at ``temp_C`` at (Pc, Hd).
+
+    NaN if not reachable.
 
     Arrays broadcast (e.g. routes[:, None] x temps[None, :]). Returns a dict of arrays:
     Dy_wt_pct, Tb_wt_pct, hree_wt_pct, HcJ0_kA_m, Br0_T, alpha, beta, reachable (bool).
@@ -101,7 +103,8 @@ def hree_needed(
         A + B*x >= 0,  A = s*(h0*(1+d*dT) + c*dT) - (b0*(1+a*dT)/mu0 + Pc*Hd)/K,
                        B = s*hx*(1+d*dT) + bx*(1+a*dT)/(mu0*K)
     Stages: bulk: x = Dy in [0, 10]. gbd-tb: x = diffused Tb in [0, Tb_sat], then substrate Dy in
-    [0, 10]. gbd-dy: diffused Dy in [0, Dy_sat], then substrate Dy. dy-free: no HREE; reachable or not.
+    [0, 10]. gbd-dy: diffused Dy in [0, Dy_sat], then substrate Dy. dy-free: no HREE;
+    reachable or not.
     The smallest x meeting the condition in the first stage that can is the answer.
     """
     m, bm = model, beta

@@ -90,21 +90,24 @@ def _substitute_many(
     max_mass_factor: float = 1.2,
     family: str = "same",
 ) -> pd.DataFrame:
-    """Rating, cold check and the leanest qualifying substitute for many (reference, condition) combos.
+    """Rating, cold check and the leanest qualifying substitute per (reference, condition).
 
     Parameters (1-D arrays of one length C, one entry per distinct combination)
     ----------
     ref_pos : int64 row positions of the reference grades in lib.grades (-1: unknown, gives NaN/-1).
-    temp_C : required temperature; NaN = no requirement: the reference's own rating at (pc, hd) is used.
-    pc, hd_kA_m : condition per combo (the magnet sees Pc/(Pc+mu_rec) of Hd); NaN Pc = the calibrated
-        reference Pc, NaN Hd = 0. cold_C : cold end per combo (NaN = no cold requirement).
+    temp_C : required temperature; NaN = no requirement: the reference's own rating at
+        (pc, hd) is used.
+    pc, hd_kA_m : condition per combo (the magnet sees Pc/(Pc+mu_rec) of Hd); NaN Pc = the
+        calibrated reference Pc, NaN Hd = 0.
+    cold_C : cold end per combo (NaN = no cold requirement).
     rank_by : 'dy_tb' | 'controlled' | 'price'. family : 'same' (the reference's family) or 'any'.
 
     Returns
     -------
-    DataFrame with C rows: t_max_C (the reference's rating), limited_by, holds_cold (bool, reference at
-    the cold end), ref_B_op_T (reference at the required temperature), required_temp_C, suggested_pos
-    (int64, -1 when no leaner qualifying grade), suggested_t_max_C, suggested_mass_factor.
+    DataFrame with C rows: t_max_C (the reference's rating), limited_by, holds_cold (bool,
+    reference at the cold end), ref_B_op_T (reference at the required temperature),
+    required_temp_C, suggested_pos (int64, -1 when no leaner qualifying grade),
+    suggested_t_max_C, suggested_mass_factor.
     "Leaner" = strictly lower ranking metric at equal flux than the reference.
 
     Notes

@@ -204,7 +204,8 @@ def find_substitutes(
     reference : grade id or name. The requirement is its rating at (Pc, Hd) unless temp_C is given.
     temp_C : required temperature. Without a reference, the reference becomes the qualifying grade
         with the highest B_op at temp_C (ties by id), within ``family`` when one is given.
-    pc, hd_kA_m : condition (default: the calibrated Pc, Hd = 0). The magnet sees Pc/(Pc+mu_rec) of Hd.
+    pc, hd_kA_m : condition (default: the calibrated Pc, Hd = 0). The magnet sees
+        Pc/(Pc+mu_rec) of Hd.
     cold_C : minimum operating temperature; candidates must hold there too.
     min_br_T : minimum datasheet Br (at T0) of a candidate.
     family : None (the reference's family), 'any', or a family id. route : a route or comma list.
