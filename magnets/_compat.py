@@ -8,19 +8,28 @@ name is first asked for.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from collections.abc import Callable
 from typing import Any
 
 
-def forward(*targets: str) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+def forward(
+    *targets: str, package: str | None = None
+) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
     """``__getattr__`` and ``__dir__`` for a module whose names live in ``targets``.
 
     Names are looked up in the target modules in order; the first that has one wins.
+    ``package`` is the name of the package whose ``__init__`` forwards: a name that is
+    one of its submodules is imported as that submodule, so that ``from pkg import sub``
+    inside ``pkg.other`` does not first import every target (a cycle when a target
+    imports ``pkg.other``).
     """
 
     def __getattr__(name: str) -> Any:
         if name.startswith("__"):
             raise AttributeError(name)
+        if package is not None and importlib.util.find_spec(f"{package}.{name}") is not None:
+            return importlib.import_module(f"{package}.{name}")
         for target in targets:
             module = importlib.import_module(target)
             if hasattr(module, name):

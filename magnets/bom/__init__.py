@@ -20,4 +20,5 @@ __getattr__, __dir__ = forward(
     "magnets.bom.read_csv",
     "magnets.bom.raw",
     "magnets.bom.columns",
+    package=__name__,
 )

@@ -26,4 +26,4 @@ FLEET_MODULES = (
     "magnets.fleet.toml_lines",
 )
 
-__getattr__, __dir__ = forward(*FLEET_MODULES, "magnets.cli.fleet_plot")
+__getattr__, __dir__ = forward(*FLEET_MODULES, "magnets.cli.fleet_plot", package=__name__)
