@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from magnets.context import Context
@@ -184,18 +184,10 @@ def condition(
     return float(pc), float(hd or 0.0)
 
 
-def run(args: argparse.Namespace) -> int:
-    import sys
-
-    import numpy as np
-
+def _check_args(args: argparse.Namespace) -> None:
+    """Refuse combinations of options that mean nothing."""
     from magnets.cli import _loss
-    from magnets.cli.support import context_from_args, format_mapping
     from magnets.errors import InputError
-    from magnets.io import dumps_json
-    from magnets.physics.beta import NDFEB_RATED_FAMILIES
-    from magnets.physics.calibration import rating_inputs
-    from magnets.physics.thermal import rated_temperature
 
     if args.hd_at_t0 is not None and not _loss.wanted(args):
         raise InputError(
@@ -210,70 +202,100 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(
             "expected a GRADE (see `magnets grades`) or --br and --hcj, instead received neither"
         )
-    ctx = context_from_args(args)
+
+
+def _grade_inputs(ctx: Context, args: argparse.Namespace) -> dict[str, Any]:
+    """Rating inputs, identity and catalogue rating of a library grade."""
+    from magnets.physics.calibration import rating_inputs
+
     lib = ctx.library
-    if args.grade:
-        row = lib.get(args.grade)
-        inp = rating_inputs(lib.grades.iloc[[lib.position(args.grade)]], ctx.beta_model).iloc[0]
-        gid = str(row.name)
-        family, route = str(row["family"]), str(row["route"])
-        br_basis = str(row.get("Br_basis", ""))
-        rating = {
-            "rating_C": float(row["max_temp_C"])
-            if row["max_temp_C"] == row["max_temp_C"]
-            else None,
+    row = lib.get(args.grade)
+    inp = rating_inputs(lib.grades.iloc[[lib.position(args.grade)]], ctx.beta_model).iloc[0]
+    rated = row["max_temp_C"] == row["max_temp_C"]
+    return {
+        "inp": inp,
+        "gid": str(row.name),
+        "family": str(row["family"]),
+        "route": str(row["route"]),
+        "br_basis": str(row.get("Br_basis", "")),
+        "rating": {
+            "rating_C": float(row["max_temp_C"]) if rated else None,
             "rating_basis": str(row.get("rating_basis", "")),
             "criterion": str(row.get("max_temp_criterion", "")),
-        }
+        },
+    }
+
+
+def _default_route(family: str) -> str:
+    if family == "ndfeb-bonded":
+        return "bonded"
+    return "bulk" if family.startswith("ndfeb") else "sintered"
+
+
+def _custom_inputs(ctx: Context, args: argparse.Namespace) -> dict[str, Any]:
+    """Rating inputs of a magnet given by --br/--hcj, family defaults for the rest."""
+    import numpy as np
+
+    from magnets.errors import InputError
+    from magnets.physics.beta import NDFEB_RATED_FAMILIES
+
+    if args.br is None or args.hcj is None:
+        raise InputError(
+            "expected both --br and --hcj for a custom magnet, instead received only one"
+        )
+    _check("--br", args.br, 0.0, 2.0)
+    _check("--hcj", args.hcj, 0.0)
+    _check("--squareness", args.squareness, 0.0, 1.0)
+    _check("--mu-rec", args.mu_rec, 0.0)
+    lib = ctx.library
+    family = args.family or "ndfeb-sintered"
+    if family not in lib.families.index:
+        known = ", ".join(lib.families.index)
+        raise InputError(f"expected --family among {known}, instead received {family!r}")
+    fam = lib.families.loc[family]
+    route = args.route or _default_route(family)
+    if args.beta is not None:
+        beta, beta_source = args.beta, "given"
     else:
-        if args.br is None or args.hcj is None:
-            raise InputError(
-                "expected both --br and --hcj for a custom magnet, instead received only one"
-            )
-        _check("--br", args.br, 0.0, 2.0)
-        _check("--hcj", args.hcj, 0.0)
-        _check("--squareness", args.squareness, 0.0, 1.0)
-        _check("--mu-rec", args.mu_rec, 0.0)
-        family = args.family or "ndfeb-sintered"
-        if family not in lib.families.index:
-            known = ", ".join(lib.families.index)
-            raise InputError(f"expected --family among {known}, instead received {family!r}")
-        fam = lib.families.loc[family]
-        route = args.route or (
-            "bulk"
-            if family.startswith("ndfeb") and family != "ndfeb-bonded"
-            else "bonded"
-            if family == "ndfeb-bonded"
-            else "sintered"
-        )
         bm = ctx.beta_model
-        beta = (
-            args.beta
-            if args.beta is not None
-            else float(bm.beta(np.array(args.hcj), np.array(route), np.array(family)))
-        )
-        f = lambda k: float(fam[k]) if k in fam and fam[k] == fam[k] else float("nan")  # noqa: E731
-        inp = {
-            "Br_T": args.br,
-            "HcJ_kA_m": args.hcj,
-            "alpha": args.alpha if args.alpha is not None else f("alpha_Br_pct_per_K"),
-            "beta": beta,
-            "beta_source": "given"
-            if args.beta is not None
-            else ("fit" if family in NDFEB_RATED_FAMILIES else "family"),
-            "mu_rec": args.mu_rec if args.mu_rec is not None else f("mu_rec"),
-            "squareness": args.squareness if args.squareness is not None else f("squareness"),
-            "T0_C": args.t0
-            if args.t0 is not None
-            else (f("T0_C") if f("T0_C") == f("T0_C") else 20.0),
-            "curie_C": f("curie_C"),
-            "structural_C": f("structural_limit_C"),
-            "limit_kind": str(fam.get("limit_kind", "") or "structural"),
-            "limit_source": str(fam.get("limit_source", "") or ""),
-        }
-        gid, br_basis = None, "given"
-        rating = {"rating_C": None, "rating_basis": "model", "criterion": ""}
-    pc, hd = condition(ctx, args.pc, args.hd, family, allow_zero=True)
+        beta = float(bm.beta(np.array(args.hcj), np.array(route), np.array(family)))
+        beta_source = "fit" if family in NDFEB_RATED_FAMILIES else "family"
+
+    def f(k: str) -> float:
+        return float(fam[k]) if k in fam and fam[k] == fam[k] else float("nan")
+
+    def given(value: float | None, key: str) -> float:
+        return value if value is not None else f(key)
+
+    inp = {
+        "Br_T": args.br,
+        "HcJ_kA_m": args.hcj,
+        "alpha": given(args.alpha, "alpha_Br_pct_per_K"),
+        "beta": beta,
+        "beta_source": beta_source,
+        "mu_rec": given(args.mu_rec, "mu_rec"),
+        "squareness": given(args.squareness, "squareness"),
+        "T0_C": args.t0 if args.t0 is not None else (f("T0_C") if f("T0_C") == f("T0_C") else 20.0),
+        "curie_C": f("curie_C"),
+        "structural_C": f("structural_limit_C"),
+        "limit_kind": str(fam.get("limit_kind", "") or "structural"),
+        "limit_source": str(fam.get("limit_source", "") or ""),
+    }
+    return {
+        "inp": inp,
+        "gid": None,
+        "family": family,
+        "route": route,
+        "br_basis": "given",
+        "rating": {"rating_C": None, "rating_basis": "model", "criterion": ""},
+    }
+
+
+def _rate(inp: Any, gid: str | None, pc: float, hd: float) -> Any:
+    """The rated temperature of ``inp`` at (pc, hd), after checking nothing is missing."""
+    from magnets.errors import InputError
+    from magnets.physics.thermal import rated_temperature
+
     missing = [
         k
         for k in ("Br_T", "HcJ_kA_m", "alpha", "beta", "mu_rec", "squareness")
@@ -285,7 +307,7 @@ def run(args: argparse.Namespace) -> int:
             "nothing (not in the data and no family default); give them with "
             "--br/--hcj/--alpha/--beta/--mu-rec/--squareness"
         )
-    r = rated_temperature(
+    return rated_temperature(
         float(inp["Br_T"]),
         float(inp["HcJ_kA_m"]),
         float(inp["alpha"]),
@@ -299,28 +321,15 @@ def run(args: argparse.Namespace) -> int:
         structural_C=float(inp["structural_C"]),
         limit_kind=str(inp["limit_kind"]),
     )
-    out = {
-        "id": gid,
-        "t_max_C": r.t_max_C,
-        "pc": pc,
-        "hd_kA_m": hd,
-        "squareness": float(inp["squareness"]),
-        "mu_rec": float(inp["mu_rec"]),
-        "limited_by": r.limited_by,
-        "H_op_kA_m": r.H_op_kA_m,
-        "B_op_T": r.B_op_T,
-        "service_limit_C": _finite_or_none(inp["structural_C"]),
-        "limit_source": str(inp["limit_source"]),
-        **rating,
-    }
-    lost = _loss.report(args, inp, pc, hd) if _loss.wanted(args) else {}
-    if args.format == "json":
-        sys.stdout.write(dumps_json({**out, **lost}) + "\n")
-        return 0
-    t0 = float(inp["T0_C"])
-    lines = [
-        ("grade", gid or "custom magnet"),
-        ("family / route", f"{family} / {route}"),
+
+
+def _text_lines(g: dict[str, Any], r: Any, pc: float, hd: float) -> list[tuple[str, object]]:
+    """The plain-text table of one rating."""
+    inp, rating, t0 = g["inp"], g["rating"], float(g["inp"]["T0_C"])
+    structural = float(inp["structural_C"])
+    lines: list[tuple[str, object]] = [
+        ("grade", g["gid"] or "custom magnet"),
+        ("family / route", f"{g['family']} / {g['route']}"),
         (
             "t_max_C",
             f"unsafe even at {t0:g} degC (no rating)"
@@ -336,7 +345,7 @@ def run(args: argparse.Namespace) -> int:
             r.H_op_kA_m,
         ),
         ("B_op_T", r.B_op_T),
-        (f"Br_T ({br_basis})", float(inp["Br_T"])),
+        (f"Br_T ({g['br_basis']})", float(inp["Br_T"])),
         ("HcJ_kA_m (min)", float(inp["HcJ_kA_m"])),
         ("alpha_pct_per_K", float(inp["alpha"])),
         (f"beta_pct_per_K ({inp['beta_source']})", float(inp["beta"])),
@@ -345,18 +354,14 @@ def run(args: argparse.Namespace) -> int:
         ("curie_C", float(inp["curie_C"])),
         (
             "service_limit_C",
-            f"{float(inp['structural_C']):g} ({inp['limit_kind']}; {inp['limit_source']})"
-            if float(inp["structural_C"]) == float(inp["structural_C"])
+            f"{structural:g} ({inp['limit_kind']}; {inp['limit_source']})"
+            if structural == structural
             else "none (Curie caps)",
         ),
     ]
     if rating["rating_C"] is not None:
-        lines.append(
-            (
-                f"rating_C ({rating['rating_basis']}, {rating['criterion']})",
-                rating["rating_C"],
-            )
-        )
+        label = f"rating_C ({rating['rating_basis']}, {rating['criterion']})"
+        lines.append((label, rating["rating_C"]))
     if inp["limit_kind"] == "oxidation" or r.limited_by == "oxidation":
         lines.append(
             (
@@ -365,6 +370,41 @@ def run(args: argparse.Namespace) -> int:
                 "modelled (short-term knee check only)",
             )
         )
+    return lines
+
+
+def run(args: argparse.Namespace) -> int:
+    import sys
+
+    from magnets.cli import _loss
+    from magnets.cli.support import context_from_args, format_mapping
+    from magnets.io import dumps_json
+
+    _check_args(args)
+    ctx = context_from_args(args)
+    g = _grade_inputs(ctx, args) if args.grade else _custom_inputs(ctx, args)
+    inp = g["inp"]
+    pc, hd = condition(ctx, args.pc, args.hd, g["family"], allow_zero=True)
+    r = _rate(inp, g["gid"], pc, hd)
+    out = {
+        "id": g["gid"],
+        "t_max_C": r.t_max_C,
+        "pc": pc,
+        "hd_kA_m": hd,
+        "squareness": float(inp["squareness"]),
+        "mu_rec": float(inp["mu_rec"]),
+        "limited_by": r.limited_by,
+        "H_op_kA_m": r.H_op_kA_m,
+        "B_op_T": r.B_op_T,
+        "service_limit_C": _finite_or_none(inp["structural_C"]),
+        "limit_source": str(inp["limit_source"]),
+        **g["rating"],
+    }
+    lost = _loss.report(args, inp, pc, hd) if _loss.wanted(args) else {}
+    if args.format == "json":
+        sys.stdout.write(dumps_json({**out, **lost}) + "\n")
+        return 0
+    lines = _text_lines(g, r, pc, hd)
     if lost:
         lines += _loss.table_lines(lost)
     sys.stdout.write(format_mapping(lines))
