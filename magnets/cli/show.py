@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 NAME = "show"
 HELP = "all properties of one grade, its element content, oxides and export-control flags"
@@ -24,6 +25,49 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=["table", "json"], default="table")
 
 
+def _figures(d: dict[str, Any]) -> list[tuple[str, object]]:
+    """The magnetic, thermal and physical figures of one grade, each with its basis."""
+    return [
+        (f"Br_T ({d['Br_basis']})", d["Br_T"]),
+        (f"HcJ_kA_m ({d['HcJ_basis']})", d["HcJ_kA_m"]),
+        (f"HcB_kA_m ({d['HcB_basis']})", d["HcB_kA_m"]),
+        (f"BHmax_kJ_m3 ({d['BHmax_basis']})", d["BHmax_kJ_m3"]),
+        (f"alpha_Br_pct_per_K ({d['alpha_source']})", d["alpha_Br_pct_per_K"]),
+        (
+            "beta_HcJ_pct_per_K",
+            d["beta_HcJ_pct_per_K"]
+            if d["beta_HcJ_pct_per_K"] == d["beta_HcJ_pct_per_K"]
+            else (
+                f"not published (secant fit of alloy {d['alloy']} against Br0)"
+                if d["beta_model"] == "secant_vs_Br"
+                else "not published (fitted from HcJ)"
+            ),
+        ),
+        ("coef_range_C", d["coef_range_C"]),
+        (f"max_temp_C ({d['rating_basis']})", d["max_temp_C"]),
+        ("max_temp_condition", d["max_temp_condition"]),
+        (
+            "max_temp_criterion",
+            d["max_temp_criterion"]
+            + (
+                f" at Pc {d['max_temp_pc']:g}"
+                if d["max_temp_pc"] == d["max_temp_pc"]
+                else (" (knee at Pc 0)" if d["max_temp_criterion"] == "straight_line" else "")
+            ),
+        ),
+        (f"curie_C ({d['curie_source']})", d["curie_C"]),
+        (f"density_g_cm3 ({d['density_source']})", d["density_g_cm3"]),
+        (f"mu_rec ({d['mu_rec_source']})", d["mu_rec"]),
+        (f"squareness Hk/HcJ ({d['squareness_source']})", d["squareness"]),
+        (
+            f"service_limit_C ({'alloy ' + d['alloy'] if d['alloy'] else 'family'})",
+            f"{d['structural_limit_C']:g} ({d['limit_kind']}; {d['limit_source']})"
+            if d["structural_limit_C"] == d["structural_limit_C"]
+            else "none (Curie caps)",
+        ),
+    ]
+
+
 def run(args: argparse.Namespace) -> int:
     import sys
 
@@ -39,51 +83,7 @@ def run(args: argparse.Namespace) -> int:
     out = sys.stdout
     out.write(f"{d['id']}  {d['name']}  ({d['manufacturer']})\n")
     out.write(f"family {d['family']}, route {d['route']}\n\n")
-    out.write(
-        format_mapping(
-            [
-                (f"Br_T ({d['Br_basis']})", d["Br_T"]),
-                (f"HcJ_kA_m ({d['HcJ_basis']})", d["HcJ_kA_m"]),
-                (f"HcB_kA_m ({d['HcB_basis']})", d["HcB_kA_m"]),
-                (f"BHmax_kJ_m3 ({d['BHmax_basis']})", d["BHmax_kJ_m3"]),
-                (f"alpha_Br_pct_per_K ({d['alpha_source']})", d["alpha_Br_pct_per_K"]),
-                (
-                    "beta_HcJ_pct_per_K",
-                    d["beta_HcJ_pct_per_K"]
-                    if d["beta_HcJ_pct_per_K"] == d["beta_HcJ_pct_per_K"]
-                    else (
-                        f"not published (secant fit of alloy {d['alloy']} against Br0)"
-                        if d["beta_model"] == "secant_vs_Br"
-                        else "not published (fitted from HcJ)"
-                    ),
-                ),
-                ("coef_range_C", d["coef_range_C"]),
-                (f"max_temp_C ({d['rating_basis']})", d["max_temp_C"]),
-                ("max_temp_condition", d["max_temp_condition"]),
-                (
-                    "max_temp_criterion",
-                    d["max_temp_criterion"]
-                    + (
-                        f" at Pc {d['max_temp_pc']:g}"
-                        if d["max_temp_pc"] == d["max_temp_pc"]
-                        else (
-                            " (knee at Pc 0)" if d["max_temp_criterion"] == "straight_line" else ""
-                        )
-                    ),
-                ),
-                (f"curie_C ({d['curie_source']})", d["curie_C"]),
-                (f"density_g_cm3 ({d['density_source']})", d["density_g_cm3"]),
-                (f"mu_rec ({d['mu_rec_source']})", d["mu_rec"]),
-                (f"squareness Hk/HcJ ({d['squareness_source']})", d["squareness"]),
-                (
-                    f"service_limit_C ({'alloy ' + d['alloy'] if d['alloy'] else 'family'})",
-                    f"{d['structural_limit_C']:g} ({d['limit_kind']}; {d['limit_source']})"
-                    if d["structural_limit_C"] == d["structural_limit_C"]
-                    else "none (Curie caps)",
-                ),
-            ]
-        )
-    )
+    out.write(format_mapping(_figures(d)))
     out.write(f"\nsource: {d['source']}\n")
     if d["coef_source"]:
         out.write(f"coefficients: {d['coef_source']}\n")
