@@ -82,6 +82,13 @@ def apply_rating_columns(
     """
     for col in GRADE_RATING_TEXT:
         g[col] = g[col].fillna("").astype(str).str.strip() if col in g else ""
+    _check_criteria(g, report)
+    _fill_service_limits(g, families, alloys, report)
+    return g
+
+
+def _check_criteria(g: pd.DataFrame, report) -> None:
+    """Report bad criteria, Pcs and bases; fill the criterion and basis of every grade."""
     rated = g["max_temp_C"].notna()
     crit, basis, pc = g["max_temp_criterion"], g["rating_basis"], g["max_temp_pc"]
     report(
@@ -118,6 +125,11 @@ def apply_rating_columns(
     g["max_temp_criterion"] = np.where(rated & (crit == ""), "guideline", crit)
     g["rating_basis"] = np.where(rated, np.where(basis == "", "catalogue", basis), "model")
 
+
+def _fill_service_limits(
+    g: pd.DataFrame, families: pd.DataFrame, alloys: pd.DataFrame, report
+) -> None:
+    """The service limit, its kind and source and the beta model per grade (alloy, else family)."""
     fam = families.reindex(g["family"])
     limit = fam["structural_limit_C"].to_numpy(dtype="float64")
     kind = fam["limit_kind"].fillna("").to_numpy(dtype=object) if "limit_kind" in fam else ""
@@ -151,4 +163,3 @@ def apply_rating_columns(
     g["beta_model"] = np.where(
         use, row["beta_model"].fillna("family").to_numpy(dtype=object), "family"
     )
-    return g

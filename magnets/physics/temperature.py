@@ -169,6 +169,37 @@ def _scan_and_bisect(model: TempModel, cond: dict, t_lo, t_hi, step_C: float, to
     return np.where(done, t_hi, lo), done
 
 
+def _tabulated_ratings(model: TempModel, b: dict, tab: np.ndarray, step_C: float, tol_C: float):
+    """Rated temperature and limit of the rows with a table: scan, then bisect (see below)."""
+    cond = {k: b[k] for k in ("pc", "hd_kA_m", "mu_rec", "squareness")}
+    t0 = b["T0_C"]
+    last = np.full(len(tab), np.inf)
+    for table in (model.br_table, model.hcj_table):
+        if table is not None:
+            temps = np.atleast_2d(np.asarray(table[0], dtype=float))
+            has = ~np.all(np.isnan(temps), axis=1)
+            last = np.where(
+                has,
+                np.minimum(last, np.nanmax(np.where(has[:, None], temps, -np.inf), axis=1)),
+                last,
+            )
+    curie = np.where(np.isnan(b["curie_C"]), np.inf, b["curie_C"])
+    struct = np.where(np.isnan(b["structural_C"]), np.inf, b["structural_C"])
+    cap = np.minimum(np.minimum(curie, struct), last)
+    cap = np.where(np.isfinite(cap), cap, t0 + 2000.0)
+    cap = np.where(tab, cap, t0)  # rows without a table keep their closed form: no scan
+    m0 = model.knee_margin(t0, **cond)
+    t_num, reached = _scan_and_bisect(model, cond, t0, np.maximum(cap, t0), step_C, tol_C)
+    lab = np.where(
+        ~reached,
+        "knee",
+        np.where(cap == curie, "curie", np.where(cap == struct, "structural", "table")),
+    )
+    lab = np.where(~(m0 >= 0), "unsafe", lab)
+    t_num = np.where(~(m0 >= 0), np.nan, t_num)
+    return t_num, lab
+
+
 def rated_temperature_model(
     model: TempModel,
     *,
@@ -220,32 +251,7 @@ def rated_temperature_model(
     limited = np.array(closed.limited_by, dtype=object, ndmin=1).copy()
     tab = model.has_table
     if tab.any():
-        cond = {k: b[k] for k in ("pc", "hd_kA_m", "mu_rec", "squareness")}
-        t0 = b["T0_C"]
-        last = np.full(n, np.inf)
-        for table in (model.br_table, model.hcj_table):
-            if table is not None:
-                temps = np.atleast_2d(np.asarray(table[0], dtype=float))
-                has = ~np.all(np.isnan(temps), axis=1)
-                last = np.where(
-                    has,
-                    np.minimum(last, np.nanmax(np.where(has[:, None], temps, -np.inf), axis=1)),
-                    last,
-                )
-        curie = np.where(np.isnan(b["curie_C"]), np.inf, b["curie_C"])
-        struct = np.where(np.isnan(b["structural_C"]), np.inf, b["structural_C"])
-        cap = np.minimum(np.minimum(curie, struct), last)
-        cap = np.where(np.isfinite(cap), cap, t0 + 2000.0)
-        cap = np.where(tab, cap, t0)  # rows without a table keep their closed form: no scan
-        m0 = model.knee_margin(t0, **cond)
-        t_num, reached = _scan_and_bisect(model, cond, t0, np.maximum(cap, t0), step_C, tol_C)
-        lab = np.where(
-            ~reached,
-            "knee",
-            np.where(cap == curie, "curie", np.where(cap == struct, "structural", "table")),
-        )
-        lab = np.where(~(m0 >= 0), "unsafe", lab)
-        t_num = np.where(~(m0 >= 0), np.nan, t_num)
+        t_num, lab = _tabulated_ratings(model, b, tab, step_C, tol_C)
         t_max = np.where(tab, t_num, t_max)
         limited = np.where(tab, lab.astype(object), limited)
     br_t = model.br(np.where(np.isnan(t_max), b["T0_C"], t_max))
