@@ -48,10 +48,8 @@ LIMITS = ("knee", "curie", "structural", "unsafe", "oxidation")
 
 __all__ = [
     "MU0",
-    "DemagCurves",
     "RatingResult",
     "br_at",
-    "demag_curves",
     "hcj_at",
     "hd_from_internal_field",
     "holds_cold",
@@ -263,6 +261,38 @@ def _first_positive_root(c0, c1, c2):
     return root
 
 
+def _knee_offset(sh, brk, m0, a, b, alpha2, beta2, t0, tc):
+    """(dT to the knee, unsafe mask, quadratic Br coefficient or None) of the knee margin.
+
+    ``sh`` = s*HcJ0 and ``brk`` = Br0/(mu0*K), both kA/m; ``m0`` the margin at T0.
+    """
+    m1 = (sh * b - brk * a) / 100.0
+    a2 = None
+    # NaN inputs (e.g. an unknown beta) count as unsafe: no rating can be given
+    unsafe = ~(m0 >= 0) | ~(t0 < tc) | np.isnan(m1)
+    if alpha2 is not None or beta2 is not None:
+        a2 = 0.0 if alpha2 is None else np.nan_to_num(_arr(alpha2))
+        b2 = 0.0 if beta2 is None else np.nan_to_num(_arr(beta2))
+        m2 = (sh * b2 - brk * a2) / 100.0
+        unsafe |= np.isnan(m2)
+        return _first_positive_root(np.where(unsafe, 1.0, m0), m1, m2), unsafe, a2
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return np.where(m1 < 0, m0 / -m1, np.inf), unsafe, a2
+
+
+def _limit_labels(t_knee, tc, ts, unsafe, limit_kind):
+    """What limits each rating: knee, curie, structural (or oxidation), unsafe."""
+    cap = np.minimum(tc, ts)
+    # small integer codes, then one gather into the label array
+    code = np.where(t_knee <= cap, 0, np.where(tc <= ts, 1, 2)).astype(np.int8)
+    code = np.where(unsafe, 3, code)
+    limited = np.array(LIMITS, dtype=object)[code]
+    if limit_kind is not None:
+        kind = np.asarray(limit_kind, dtype=object)
+        limited = np.where((code == 2) & (kind == "oxidation"), "oxidation", limited)
+    return limited
+
+
 def rated_temperature(
     Br0_T,
     HcJ0_kA_m,
@@ -316,21 +346,8 @@ def rated_temperature(
     positive root. Higher Pc normally raises t_max, but with a large Hd it can lower it:
     d|H_op|/dPc has the sign of mu_rec*Hd - Br/mu0 (docs/physics.md).
     """
-    args = (
-        Br0_T,
-        HcJ0_kA_m,
-        alpha,
-        beta,
-        pc,
-        hd_kA_m,
-        mu_rec,
-        squareness,
-        T0_C,
-        curie_C,
-        structural_C,
-        alpha2,
-        beta2,
-    )
+    args: tuple[Any, ...] = (Br0_T, HcJ0_kA_m, alpha, beta, pc, hd_kA_m, mu_rec, squareness)
+    args += (T0_C, curie_C, structural_C, alpha2, beta2)
     br0, h0, a, b, p, hd, mr, s, t0, tc, ts = (_arr(x) for x in args[:11])
     tc = np.where(np.isnan(tc), np.inf, tc)
     ts = np.where(np.isnan(ts), np.inf, ts)
@@ -338,35 +355,14 @@ def rated_temperature(
     brk = br0 / (_T_PER_KA_M * K)  # kA/m: the Br part of |H_op| at T0
     sh = s * h0
     m0 = sh - brk - p * hd / K
-    m1 = (sh * b - brk * a) / 100.0
-    quadratic = alpha2 is not None or beta2 is not None
-    if quadratic:
-        a2 = 0.0 if alpha2 is None else np.nan_to_num(_arr(alpha2))
-        b2 = 0.0 if beta2 is None else np.nan_to_num(_arr(beta2))
-        m2 = (sh * b2 - brk * a2) / 100.0
-    # NaN inputs (e.g. an unknown beta) count as unsafe: no rating can be given
-    unsafe = ~(m0 >= 0) | ~(t0 < tc) | np.isnan(m1)
-    if quadratic:
-        unsafe |= np.isnan(m2)
-        dt_knee = _first_positive_root(np.where(unsafe, 1.0, m0), m1, m2)
-    else:
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            dt_knee = np.where(m1 < 0, m0 / -m1, np.inf)
+    dt_knee, unsafe, a2 = _knee_offset(sh, brk, m0, a, b, alpha2, beta2, t0, tc)
     t_knee = t0 + dt_knee
-    cap = np.minimum(tc, ts)
-    t_max = np.minimum(t_knee, cap)
-    # limited_by as small integer codes, then one gather into the label array
-    code = np.where(t_knee <= cap, 0, np.where(tc <= ts, 1, 2)).astype(np.int8)
-    code = np.where(unsafe, 3, code)
-    limited = np.array(LIMITS, dtype=object)[code]
-    if limit_kind is not None:
-        kind = np.asarray(limit_kind, dtype=object)
-        limited = np.where((code == 2) & (kind == "oxidation"), "oxidation", limited)
-    t_max = np.where(unsafe, np.nan, t_max)
+    limited = _limit_labels(t_knee, tc, ts, unsafe, limit_kind)
+    t_max = np.where(unsafe, np.nan, np.minimum(t_knee, np.minimum(tc, ts)))
     # working point at t_max (at T0 where unsafe)
     dT = np.where(unsafe, 0.0, t_max - t0)
     fa = 1.0 + a / 100.0 * dT
-    if quadratic:
+    if a2 is not None:
         fa = fa + a2 / 100.0 * dT * dT
     br_t = br0 * np.maximum(fa, 0.0)
     H = _h_op(br_t, p, hd, mr)
@@ -422,71 +418,11 @@ def holds_cold(
     return _out(m >= 0, args, "holds_cold")
 
 
-# ----------------------------------------------------------------------------- curves
-class DemagCurves(NamedTuple):
-    """Second-quadrant curves: H_kA_m (<= 0), B_T (normal), J_T (intrinsic), shape (..., n)."""
+def __getattr__(name: str) -> Any:
+    # the display curves live in magnets.physics.curves; they stay importable from here
+    # (lazily, PEP 562: curves imports this module)
+    if name in ("DemagCurves", "demag_curves"):
+        from magnets.physics import curves
 
-    H_kA_m: np.ndarray
-    B_T: np.ndarray
-    J_T: np.ndarray
-
-
-def demag_curves(
-    Br_T,
-    HcJ_kA_m,
-    HcB_kA_m=None,
-    mu_rec=1.05,
-    squareness=0.9,
-    temp_C=20.0,
-    *,
-    alpha=0.0,
-    beta=0.0,
-    T0_C=20.0,
-    curie_C=None,
-    n_points=201,
-) -> DemagCurves:
-    """Second-quadrant demagnetisation curves at a temperature, for plots.
-
-    Parameters
-    ----------
-    Br_T, HcJ_kA_m : values at T0 (the function moves them to temp_C with alpha, beta).
-    HcB_kA_m : datasheet normal coercivity at T0 (optional); the H axis is extended to
-        cover it (scaled with alpha) so the plotted normal curve can be compared with it;
-        past HcJ(T) the intrinsic curve is drawn at J = 0.
-    mu_rec, squareness : recoil permeability and Hk/HcJ.
-    temp_C : temperature(s) of the curves. Inputs broadcast; a trailing axis of n_points.
-
-    Returns
-    -------
-    DemagCurves(H_kA_m, B_T, J_T): H from 0 down to -max(HcJ(T), HcB(T)) (second quadrant,
-    negative), arrays of shape broadcast(inputs) + (n_points,), no NaN.
-
-    Notes
-    -----
-    J(H) = Jlin(|H|) * (1 - (|H|/HcJ)^n), with Jlin = Br - mu0*(mu_rec - 1)*|H| the
-    reversible part; the exponent n is set so J(Hk) = 0.9*Br, i.e. the knee sits at
-    Hk = s*HcJ by the definition of squareness; J(HcJ) = 0. B = J - mu0*|H|.
-    A shape model for display, not a measured curve.
-    """
-    br = _arr(br_at(_arr(Br_T), _arr(alpha), _arr(temp_C), _arr(T0_C), curie_C))
-    hcj = _arr(hcj_at(_arr(HcJ_kA_m), _arr(beta), _arr(temp_C), _arr(T0_C), curie_C))
-    br, hcj, mr, s = np.broadcast_arrays(br, hcj, _arr(mu_rec), _arr(squareness))
-    hmax = hcj
-    if HcB_kA_m is not None:
-        f = _arr(br_at(1.0, _arr(alpha), _arr(temp_C), _arr(T0_C), curie_C))
-        hcb = np.nan_to_num(_arr(HcB_kA_m) * f)
-        hmax = np.maximum(hmax, hcb)
-    frac = np.linspace(0.0, 1.0, int(n_points))
-    x = hmax[..., None] * frac  # |H|, kA/m
-    jlin = br[..., None] - _T_PER_KA_M * (mr[..., None] - 1.0) * x
-    with np.errstate(divide="ignore", invalid="ignore"):
-        hk = s * hcj
-        jlin_k = br - _T_PER_KA_M * (mr - 1.0) * hk
-        q = np.clip(0.9 * br / jlin_k, 0.0, 0.999)
-        n = np.log1p(-q) / np.log(np.clip(s, 1e-6, 0.999999))
-        u = np.clip(x / hcj[..., None], 0.0, 1.0)
-        shape = 1.0 - u ** n[..., None]
-    J = np.where(hcj[..., None] > 0, jlin * shape, 0.0)
-    # beyond HcJ the shape factor is 0: J is drawn at 0 (the reversed state is not modelled)
-    B = J - _T_PER_KA_M * x
-    return DemagCurves(-x, B, J)
+        return getattr(curves, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
