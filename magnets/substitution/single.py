@@ -181,6 +181,17 @@ def _substitute_frame(
     return out
 
 
+def _route_and_br(t: pd.DataFrame, route: str | None, min_br_T: float | None) -> np.ndarray:
+    """Mask of the grades on one of ``route`` (comma list) with datasheet Br >= ``min_br_T``."""
+    keep = np.ones(len(t), dtype=bool)
+    if route:
+        routes = [r.strip() for r in str(route).split(",") if r.strip()]
+        keep &= np.isin(t["route"].to_numpy(dtype=object), routes)
+    if min_br_T is not None:
+        keep &= t["Br_T"].to_numpy(dtype=float) >= float(min_br_T)
+    return keep
+
+
 def find_substitutes(
     lib: Library,
     *,
@@ -220,8 +231,7 @@ def find_substitutes(
     holds the requirement (SUBSTITUTE_ATTRS).
     """
     _check_request(reference, temp_C, rank_by, None, None)
-    pc = float(default_pc(lib, pc))
-    hd = float(hd_kA_m)
+    pc, hd = float(default_pc(lib, pc)), float(hd_kA_m)
     t = grade_table(lib, date)
     fams = t["family"].to_numpy(dtype=object)
     _check_request(reference, temp_C, rank_by, family, fams)
@@ -238,12 +248,7 @@ def find_substitutes(
         mf = (B[ref] / B) * (rho / rho[ref])
     qual = (tmax >= temp - _T_TOL) & cold & _family_filter(fams, family, fams[ref])
     qual &= np.isfinite(mf) & (mf > 0) & (mf <= float(max_mass_factor) + 1e-12)
-    if route:
-        routes = [r.strip() for r in str(route).split(",") if r.strip()]
-        qual &= np.isin(t["route"].to_numpy(dtype=object), routes)
-    if min_br_T is not None:
-        qual &= t["Br_T"].to_numpy(dtype=float) >= float(min_br_T)
-    idx = np.flatnonzero(qual)
+    idx = np.flatnonzero(qual & _route_and_br(t, route, min_br_T))
     keys = [k[idx] * mf[idx] for k in _keys(t, rank_by)]
     dominated = _pareto(tmax[idx], keys)
     ids = t.index.astype(str).to_numpy()
