@@ -16,7 +16,7 @@ and where every figure comes from (composition basis: sourced, derived or estima
 examples:
   magnets show N35AH
   magnets show N45SH-GBD --format json
-  magnets show YXG28 --date 2027-01-01
+  magnets show MSR-YXG28H --date 2027-01-01
 """
 
 
