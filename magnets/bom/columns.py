@@ -51,7 +51,9 @@ FIELDS: dict[str, tuple[str | None, tuple[str, ...]]] = {
         "count",
         _aliases(
             "quantity qty count pcs pieces units number numberofunits quantityperyear "
-            "qtyperassembly"
+            "qtyperassembly qtyperassy qtyassy qtyassembly quantityperassembly qtyperunit "
+            "quantityperunit qtypermotor quantitypermotor noofmagnets numberofmagnets "
+            "magnetcount magnetsperunit magnetspermotor stk stck"
         ),
     ),
     "required_temp_C": (
@@ -59,7 +61,8 @@ FIELDS: dict[str, tuple[str | None, tuple[str, ...]]] = {
         _aliases(
             "requiredtemp requiredtemperature maxtemp maxtemperature operatingtemp "
             "operatingtemperature maxoperatingtemp maxoperatingtemperature temp temperature "
-            "requiredmaxtemp"
+            "requiredmaxtemp tmax tempmax temperaturemax workingtemp workingtemperature "
+            "designtemp designtemperature servicetemp servicetemperature maxservicetemp"
         ),
     ),
     "pc": (None, _aliases("pc permeancecoefficient permeance loadline")),
@@ -71,7 +74,7 @@ FIELDS: dict[str, tuple[str | None, tuple[str, ...]]] = {
         "temp",
         _aliases(
             "coldtemp coldtemperature mintemp mintemperature minoperatingtemp "
-            "minoperatingtemperature coldendtemp"
+            "minoperatingtemperature coldendtemp tmin tempmin temperaturemin"
         ),
     ),
 }
@@ -242,6 +245,14 @@ def match_columns(
                 continue
         found[name] = i
         units[name] = unit or None
+    for name, what in (("required_temp_C", "required-temperature"), ("quantity", "quantity")):
+        if name not in found:
+            effect = (
+                "nothing was checked against a requirement"
+                if name == "required_temp_C"
+                else "every line counts as 1 piece"
+            )
+            warnings.append(f"{path}: no {what} column: {effect}")
     if "magnet_mass" in found and units.get("magnet_mass") is None:
         warnings.append(
             f"{path}: column {headers[found['magnet_mass']]!r} gives no unit; read as kg per unit "

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from magnets.bom.columns import _key
 from magnets.bom.grades import GradeArrays
 from magnets.bom.messages import FACTOR_DECIMALS, KG_DECIMALS, TEMP_DECIMALS, floats
 from magnets.bom.read import RawBom
@@ -17,9 +16,10 @@ from magnets.data.chemistry import REPORTED
 def _input_columns(raw: RawBom) -> dict[str, pa.Array]:
     """The line, then the input columns under their headers (``input_`` on a clash)."""
     out: dict[str, pa.Array] = {"line": pa.array(raw.line, pa.int64())}
-    clash = {_key(name) for name in OUTPUT_NAMES}
+    # only a real clash (same name, any case) is renamed: 'Tmax (°C)' is not 't_max_C'
+    clash = {name.lower() for name in OUTPUT_NAMES}
     for i, h in enumerate(raw.headers):
-        name = f"input_{h}" if _key(h) in clash else h
+        name = f"input_{h}" if str(h).strip().lower() in clash else h
         while name in out:
             name = f"input_{name}"
         col = raw.table.column(i)

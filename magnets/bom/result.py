@@ -94,6 +94,8 @@ class BomSummary(Mapping[str, Any]):
         ISO date of the export-control status.
     calibration : dict
         The calibrated reference condition; ``pc`` is used where a row gives no Pc.
+    column_warnings : list[str]
+        What was said about the input's columns (e.g. no required-temperature column).
     """
 
     rows: int
@@ -105,6 +107,7 @@ class BomSummary(Mapping[str, Any]):
     library_version: str | None
     as_of_date: str
     calibration: dict[str, Any]
+    column_warnings: list[str] = field(default_factory=list)
 
     def __getitem__(self, key: str) -> Any:
         if key not in self._names():

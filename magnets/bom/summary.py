@@ -73,6 +73,7 @@ def build_summary(
         library_version=getattr(lib, "version", None),
         as_of_date=date.isoformat(),
         calibration=calibration,
+        column_warnings=list(cols.warnings),
     )
     if sug is None:
         return out
