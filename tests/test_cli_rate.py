@@ -255,3 +255,11 @@ def test_pc_json(capsys):
     )
     # N = 1 - 0.7/sqrt(1.49) = 0.42654; Pc = 0.57346/0.42654 = 1.3445
     assert d["pc"] == pytest.approx(1.3445, abs=1e-4) and not math.isnan(d["demag_factor"])
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-300"])
+def test_substitute_temp_not_finite_or_below_absolute_zero_is_refused(value, capsys):
+    # before: --temp -300 exited 0 with a list of "qualifying" grades; -273.15 degC is 0 K
+    assert main(["substitute", f"--temp={value}", "--pc", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "--temp" in err and "Traceback" not in err

@@ -87,7 +87,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from magnets.cli.rate import condition
+    from magnets.cli.rate import _check, condition
     from magnets.cli.support import context_from_args, format_table
     from magnets.errors import InputError
     from magnets.io import write_frame
@@ -97,6 +97,9 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(
             "expected a reference GRADE or --temp C (or both), instead received neither"
         )
+    # temperatures are finite and not below absolute zero (-273.15 degC)
+    _check("--temp", args.temp, -273.15, lo_open=False)
+    _check("--cold", args.cold, -273.15, lo_open=False)
     if args.top is not None and args.top < 1:
         raise InputError(f"expected --top >= 1, instead received {args.top}")
     if not args.max_mass_factor > 0:
