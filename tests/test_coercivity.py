@@ -45,10 +45,10 @@ def test_beta_fit_recovers_constant_slope_model():
 
 def test_beta_fit_on_library_matches_arnold_within_0p04(lib):
     m = betafit.fitted_beta_model(lib)
-    # Arnold N/M/H: -0.75, -0.675, -0.605 %/K at 955, 1114, 1353 kA/m (FACTS.md 3)
+    # Arnold N/M/H: -0.75, -0.675, -0.605 %/K at 955, 1114, 1353 kA/m [arnold-ndfeb]
     fitted = m.beta(np.array([955.0, 1114.0, 1353.0]), np.array(["bulk"] * 3))
     np.testing.assert_allclose(fitted, [-0.75, -0.675, -0.605], atol=0.04)
-    # |beta| falls as HcJ0 rises (the point of the model): EH/AH classes near -0.45 (FACTS.md 3 [GK])
+    # |beta| falls as HcJ0 rises (the point of the model): EH/AH classes near -0.45 (unsourced rule of thumb)
     hi = m.beta(np.array([2387.0, 2785.0]), np.array(["bulk", "bulk"]))
     assert np.all(hi > -0.5) and np.all(hi < -0.35)
     # the two HL 'T' points (-0.46 at 2945 kA/m) sit 0.061 below the GBD intercept fit, which
@@ -120,13 +120,13 @@ def test_hcj0_br0_hand_calc():
 def test_fit_on_library_is_within_published_bands(lib):
     m = coercivity.fitted_coercivity_model(lib)
     kOe = 1000.0 / (4 * math.pi)
-    # bulk Dy: FACTS.md 3 [GK] 1.5-2.5 kOe per wt% (120-200 kA/m); allow a little over
+    # bulk Dy: unsourced rule of thumb, 1.5-2.5 kOe per wt% (120-200 kA/m); allow a little over
     assert 100.0 < m.k_Dy_kA_m_per_wt < 260.0
-    # GBD saturation inside the 8-12 kOe band of DESIGN.md
+    # GBD saturation inside the 8-12 kOe band the design assumes
     assert 8.0 * kOe - 1 <= m.cap_Tb_kA_m <= 12.0 * kOe + 1
-    # Tb GBD efficiency: FACTS.md 3 [GK] 15-30 kOe per wt%
+    # Tb GBD efficiency: unsourced rule of thumb, 15-30 kOe per wt%
     assert 10.0 * kOe < m.e_Tb_kA_m_per_wt < 35.0 * kOe
-    # Br falls with HREE: FACTS.md 3 -1 to -1.5 % per wt% of ~1.3 T, i.e. 0.013-0.02 T per wt% (allow 0.01-0.03)
+    # Br falls with HREE: unsourced rule of thumb, -1 to -1.5 % per wt% of ~1.3 T, i.e. 0.013-0.02 T per wt% (allow 0.01-0.03)
     assert 0.01 < m.c_Br_T_per_wt < 0.03
     # the bulk fit reproduces the library's bulk HcJ minima within 10 % RMS
     r = m.residuals[m.residuals["route"] == "bulk"]

@@ -188,11 +188,6 @@ def test_every_citation_is_defined_in_sources_md():
 #: files being rewritten for issue 10 items 1-2 (composition model) at the time this test was
 #: written; they cite the notes by section. TEMPORARY: this set must be empty at the end of issue 10.
 PENDING = {
-    "materials/compositions.csv",
-    "magnets/physics/coercivity.py",
-    "docs/physics.md",
-    "docs/physics_template.md",
-    "tests/test_coercivity.py",
     "tests/test_calibration.py",
 }
 

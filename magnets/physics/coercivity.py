@@ -1,7 +1,7 @@
 """Coercivity and remanence as functions of Dy and Tb content per process route.
 
 A model fitted to the data library (memoised on the library by
-:func:`fitted_coercivity_model`), never typed-in constants (DESIGN.md, FACTS.md section 3):
+:func:`fitted_coercivity_model`), never typed-in constants (the published points below):
 
     bulk     HcJ0 = H_base + k_Dy*Dy + k_Tb*Tb
     gbd-tb   HcJ0 = H_base + k_Dy*Dy + f(t)*min(e_Tb*Tb, cap_Tb)
@@ -13,14 +13,14 @@ A Tb-GBD grade's Tb is all diffused and its Dy is in the substrate (the hottest 
 diffuse Tb into a Dy-bearing substrate: the hybrid route). A Dy-GBD grade diffuses Dy up to
 saturation (Dy_diff = min(Dy, cap/e)); the rest is taken as substrate Dy. f(t) = min(1, t_lim/t)
 is the diffused volume fraction of a magnet t mm thick when diffusion reaches t_lim = 6 mm
-(5-8 mm, FACTS.md section 1.2).
+(5-8 mm, rule of thumb, unsourced).
 
 The temperature coefficient beta(HcJ0, route) is fitted in :mod:`magnets.physics.beta`; the
 inverse (the Dy and Tb a route needs to rate a magnet for T) is :mod:`magnets.physics.hree`.
 
 The library's Dy/Tb contents of grades are labelled estimates (no maker publishes them),
-so the HREE coefficients are fitted to estimates plus the published points of FACTS.md
-section 3; docs/physics.md lists both sets of residuals.
+so the HREE coefficients are fitted to estimates plus the published points below
+(:data:`PUBLISHED_POINTS`); docs/physics.md lists both sets of residuals.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ if TYPE_CHECKING:  # pragma: no cover
 ROUTES = ("bulk", "gbd-dy", "gbd-tb", "dy-free")
 _KOE = KA_M_PER_KOE  # kA/m per kOe (79.577), from magnets.units
 
-#: Published points of FACTS.md section 3 used by the fit or shown beside it.
+#: Published points used by the fit or shown beside it.
 #: kind 'bulk': a bulk-alloyed magnet (HcJ0, Br0 at a Dy content); 'gbd-tb-saturated': the
 #: HcJ gain of an optimised Tb GBD run (Tb amount not stated, so it measures the cap);
 #: 'gb-addition-dy': intergranular Dy additions (not diffusion): compared, not fitted.
@@ -113,10 +113,11 @@ PUBLISHED_POINTS = (
         False,
     ),
 )
-#: Tb/Dy bulk efficiency ratio: FACTS.md 3 [GK] "Tb ~1.7-2x the HcJ gain of Dy per wt%" (mid-point).
+#: Tb/Dy bulk efficiency ratio: unsourced rule of thumb "Tb ~1.7-2x the HcJ gain of Dy per wt%"
+#: (mid-point).
 TB_OVER_DY_BULK = 1.85
-#: Thickness GBD reaches through: FACTS.md 1.2 [GK] 5-8 mm; Mainrich [S] 3-6 mm per face. 6 mm used
-#: (= 2 faces x 3 mm, the low end of Mainrich and inside the FACTS band).
+#: Thickness GBD reaches through: unsourced rule of thumb 5-8 mm; Mainrich [S] 3-6 mm per face.
+#: 6 mm used (= 2 faces x 3 mm, the low end of Mainrich and inside the rule-of-thumb band).
 THICKNESS_LIMIT_MM = 6.0
 #: Band of the saturated GBD gain, kOe ([GK] 8-12 kOe; [S] +9.1 and +9.6 kOe runs).
 GBD_CAP_KOE = (8.0, 12.0)
@@ -321,7 +322,7 @@ def _fit_gbd(
         e_dy, cap_dy = _grid_gbd(h[sel], dy[sel], k_tb * tb[sel], e_grid, cap_grid, k_dy, h_base)
     else:
         e_dy, cap_dy = e_tb / 2.0, cap_tb / 2.0
-        notes["gbd-dy"] = "no gbd-dy grades: half of Tb's e and cap (FACTS.md 3 [GK])"
+        notes["gbd-dy"] = "no gbd-dy grades: half of Tb's e and cap (rule of thumb, unsourced)"
     return e_tb, cap_tb, e_dy, cap_dy
 
 
@@ -377,10 +378,10 @@ def _published_residuals(m: CoercivityModel) -> pd.DataFrame:
 
 
 def fit_coercivity(grades: pd.DataFrame, beta_fit: BetaModel | None = None) -> CoercivityModel:
-    """Fit the HcJ0/Br0 model to the library's NdFeB grades and FACTS.md section 3.
+    """Fit the HcJ0/Br0 model to the library's NdFeB grades and the published points.
 
     1. bulk: least squares HcJ0 = H_base + k_Dy*(Dy + 1.85*Tb) over bulk sintered grades plus the
-       published 7.4 wt% Dy alloy; k_Tb = 1.85*k_Dy (FACTS.md 3 [GK] 1.7-2x).
+       published 7.4 wt% Dy alloy; k_Tb = 1.85*k_Dy (unsourced rule of thumb, 1.7-2x).
     2. c_Br: least squares Br = Br_base - c_Br*(Dy + Tb) over bulk grades (+ the same alloy);
        Br_base per route = mean of Br + c_Br*(Dy+Tb) over the route's grades.
     3. gbd-tb, gbd-dy: (e, cap), cap inside the 8-12 kOe band, by a vectorised least-squares grid
@@ -388,14 +389,14 @@ def fit_coercivity(grades: pd.DataFrame, beta_fit: BetaModel | None = None) -> C
        H_base, k_Dy, k_Tb fixed (substrate HREE at bulk efficiency); the two published saturated
        Tb GBD gains enter the Tb fit as observations of cap_Tb, and Mainrich's +8.9 kOe from
        0.35 wt% Tb as a gain at a known amount. Without gbd-dy grades, Dy GBD takes
-       half of Tb's e and cap (FACTS.md 3 [GK] "Dy GBD ~ half of Tb's gain").
+       half of Tb's e and cap (unsourced rule of thumb: "Dy GBD ~ half of Tb's gain").
     4. dy-free: H_free = mean HcJ0 of the dy-free grades.
     Library Dy/Tb are labelled estimates (nobody publishes them); so is this fit.
     ``beta_fit`` is accepted for compatibility and not used.
     """
     p = _nd_points(grades)
     h_base, k_dy, k_tb, c_br, br_base = _fit_bulk(p)
-    notes = {"k_Tb": f"k_Tb = {TB_OVER_DY_BULK} x k_Dy (FACTS.md 3 [GK], Tb 1.7-2x Dy per wt%)"}
+    notes = {"k_Tb": f"k_Tb = {TB_OVER_DY_BULK} x k_Dy (unsourced rule of thumb, Tb 1.7-2x Dy)"}
     e_tb, cap_tb, e_dy, cap_dy = _fit_gbd(p, h_base, k_dy, k_tb, notes)
     free = (p.route == "dy-free") & np.isfinite(p.h)
     h_free = float(np.mean(p.h[free])) if free.any() else float(h_base)
