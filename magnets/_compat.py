@@ -25,15 +25,21 @@ def forward(
     imports ``pkg.other``).
     """
 
+    found: dict[str, Any] = {}  # names already resolved: one search per name, not per access
+
     def __getattr__(name: str) -> Any:
+        if name in found:
+            return found[name]
         if name.startswith("__"):
             raise AttributeError(name)
         if package is not None and importlib.util.find_spec(f"{package}.{name}") is not None:
-            return importlib.import_module(f"{package}.{name}")
+            found[name] = importlib.import_module(f"{package}.{name}")
+            return found[name]
         for target in targets:
             module = importlib.import_module(target)
             if hasattr(module, name):
-                return getattr(module, name)
+                found[name] = getattr(module, name)
+                return found[name]
         raise AttributeError(f"module {targets[0]!r} has no attribute {name!r}")
 
     def __dir__() -> list[str]:
