@@ -19,7 +19,10 @@ The requirement is a temperature T at a load line (Pc, Hd) plus a cold end:
                                       highest working-point flux at T (within --family if given)
 
 A candidate qualifies when its rated temperature at (Pc, Hd) is at least T and it still holds
-at --cold (ferrite loses coercivity in the cold). Candidates are compared at equal flux:
+at --cold (ferrite loses coercivity in the cold). With --max-loss PCT the requirement is a
+flux loss instead of the knee: a candidate qualifies when a trip to T at (Pc, Hd) costs it at
+most PCT % of its flux at 20 degC on the same load line (the loss model of `magnets rate
+--loss-at`; makers often rate "loss < 5 % at Pc 2"). Candidates are compared at equal flux:
 
   mass_factor = (B_op_ref(T) / B_op_cand(T)) * (density_cand / density_ref)
 
@@ -43,6 +46,7 @@ examples:
   magnets substitute --temp 180 --pc 1 --rank-by dy_tb
   magnets substitute ARN-N42H --pc 2 --hd 150 --rank-by controlled --date 2026-12-01 --format json
   magnets substitute --temp 120 --family any --max-mass-factor 3 --cold -40
+  magnets substitute --temp 150 --pc 2 --max-loss 5
 """
 
 
@@ -78,6 +82,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default=1.2,
         metavar="X",
         help="largest candidate mass at equal flux relative to the reference (default 1.2)",
+    )
+    p.add_argument(
+        "--max-loss",
+        type=float,
+        metavar="PCT",
+        help="qualify by irreversible flux loss after a trip to T (%%) instead of the knee",
     )
     p.add_argument("--rank-by", choices=["dy_tb", "controlled", "price"], default="dy_tb")
     p.add_argument("--top", type=int, default=10, metavar="N", help="show the first N (default 10)")
@@ -120,13 +130,16 @@ def run(args: argparse.Namespace) -> int:
         rank_by=args.rank_by,
         date=ctx.date,
         top=args.top,
+        max_loss_pct=args.max_loss,
     )
     a = out.attrs
+    by_loss = args.max_loss is not None
     if args.format == "json":
-        write_frame(out[SUBSTITUTE_KEYS], None, "json")
+        write_frame(out[SUBSTITUTE_KEYS + (["loss_pct_at_temp"] if by_loss else [])], None, "json")
         return 0
     cols = (
         SUBSTITUTE_KEYS[:-1]
+        + (["loss_pct_at_temp"] if by_loss else [])
         + (["unknown_kg_equal_flux"] if args.rank_by == "controlled" else [])
         + (["price_usd_equal_flux"] if args.rank_by == "price" else [])
         + ["pareto", "is_reference"]
@@ -134,12 +147,36 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "csv":
         write_frame(out[cols], None, "csv")
         return 0
+    _header(a)
+    if len(out) == 0:
+        sys.stdout.write(
+            "no grade qualifies: widen --family, raise --max-mass-factor or relax the requirement\n"
+        )
+        return 0
+    sys.stdout.write(format_table(out[cols].rename(columns={"is_reference": "ref"}), digits=3))
+    return 0
+
+
+def _header(a: dict) -> None:
+    """The requirement line, and a note when the reference itself fails it."""
+    import sys
+
+    by_loss = a.get("max_loss_pct") is not None
+    what = f"loss <= {a['max_loss_pct']:g} % after a trip to " if by_loss else ""
     sys.stdout.write(
-        f"# requirement: {a['temp_C']:.1f} degC at Pc {a['pc']:g}, Hd {a['hd_kA_m']:g} kA/m, "
+        f"# requirement: {what}{a['temp_C']:.1f} degC at Pc {a['pc']:g}, Hd {a['hd_kA_m']:g} kA/m, "
         f"holding at {a['cold_C']} degC; reference {a['reference']} "
         f"(B_op {a['reference_B_op_T_at_temp']:.3f} T at temperature); ranked by {a['rank_by']} "
         f"at equal flux; {a['n_qualifying']} qualify\n"
     )
+    if by_loss:
+        ref_loss = a["reference_loss_pct_at_temp"]
+        if not ref_loss <= a["max_loss_pct"] + 1e-9:  # NaN: no rating inputs
+            sys.stdout.write(
+                f"# the reference itself loses {ref_loss:.2f} % here: above the cap, "
+                "so it is not listed\n"
+            )
+        return
     if (
         a["reference_t_max_C"] != a["reference_t_max_C"]
         or a["reference_t_max_C"] < a["temp_C"] - 1e-9
@@ -153,10 +190,3 @@ def run(args: argparse.Namespace) -> int:
             f"# the reference itself rates {rated} here: below the requirement, "
             "so it is not listed\n"
         )
-    if len(out) == 0:
-        sys.stdout.write(
-            "no grade qualifies: widen --family, raise --max-mass-factor or relax the requirement\n"
-        )
-        return 0
-    sys.stdout.write(format_table(out[cols].rename(columns={"is_reference": "ref"}), digits=3))
-    return 0

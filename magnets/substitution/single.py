@@ -11,6 +11,7 @@ The JSON keys of ``magnets substitute`` are :data:`SUBSTITUTE_KEYS`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -33,6 +34,7 @@ SUBSTITUTE_COLUMNS: dict[str, str] = {
     "route": "process route",
     "t_max_C": "rated temperature at (Pc, Hd), degC",
     "limited_by": "what limits the rating: knee, curie, structural or unsafe",
+    "loss_pct_at_temp": "irreversible flux loss after a trip to the required temperature, %",
     "B_op_T_at_temp": "flux density at the working point at the required temperature, T",
     "mass_factor": "magnet mass for the reference's flux, relative to the reference (kg/kg)",
     "Dy_Tb_kg_per_kg": "Dy + Tb per kg of magnet, kg/kg",
@@ -54,9 +56,11 @@ SUBSTITUTE_ATTRS: dict[str, str] = {
     "hd_kA_m": "applied demagnetising field, kA/m",
     "cold_C": "cold end, degC (None: not checked)",
     "rank_by": "ranking metric: dy_tb, controlled or price",
+    "max_loss_pct": "largest loss allowed at temp_C, % (None: the knee decides)",
     "n_qualifying": "grades that qualify (before ``top``)",
     "reference_t_max_C": "the reference's rated temperature, degC",
     "reference_B_op_T_at_temp": "the reference's working-point flux at temp_C, T",
+    "reference_loss_pct_at_temp": "the reference's irreversible loss after a trip to temp_C, %",
 }
 #: JSON keys of ``magnets substitute`` (issue 3), in order; units in SUBSTITUTE_COLUMNS.
 SUBSTITUTE_KEYS = [
@@ -103,6 +107,7 @@ def _requirement(
     t: pd.DataFrame,
     tmax: np.ndarray,
     cold: np.ndarray,
+    holds: Callable[[float], np.ndarray],
     *,
     reference: Any,
     temp_C: Any,
@@ -126,7 +131,7 @@ def _requirement(
         return ref, float(tmax[ref])
     temp = float(temp_C)
     _, b_all = _b_op_at(t, temp, pc, hd)
-    ok = (tmax >= temp - _T_TOL) & cold & _family_filter(fams, family, None)
+    ok = holds(temp) & cold & _family_filter(fams, family, None)
     if not ok.any():
         raise InputError(
             f"no grade{'' if family in (None, 'any') else ' of family ' + str(family)} "
@@ -136,6 +141,35 @@ def _requirement(
     b = np.where(ok, b_all, -np.inf)
     best = np.max(b)
     return int(np.flatnonzero(b >= best)[np.argmin(ids[b >= best])]), temp  # ties by id
+
+
+def _loss_at(t: pd.DataFrame, temp: float, pc: float, hd: float) -> np.ndarray:
+    """Irreversible loss (%) of every grade after a trip to ``temp`` (NaN: no rating inputs)."""
+    from magnets.physics.loss import loss_for_grades
+
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):  # NaN rows expected
+        return loss_for_grades(t, temp, pc=pc, hd_kA_m=hd)["loss_pct"].to_numpy(dtype=float)
+
+
+def _holds_fn(
+    t: pd.DataFrame, tmax: np.ndarray, pc: float, hd: float, max_loss_pct: float | None
+) -> Callable[[float], np.ndarray]:
+    """Mask of the grades that hold a temperature: knee rating >= T, or loss at T <= the cap."""
+    if max_loss_pct is None:
+        return lambda temp: tmax >= temp - _T_TOL
+    cap = float(max_loss_pct)
+    return lambda temp: _loss_at(t, temp, pc, hd) <= cap + 1e-9  # NaN loss never holds
+
+
+def _check_max_loss(max_loss_pct: Any) -> None:
+    if max_loss_pct is None:
+        return
+    x = float(max_loss_pct)
+    if not (np.isfinite(x) and 0.0 <= x < 100.0):
+        raise InputError(
+            "expected --max-loss a percentage of flux, at least 0 and below 100 (e.g. 5), "
+            f"instead received {max_loss_pct!r}"
+        )
 
 
 def _pareto(ti: np.ndarray, keys: list[np.ndarray]) -> np.ndarray:
@@ -168,6 +202,7 @@ def _substitute_frame(
             "route": t["route"].to_numpy(dtype=object)[sel],
             "t_max_C": cols["t_max_C"][sel],
             "limited_by": cols["limited_by"][sel],
+            "loss_pct_at_temp": cols["loss"][sel],
             "B_op_T_at_temp": cols["B"][sel],
             "mass_factor": cols["mf"][sel],
             "Dy_Tb_kg_per_kg": num("Dy_Tb_kg_per_kg"),
@@ -178,6 +213,27 @@ def _substitute_frame(
     )
     for what in ("Dy_Tb_kg", "controlled_kg", "unknown_kg", "price_usd"):
         out[f"{what}_equal_flux"] = out[f"{what}_per_kg"] * out["mass_factor"]
+    return out
+
+
+def _ranked(
+    lib: Library,
+    t: pd.DataFrame,
+    idx: np.ndarray,
+    ref: int,
+    cols: dict[str, np.ndarray],
+    rank_by: str,
+) -> pd.DataFrame:
+    """The qualifying rows ``idx`` leanest first at equal flux, with pareto and is_reference."""
+    mf = cols["mf"]
+    keys = [k[idx] * mf[idx] for k in _keys(t, rank_by)]
+    dominated = _pareto(cols["t_max_C"][idx], keys)
+    ids = t.index.astype(str).to_numpy()
+    order = np.lexsort([ids[idx], mf[idx], *keys[::-1]])
+    sel = idx[order]
+    out = _substitute_frame(lib, t, sel, cols)
+    out["pareto"] = ~dominated[order]
+    out["is_reference"] = sel == ref
     return out
 
 
@@ -207,6 +263,7 @@ def find_substitutes(
     rank_by: str = "dy_tb",
     date: dt.date | None = None,
     top: int | None = None,
+    max_loss_pct: float | None = None,
 ) -> pd.DataFrame:
     """Grades that meet a requirement, leanest first at equal flux.
 
@@ -224,6 +281,9 @@ def find_substitutes(
     rank_by : 'dy_tb' (kg Dy+Tb), 'controlled' (kg export-controlled; unknown-status elements rank
         worse than controlled ones) or 'price' (USD, priced elements only), all at equal flux.
     top : keep the first N rows (pareto is computed before the cut).
+    max_loss_pct : when given, a grade holds the requirement when its irreversible loss after a
+        trip to temp_C at (Pc, Hd) is at most this percentage, instead of its knee rating
+        reaching temp_C (:func:`magnets.physics.loss.irreversible_loss`).
 
     Returns
     -------
@@ -231,6 +291,7 @@ def find_substitutes(
     holds the requirement (SUBSTITUTE_ATTRS).
     """
     _check_request(reference, temp_C, rank_by, None, None)
+    _check_max_loss(max_loss_pct)
     pc, hd = float(default_pc(lib, pc)), float(hd_kA_m)
     t = grade_table(lib, date)
     fams = t["family"].to_numpy(dtype=object)
@@ -238,37 +299,28 @@ def find_substitutes(
     rating = _rate_arrays(t, pc, hd)
     tmax = np.asarray(rating.t_max_C, dtype=float)
     cold = _holds_cold(t, float(cold_C), pc, hd) if cold_C is not None else np.ones(len(t), bool)
+    holds = _holds_fn(t, tmax, pc, hd, max_loss_pct)
     ref, temp = _requirement(
-        lib, t, tmax, cold, reference=reference, temp_C=temp_C, family=family,
+        lib, t, tmax, cold, holds, reference=reference, temp_C=temp_C, family=family,
         pc=pc, hd=hd, cold_C=cold_C,
     )  # fmt: skip
     B = np.asarray(_b_op_at(t, temp, pc, hd)[1], dtype=float)
     rho = t["density_g_cm3"].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         mf = (B[ref] / B) * (rho / rho[ref])
-    qual = (tmax >= temp - _T_TOL) & cold & _family_filter(fams, family, fams[ref])
+    loss = _loss_at(t, temp, pc, hd)
+    qual = holds(temp) & cold & _family_filter(fams, family, fams[ref])
     qual &= np.isfinite(mf) & (mf > 0) & (mf <= float(max_mass_factor) + 1e-12)
     idx = np.flatnonzero(qual & _route_and_br(t, route, min_br_T))
-    keys = [k[idx] * mf[idx] for k in _keys(t, rank_by)]
-    dominated = _pareto(tmax[idx], keys)
-    ids = t.index.astype(str).to_numpy()
-    order = np.lexsort([ids[idx], mf[idx], *keys[::-1]])
-    sel = idx[order]
     limited = np.asarray(rating.limited_by, dtype=object)
-    out = _substitute_frame(lib, t, sel, {"t_max_C": tmax, "limited_by": limited, "B": B, "mf": mf})
-    out["pareto"] = ~dominated[order]
-    out["is_reference"] = sel == ref
+    cols = {"t_max_C": tmax, "limited_by": limited, "B": B, "mf": mf, "loss": loss}
+    out = _ranked(lib, t, idx, ref, cols, rank_by)
     out.attrs.update(
-        reference=str(ids[ref]),
-        temp_C=temp,
-        pc=pc,
-        hd_kA_m=hd,
-        cold_C=cold_C,
-        rank_by=rank_by,
-        n_qualifying=len(idx),
-        reference_t_max_C=float(tmax[ref]),
-        reference_B_op_T_at_temp=float(B[ref]),
-    )
+        reference=str(t.index[ref]), temp_C=temp, pc=pc, hd_kA_m=hd, cold_C=cold_C,
+        rank_by=rank_by, max_loss_pct=None if max_loss_pct is None else float(max_loss_pct),
+        n_qualifying=len(idx), reference_t_max_C=float(tmax[ref]),
+        reference_B_op_T_at_temp=float(B[ref]), reference_loss_pct_at_temp=float(loss[ref]),
+    )  # fmt: skip
     if top is not None:
         out = out.head(int(top))
     return out.reset_index(drop=True)
