@@ -15,9 +15,9 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import sys
-import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from magnets.errors import InputError
+from magnets.outputs import write_atomic as write_atomic  # one writer, re-exported here
 
 #: First characters that make a spreadsheet run a cell as a formula (OWASP "CSV injection").
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -42,31 +43,10 @@ FORMAT_BY_EXTENSION = {
     "pq": "parquet",
     "xlsx": "xlsx",
 }
+#: Characters an XLSX cell cannot hold (XML 1.0 forbids C0 controls other than tab, LF, CR);
+#: openpyxl refuses them, so they are removed from every cell and header written to XLSX.
+XLSX_ILLEGAL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
 _PREFIX_BYTES = np.frombuffer("".join(FORMULA_PREFIXES).encode("ascii"), dtype=np.uint8)
-
-
-def write_atomic(path: str | os.PathLike, writer: Callable[[Path], Any]) -> Path:
-    """Call ``writer(tmp_path)`` on a temporary file beside ``path``, then rename it over ``path``.
-
-    If the writer raises, the temporary file is removed and ``path`` is untouched.
-    """
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.exists():
-        raise InputError(
-            f"cannot write {target}: folder {folder} does not exist; create it or choose "
-            "another -o path"
-        )
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        writer(tmp_path)
-        os.replace(tmp_path, target)
-    except BaseException:
-        tmp_path.unlink(missing_ok=True)
-        raise
-    return target
 
 
 def _is_text_column(s: pd.Series) -> bool:
@@ -125,13 +105,32 @@ def neutralise_text(arr: pa.Array) -> pa.Array:
     return pc.if_else(pa.array(risky), pc.binary_join_element_wise(quote, arr, empty), arr)
 
 
-def spreadsheet_safe(table: pa.Table) -> pa.Table:
-    """The table with every text column through :func:`neutralise_text`."""
+def safe_names(names: list[str]) -> list[str]:
+    """Column names through the same formula rule as the cells (a header is a cell too)."""
+    if not names:
+        return []
+    risky = formula_mask(pa.array(names, type=pa.string()))
+    return [f"'{n}" if r else n for n, r in zip(names, risky.tolist(), strict=True)]
+
+
+def xlsx_text(arr: pa.Array) -> pa.Array:
+    """A text array without the control characters XLSX cannot hold (others unchanged)."""
+    if pa.types.is_dictionary(arr.type):
+        return pa.DictionaryArray.from_arrays(arr.indices, xlsx_text(arr.dictionary))
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return arr
+    return pc.replace_substring_regex(arr, XLSX_ILLEGAL, "")
+
+
+def spreadsheet_safe(table: pa.Table, xlsx: bool = False) -> pa.Table:
+    """The table with every text column and every column name through
+    :func:`neutralise_text`; with ``xlsx``, control characters XLSX refuses removed too."""
     cols = []
     for c in table.columns:
         c = c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c
-        cols.append(neutralise_text(c))
-    return pa.table(cols, names=table.column_names)
+        cols.append(neutralise_text(xlsx_text(c) if xlsx else c))
+    names = [re.sub(XLSX_ILLEGAL, "", n) for n in table.column_names] if xlsx else None
+    return pa.table(cols, names=safe_names(names or table.column_names))
 
 
 def _risky_series(text: pd.Series) -> np.ndarray:
@@ -140,13 +139,25 @@ def _risky_series(text: pd.Series) -> np.ndarray:
     return formula_mask(arr)
 
 
-def safe_text_cells(frame: pd.DataFrame) -> pd.DataFrame:
-    """Return a copy in which text cells a spreadsheet would execute start with ``'``.
+def safe_text_cells(frame: pd.DataFrame, xlsx: bool = False) -> pd.DataFrame:
+    """Return a copy in which text cells and column names a spreadsheet would execute start
+    with ``'``; with ``xlsx``, control characters XLSX refuses are removed first.
 
     The rule is :func:`formula_mask` (numbers in text, such as "-40" or "-1,5", stay). Only
     text and categorical-text columns are touched; vectorised per column.
     """
     out = frame.copy()
+    names = [str(c) for c in out.columns]
+    if xlsx:
+        names = [re.sub(XLSX_ILLEGAL, "", n) for n in names]
+        for col in out.columns:
+            s = out[col]
+            if _is_text_column(s) and not isinstance(s.dtype, pd.CategoricalDtype):
+                out[col] = s.where(
+                    ~s.map(type).eq(str),
+                    s.astype("string").str.replace(XLSX_ILLEGAL, "", regex=True),
+                )
+    out.columns = safe_names(names)
     for col in out.columns:
         s = out[col]
         if isinstance(s.dtype, pd.CategoricalDtype):
@@ -254,7 +265,7 @@ def write_frame(
             frame.to_parquet(tmp, index=False)
         elif fmt == "xlsx":
             with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-                safe_text_cells(frame).to_excel(xl, index=False, sheet_name=sheet_name)
+                safe_text_cells(frame, xlsx=True).to_excel(xl, index=False, sheet_name=sheet_name)
 
     write_atomic(path, writer)
 

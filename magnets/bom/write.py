@@ -17,6 +17,7 @@ import pyarrow as pa
 from magnets.bom.result import BomResult, Progress
 from magnets.errors import InputError
 from magnets.io import FORMAT_BY_EXTENSION, FORMATS, spreadsheet_safe, write_atomic
+from magnets.outputs import is_special
 
 XLSX_MAX_ROWS = 1_048_575  # a sheet holds 1,048,576 rows, one is the header
 CSV_SLICE_ROWS = 125_000
@@ -34,7 +35,7 @@ def format_for(path: str | os.PathLike[str] | None, fmt: str | None) -> str:
                 f"expected --format among {', '.join(FORMATS)}, instead received {fmt!r}"
             )
         return fmt
-    if path is None:
+    if path is None or is_special(path):  # stdout, "-", a device or FIFO: csv unless told
         return "csv"
     found = FORMAT_BY_EXTENSION.get(Path(path).suffix.lower().lstrip("."))
     if found is None:
@@ -136,7 +137,7 @@ def _write_json(result: BomResult, target: Target) -> None:
 def _write_xlsx(table: pa.Table, target: Target) -> None:
     import openpyxl
 
-    safe = spreadsheet_safe(table)
+    safe = spreadsheet_safe(table, xlsx=True)
     wb = openpyxl.Workbook(write_only=True)
     ws = wb.create_sheet("bom")
     ws.append(safe.column_names)

@@ -131,13 +131,6 @@ class _Progress:
 LARGE_INPUT_BYTES = 5_000_000  # about 100,000 lines
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.exists() and b.exists() and a.samefile(b)
-    except OSError:
-        return False
-
-
 def run(args: argparse.Namespace) -> int:
     from magnets.bom.write import format_for
     from magnets.errors import InputError
@@ -148,15 +141,9 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(
             f"--format {fmt} writes a binary file: give an output path with -o FILE.{fmt}"
         )
-    for out in (args.output, args.summary):
-        if out is not None and _same_file(src, Path(out)):
-            raise InputError(
-                f"{out} is the input file; choose another output name so the BOM is not overwritten"
-            )
-        if out is not None and not Path(out).resolve().parent.is_dir():
-            raise InputError(
-                f"cannot write {out}: folder {Path(out).parent} does not exist; create it first"
-            )
+    from magnets.outputs import check_outputs
+
+    check_outputs([("-o", args.output), ("--summary", args.summary)], input_path=src)
     try:
         size = src.stat().st_size
     except OSError:
@@ -195,11 +182,13 @@ def _evaluate_and_write(args: argparse.Namespace, src: Path, fmt: str, bar: _Pro
     except OSError as exc:
         if isinstance(exc, BrokenPipeError):
             raise
-        where = exc.filename or args.output or args.summary or "stdout"
         raise InputError(
-            f"cannot write {where}: {exc.strerror or exc}; check the folder and free space"
+            f"cannot write {'stdout' if args.output is None else args.output}: "
+            f"{exc.strerror or exc}; check the folder and free space"
         ) from None
-    sys.stderr.write(format_summary(result.summary, src))
+    from magnets.outputs import printable
+
+    sys.stderr.write(printable(format_summary(result.summary, src)))
     if args.strict and result.summary["rows_by_status"]["ok"] != result.summary["rows"]:
         return ExitCode.CHECK_FAILED
     return ExitCode.OK

@@ -104,19 +104,34 @@ def main(argv: list[str] | None = None) -> int:
         return ExitCode.USAGE
     try:
         code = modules[args.command].run(args)
+        sys.stdout.flush()  # a full disk or closed pipe shows here, not at exit
         return int(code if code is not None else ExitCode.OK)
     except MagnetsError as exc:
-        print(f"magnets: error: {exc}", file=sys.stderr)
+        from magnets.outputs import printable
+
+        print(printable(f"magnets: error: {exc}"), file=sys.stderr)
         return ExitCode.USAGE
     except KeyboardInterrupt:
         print("magnets: interrupted", file=sys.stderr)
         return ExitCode.INTERRUPTED
     except BrokenPipeError:  # e.g. `magnets grades | head`: stop quietly
-        import os
-
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _drop_stdout()
         return ExitCode.OK
+    except OSError as exc:  # e.g. `magnets grades > /dev/full`
+        from magnets.outputs import printable
+
+        what = f"{exc.filename}" if exc.filename else "cannot write stdout"
+        _drop_stdout()
+        print(printable(f"magnets: error: {what}: {exc.strerror or exc}"), file=sys.stderr)
+        return ExitCode.USAGE
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null so the unwritten rest of its buffer does not fail at exit."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -112,30 +112,37 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _format(args: argparse.Namespace) -> str:
-    """--format, else from OUT's extension (csv, json, parquet, pq), else the summary table."""
+    """--format, else from OUT's extension (csv, json, parquet, pq), else the summary table.
+
+    An extension naming a table format this command does not write (.xlsx) is refused, so
+    text never lands in a file that claims to be a workbook.
+    """
+    from magnets.errors import InputError
+
     if args.format:
         return args.format
-    from magnets.io import format_from_path
+    from magnets.io import FORMAT_BY_EXTENSION
 
-    fmt = format_from_path(args.output, default="table")
-    return fmt if fmt in FORMATS else "table"
+    if args.output is None or args.output == "-":
+        return "table"
+    fmt = FORMAT_BY_EXTENSION.get(Path(args.output).suffix.lower().lstrip("."), "table")
+    if fmt not in FORMATS:
+        raise InputError(
+            f"fleet cannot write {fmt} ({args.output}); name -o .csv, .json or .parquet "
+            "(or any other name, e.g. .txt, for the text summary)"
+        )
+    return fmt
 
 
 def _check_arguments(args: argparse.Namespace, fmt: str, src: Path) -> None:
-    """InputError before any work: an output over the input, a missing folder, bad options."""
+    """InputError before any work: an output over the input, an output that cannot be
+    written, the same file twice, bad options."""
     from magnets.errors import InputError
+    from magnets.outputs import check_outputs
 
-    for out in (args.output, args.plot):
-        if out is None:
-            continue
-        if src.exists() and Path(out).resolve() == src.resolve():
-            raise InputError(
-                f"{out} is the input file; choose another output name so it is not overwritten"
-            )
-        if not Path(out).resolve().parent.is_dir():
-            raise InputError(
-                f"cannot write {out}: folder {Path(out).parent} does not exist; create it first"
-            )
+    check_outputs([("-o", args.output), ("--plot", args.plot)], input_path=src)
+    if args.plot is not None and args.plot != "-" and Path(args.plot).suffix.lower() != ".png":
+        raise InputError(f"--plot writes a PNG image: name it .png, instead received {args.plot}")
     if fmt == "parquet" and args.output is None:
         raise InputError(
             "--format parquet writes a binary file: give an output path with -o FILE.parquet"
@@ -144,6 +151,8 @@ def _check_arguments(args: argparse.Namespace, fmt: str, src: Path) -> None:
         raise InputError(
             f"--samples: expected a whole number of at least 2, instead received {args.samples}"
         )
+    if args.seed is not None and args.seed < 0:
+        raise InputError(f"--seed: expected a whole number 0 or more, instead received {args.seed}")
 
 
 def run(args: argparse.Namespace) -> int:

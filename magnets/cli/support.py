@@ -66,7 +66,9 @@ def format_table(
     import pandas as pd
 
     cols = columns or list(frame.columns)
-    cells = [[_fmt(v, digits)[:max_width] for v in frame[c].tolist()] for c in cols]
+    from magnets.outputs import printable
+
+    cells = [[printable(_fmt(v, digits))[:max_width] for v in frame[c].tolist()] for c in cols]
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in cols]
     widths = [max([len(c)] + [len(x) for x in col]) for c, col in zip(cols, cells)]
     lines = [
@@ -92,4 +94,7 @@ def format_mapping(items: list[tuple[str, object]], digits: int = 5) -> str:
 
 
 def warn(message: str) -> None:
-    print(f"magnets: warning: {message}", file=sys.stderr)
+    """One warning line on stderr (control characters from the input shown as escapes)."""
+    from magnets.outputs import printable
+
+    print(printable(f"magnets: warning: {message}"), file=sys.stderr)
