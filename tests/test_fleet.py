@@ -253,24 +253,90 @@ def test_end_of_life_follows_the_cohorts_own_mix(lib):
     assert eol == pytest.approx(1000 * frac(lib, "N45SH", "Dy") / 1000.0, rel=1e-12)
 
 
-def test_oxide_and_world_share(lib):
+def test_oxide_and_shares_of_primary_supply_of_the_same_scope(lib):
+    """share_of_world_pct divided by China's separated output, recycled oxide included, as if
+    it were world mine production (issue 10): each share now names its denominator."""
     from magnets.data.chemistry import oxide_factor
 
-    spec = spec_of(seg(units=((2020,), (1e6,), (1e6,))), start=2025, end=2025)
-    t = project_fleet(spec, lib).table.set_index("element")
-    assert t.loc["Dy", "oxide_t"] == pytest.approx(
-        t.loc["Dy", "primary_t"] * oxide_factor("Dy"), rel=1e-12
+    spec = spec_of(seg(units=((2020,), (1e6,), (1e6,))), start=2023, end=2025)
+    t = project_fleet(spec, lib).table.set_index(["year", "element"])
+    dy23, dy25 = t.loc[(2023, "Dy")], t.loc[(2025, "Dy")]
+    assert dy23["oxide_t"] == pytest.approx(dy23["primary_t"] * oxide_factor("Dy"), rel=1e-12)
+    assert np.isnan(t.loc[(2023, "Co"), "oxide_t"])  # not a rare earth: no oxide equivalent
+    # world: JRC 3,126 t Dy2O3 (2021, supply.csv), the latest world figure at or before 2023
+    assert dy23["share_of_world_primary_pct"] == pytest.approx(
+        100 * dy23["oxide_t"] / 3126, rel=1e-12
     )
-    assert np.isnan(t.loc["Co", "oxide_t"])  # not a rare earth: no oxide equivalent
-    el = lib.elements.loc["Dy"]
-    if el["production_basis"] == "oxide" and el["production_t"] > 0:
-        # like basis: Dy2O3 demand against Dy2O3 production
-        assert t.loc["Dy", "share_of_world_pct"] == pytest.approx(
-            100 * t.loc["Dy", "oxide_t"] / el["production_t"], rel=1e-12
-        )
-    nd = lib.elements.loc["Nd"]
-    if not (nd["production_t"] > 0):
-        assert np.isnan(t.loc["Nd", "share_of_world_pct"])  # no per-element figure -> null
+    # China: 2023 Dy2O3 3,125 t (3,500 / 1.12) less 888 t recycled = 2,237 t; 2025 uses 2024's
+    # 3,500 - 710 = 2,790 t (supply.csv, Argus), never the separated figure with scrap in it
+    assert dy23["share_of_china_output_pct"] == pytest.approx(
+        100 * dy23["oxide_t"] / 2237, rel=1e-12
+    )
+    assert dy25["share_of_china_output_pct"] == pytest.approx(
+        100 * dy25["oxide_t"] / 2790, rel=1e-12
+    )
+    # no world Tb figure; Nd only has China's PrNd oxide, from 2024 on:
+    # Nd2O3 / (106,000 - 26,504 = 79,496 t PrNd oxide)
+    assert np.isnan(t.loc[(2024, "Tb"), "share_of_world_primary_pct"])
+    assert np.isnan(t.loc[(2023, "Nd"), "share_of_china_output_pct"])
+    nd = t.loc[(2024, "Nd")]
+    assert nd["share_of_china_output_pct"] == pytest.approx(
+        100 * nd["primary_t"] * oxide_factor("Nd") / 79496, rel=1e-12
+    )
+
+
+def test_negative_primary_was_reported_and_netted_off_cumulative_totals(lib):
+    """Defect: primary_t went negative when scrap and end-of-life returns exceeded demand,
+    and the summary's cumulative total netted those years off. Built 1000 t of N45SH a year
+    until 2010, nothing after; fixed 5-year life, everything collected and recovered."""
+    s = seg(
+        units=((2000, 2010, 2011), (1e6, 1e6, 0.0), (1e6, 1e6, 0.0)),
+        life=("fixed", 5.0, 0.0),
+        coll=(1.0, 1.0),
+        rec=(1.0, 1.0),
+    )
+    res = project_fleet(spec_of(s, start=2005, end=2016), lib)
+    dy = res.table[res.table["element"] == "Dy"].set_index("year")
+    f = frac(lib, "N45SH", "Dy")
+    # 2005-2010: 1000 t of magnet built and 1000 t retired and recovered: primary 0, no surplus
+    assert dy.loc[2008, "primary_t"] == pytest.approx(0.0, abs=1e-9)
+    # 2011-2015: nothing built (the 2011 knot is 0), 1000 t (cohorts 2006-2010) retired and
+    # recovered: demand - returns = -1000 f, reported as primary 0 and surplus 1000 f
+    assert dy.loc[2013, "primary_t"] == 0.0
+    assert dy.loc[2013, "surplus_scrap_t"] == pytest.approx(1000 * f, rel=1e-12)
+    # the summary sums what is reported: surplus years add 0, they do not subtract
+    s_dy = res.summary.set_index("element").loc["Dy"]
+    assert s_dy["cumulative_primary_t"] == pytest.approx(dy["primary_t"].sum(), rel=1e-12)
+    assert s_dy["cumulative_primary_t"] == pytest.approx(dy.loc[2005:2010, "primary_t"].sum())
+    # five surplus years (2011-2015) of 1000 f each
+    assert s_dy["cumulative_surplus_scrap_t"] == pytest.approx(5 * 1000 * f, rel=1e-12)
+
+
+def test_clip_is_per_sample_so_the_mean_is_of_what_is_reported(lib):
+    # as above with recovery drawn in [0, 1]: in 2013 (nothing built) every sample's
+    # demand - returns is -1000 f x u <= 0, so primary is 0 in every sample and the surplus
+    # mean is 1000 f x mean(u) over the recovery draws (the 6th sampled input)
+    s = seg(
+        units=((2000, 2010, 2011), (1e6, 1e6, 0.0), (1e6, 1e6, 0.0)),
+        life=("fixed", 5.0, 0.0),
+        coll=(1.0, 1.0),
+        rec=(0.0, 1.0),
+    )
+    res = project_fleet(spec_of(s, start=2008, end=2016), lib, samples=400, seed=2)
+    dy = res.table[(res.table["element"] == "Dy")].pivot_table(
+        index="year", columns="stat", values=["primary_t", "surplus_scrap_t"], observed=True
+    )
+    assert (dy["primary_t"] >= 0).all().all() and (dy["surplus_scrap_t"] >= 0).all().all()
+    assert (dy.loc[2013, "primary_t"] == 0.0).all()
+    u_rec = sample_inputs(1, 400, 2)[5, 0]
+    f = frac(lib, "N45SH", "Dy")
+    assert dy.loc[2013, ("surplus_scrap_t", "mean")] == pytest.approx(
+        1000 * f * u_rec.mean(), rel=1e-6
+    )
+    # 2008: demand 1000 f, returns 1000 f x u: primary (1 - u) x 1000 f, never clipped
+    assert dy.loc[2008, ("primary_t", "mean")] == pytest.approx(
+        1000 * f * (1 - u_rec.mean()), rel=1e-5
+    )
 
 
 def test_table_columns_exactly(lib):
@@ -286,7 +352,9 @@ def test_table_columns_exactly(lib):
         "eol_t",
         "recovered_t",
         "primary_t",
-        "share_of_world_pct",
+        "surplus_scrap_t",
+        "share_of_world_primary_pct",
+        "share_of_china_output_pct",
         "stock_units",
         "inflow_units",
         "outflow_units",
@@ -346,7 +414,7 @@ def test_samples_agree_with_dense_reference(lib):
         x = x[:, rep]
         return np.concatenate([x.mean(axis=-1)[None], np.quantile(x, (0.1, 0.5, 0.9), axis=-1)])
 
-    for name in ("demand", "scrap", "eol", "recovered", "primary"):
+    for name in ("demand", "scrap", "eol", "recovered", "primary", "surplus"):
         want = np.moveaxis(ref(f.dense(name)), 0, 0)  # (4, S, Yr, E)
         got = getattr(fast, name)
         scale = np.abs(want).max() + 1e-30

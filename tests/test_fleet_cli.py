@@ -75,7 +75,14 @@ def test_table_summary_on_stdout(example):
     r = run(str(EXAMPLE), "--all-scenarios")
     assert r.returncode == 0, r.stderr
     out = r.stdout
-    for word in ("baseline", "gbd_shift", "dy_free", "Nd+Pr", "vs_baseline_t", "peak_world_%"):
+    for word in (
+        "baseline",
+        "gbd_shift",
+        "dy_free",
+        "Nd+Pr",
+        "vs_baseline_t",
+        "peak_world_primary_%",
+    ):
         assert word in out
     # the Dy row of dy_free carries a negative difference
     dy_row = next(
@@ -101,7 +108,9 @@ def test_csv_json_parquet_outputs(tmp_path):
         "eol_t",
         "recovered_t",
         "primary_t",
-        "share_of_world_pct",
+        "surplus_scrap_t",
+        "share_of_world_primary_pct",
+        "share_of_china_output_pct",
         "stock_units",
         "inflow_units",
         "outflow_units",

@@ -471,8 +471,9 @@ def export_frame(frame: Any, path: Path) -> Path:
 # ----------------------------------------------------------------------------- fleet
 @dataclass
 class FleetView:
-    """A projected fleet: the domain's FleetResult and, per element, world production in
-    tonnes of element (NaN where the library has no per-element figure)."""
+    """A projected fleet: the domain's FleetResult and, per element, the primary supply of the
+    first reported year in tonnes of element: world mine production, else China's separated
+    output less recycled (NaN where the library has no figure of the element's own)."""
 
     path: Path
     result: Any
@@ -486,34 +487,38 @@ def load_fleet(session: Session, path: Path) -> FleetView:
 
     from magnets.fleet import model as fleet
     from magnets.fleet import spec as fleet_input
+    from magnets.fleet.shares import own_figure_metal_t
 
     spec = fleet_input.load_fleet(path, session.lib)
     result = fleet.project_fleet(spec, session.lib, list(spec.scenarios))
-    mult, prod = fleet.share_denominators(result.world.set_index("element"), fleet.oxide_factors())
-    world = result.world.set_index("element")
+
     world_t, note = {}, {}
-    for i, el in enumerate(fleet.ELEMENTS):
-        value = prod[i] / mult[i]  # production on its basis -> tonnes of element (as plot_fleet)
-        world_t[el] = float(value) if np.isfinite(value) else float("nan")
-        if np.isfinite(value):
-            row = world.loc[el]
-            note[el] = (
-                f"{row['production_t']:,.0f} t {row['production_basis']} "
-                f"({row['production_year']:.0f})"
-            )
+    for name, words in (("china", "China primary"), ("world", "world mine")):  # world wins
+        metal = own_figure_metal_t(result.yardsticks[name])[:, 0]  # first reported year
+        ps = result.yardsticks[name]
+        for i, el in enumerate(fleet.ELEMENTS):
+            if np.isfinite(metal[i]):
+                world_t[el] = float(metal[i])
+                note[el] = f"{ps.value_t[i, 0]:,.0f} t {ps.basis[i, 0]}, {words} ({ps.year[i, 0]})"
+    for el in fleet.ELEMENTS:
+        world_t.setdefault(el, float("nan"))
     return FleetView(path=Path(path), result=result, world_t=world_t, world_note=note)
 
 
 def fleet_series(view: FleetView, element: str, scenarios: list[str]) -> Any:
     """Primary demand of ``element`` per year (t, all segments) with one column per scenario,
-    and the share of world production (%) per scenario: a year-indexed DataFrame."""
+    and the share of world primary supply (%) per scenario: a year-indexed DataFrame."""
     import pandas as pd
 
     t = view.result.table
     t = t[(t["element"] == element) & t["scenario"].isin(scenarios)]
     primary = t.pivot_table(index="year", columns="scenario", values="primary_t", aggfunc="sum")
     share = t.pivot_table(
-        index="year", columns="scenario", values="share_of_world_pct", aggfunc="sum", dropna=False
+        index="year",
+        columns="scenario",
+        values="share_of_world_primary_pct",
+        aggfunc="sum",
+        dropna=False,
     )
     cols = [s for s in scenarios if s in primary.columns]
     out = pd.DataFrame(index=primary.index)

@@ -1,4 +1,4 @@
-"""`magnets fleet`: element demand of a fleet of products, year by year, against world supply."""
+"""`magnets fleet`: element demand of a fleet of products, year by year, against primary supply."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ HELP = (
 DESCRIPTION = """\
 Project how many tonnes of Nd, Pr, Dy, Tb, Sm, Gd and Co a fleet of products needs each
 year, how much comes back from manufacturing scrap and from scrapped units, and how the
-primary demand compares with world production, for a baseline and scenarios (see
+primary demand compares with primary supply, for a baseline and scenarios (see
 docs/fleet.md; an example with sources: materials/examples/fleet.toml).
 
 The input is a TOML file: start_year, end_year, and one [[segment]] per product with
@@ -37,13 +37,16 @@ Model (dynamic material-flow analysis): cohorts by build year retire following t
 lifetime distribution discretised per year; stock from the survival function. Per element:
 demand = units x kg x fraction of that year's grade mix / yield; scrap returned = demand x
 (1 - yield) x scrap_recycling; end-of-life content follows each cohort's own mix;
-recovered = end-of-life x collection x recovery; primary = demand - scrap - recovered.
-Oxide equivalents via pymatgen; share of world production on the same oxide/metal basis
-(empty where the library has no per-element figure).
+recovered = end-of-life x collection x recovery; primary = demand - scrap - recovered,
+0 where the returns exceed the demand (the excess is surplus_scrap_t). Oxide equivalents
+via pymatgen. Shares of primary supply of the same scope and basis (materials/supply.csv,
+the latest figure at or before the year): of world mine production, and of China's
+separated output less the oxide it recovered from scrap (empty where there is none).
 
 Output: one row per scenario, year, segment and element with demand_t, oxide_t,
-scrap_returned_t, eol_t, recovered_t, primary_t, share_of_world_pct, stock_units,
-inflow_units, outflow_units (and stat = mean|p10|p50|p90 with --samples). In table mode
+scrap_returned_t, eol_t, recovered_t, primary_t, surplus_scrap_t,
+share_of_world_primary_pct, share_of_china_output_pct, stock_units, inflow_units,
+outflow_units (and stat = mean|p10|p50|p90 with --samples). In table mode
 (the default on a terminal) a summary per scenario: peak and cumulative primary Dy, Tb,
 Nd+Pr and Sm over the reported years and the difference from the baseline.
 
@@ -107,7 +110,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--plot",
         metavar="PNG",
         default=None,
-        help="also write a PNG of primary demand per element and year, world production as a line",
+        help="also write a PNG of primary demand per element and year, primary supply as a line",
     )
 
 
@@ -253,7 +256,8 @@ def _summary_rows(s: pd.DataFrame, sampled: bool) -> list[dict[str, str]]:
             "cumulative_t": _num(r["cumulative_primary_t"]),
             "vs_baseline_t": _signed(r["cumulative_vs_baseline_t"]) if vs else "",
             "vs_baseline_%": _signed(r["cumulative_vs_baseline_pct"], pct=True) if vs else "",
-            "peak_world_%": _num(r["peak_share_of_world_pct"], pct=True),
+            "peak_world_primary_%": _num(r["peak_share_of_world_primary_pct"], pct=True),
+            "peak_china_output_%": _num(r["peak_share_of_china_output_pct"], pct=True),
         }
         if sampled:
             row["cumulative_p10..p90"] = rng("cumulative_primary_t", i)
@@ -261,6 +265,21 @@ def _summary_rows(s: pd.DataFrame, sampled: bool) -> list[dict[str, str]]:
                 row["vs_baseline_p10..p90"] = rng("cumulative_vs_baseline_t", i)
         rows.append(row)
     return rows
+
+
+def _supply_notes(result: FleetResult, year: int) -> list[str]:
+    """One line per yardstick and element group: the figure the shares of ``year`` use."""
+    s = result.supply
+    s = s[(s["year"] == year) & (s["element"] != "Co")]
+    out = []
+    for (yd, grp, fy, basis, value, src), g in s.groupby(  # a handful of figures
+        ["yardstick", "figure_element", "figure_year", "basis", "value_t", "source"], sort=False
+    ):
+        words = "world mine" if yd == "world" else "China separated less recycled"
+        els = "+".join(g["element"])
+        who = grp if els == grp else f"{els} ({grp})"
+        out.append(f"  {who}: {value:,.0f} t {basis}, {words}, {fy} {src}")
+    return out
 
 
 def format_summary(result: FleetResult) -> str:
@@ -286,8 +305,12 @@ def format_summary(result: FleetResult) -> str:
     frame = pd.DataFrame(_summary_rows(result.summary, bool(result.samples))).fillna("")
     text = "\n".join(lines) + "\n" + format_table(frame)
     notes = [
-        "peak_world_%: peak primary demand / world production (library element table) on the same "
-        "oxide or metal basis; '-' where no per-element figure."
+        "peak_world_primary_%: highest yearly primary demand / world mine production; "
+        "peak_china_output_%: / China's separated output less its oxide recovered from scrap "
+        "(recycling netted once). Each on the figure's basis (oxide or metal), the latest figure "
+        "at or before the year, from materials/supply.csv; '-' where none. Figures used in "
+        f"{y0}:",
+        *_supply_notes(result, y0),
     ]
     if result.warnings:
         notes.append(f"{len(result.warnings)} warning(s) on stderr.")

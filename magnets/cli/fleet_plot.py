@@ -17,23 +17,35 @@ if TYPE_CHECKING:  # pragma: no cover
 _COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf")
 
 
-def _world_line(ax: Axes, result: FleetResult, i: int, world_metal: float) -> None:
-    """World production of element i (t of element) as a dashed line, or a note off scale."""
+def _supply_line(ax: Axes, result: FleetResult, i: int) -> None:
+    """Primary supply of element i (t of element, per year) as a dashed step line: world mine
+    production where the library has the element's own figure, else China's primary output;
+    a note instead when it is far above the demand."""
+    import numpy as np
+
     from magnets.data.chemistry import REPORTED
+    from magnets.fleet.shares import own_figure_metal_t
 
     el = REPORTED[i]
-    row = result.world.set_index("element").loc[el]
-    yr = row.get("production_year")
-    yr_txt = f" {int(yr)}" if yr == yr and yr is not None else ""
-    label = f"world production{yr_txt}: {world_metal:,.0f} t {el}"
+    found = [
+        (name, words, own_figure_metal_t(result.yardsticks[name])[i])  # (Yr,) each
+        for name, words in (("world", "world mine"), ("china", "China primary"))
+    ]
+    found = [f for f in found if np.isfinite(f[2]).any()]
+    if not found:
+        return
+    name, words, series = found[0]
+    ps = result.yardsticks[name]
+    fy = sorted({int(y) for y in ps.year[i] if y > 0})
+    label = f"{words} ({', '.join(map(str, fy))} figure): t {el}"
     top = max(abs(t[0][:, i, :]).max() for t in result.totals.values())
-    if world_metal <= 5 * max(top, 1e-12):
-        ax.axhline(world_metal, color="black", ls="--", lw=1.2, label=label)
+    if np.nanmin(series) <= 5 * max(top, 1e-12):
+        ax.step(result.years, series, where="mid", color="black", ls="--", lw=1.2, label=label)
     else:  # far above the demand: say so instead of flattening the curves
         ax.text(
             0.98,
             0.04,
-            label + " (off scale)",
+            f"{label}: {np.nanmin(series):,.0f} (off scale)",
             transform=ax.transAxes,
             ha="right",
             va="bottom",
@@ -41,8 +53,8 @@ def _world_line(ax: Axes, result: FleetResult, i: int, world_metal: float) -> No
         )
 
 
-def _panel(ax: Axes, result: FleetResult, i: int, world_metal: float) -> None:
-    """One element: a line per scenario (mean), P10-P90 band with samples, world production."""
+def _panel(ax: Axes, result: FleetResult, i: int) -> None:
+    """One element: a line per scenario (mean), P10-P90 band with samples, primary supply."""
     import numpy as np
     from matplotlib.ticker import MaxNLocator
 
@@ -57,8 +69,7 @@ def _panel(ax: Axes, result: FleetResult, i: int, world_metal: float) -> None:
             lo, hi = np.quantile(prim, [0.1, 0.9], axis=1)
             ax.fill_between(years, lo, hi, color=c, alpha=0.18, lw=0)
     el = REPORTED[i]
-    if np.isfinite(world_metal):
-        _world_line(ax, result, i, world_metal)
+    _supply_line(ax, result, i)
     ax.set_title(f"{el}: primary demand", fontsize=10)
     ax.set_ylabel(f"t {el} per year", fontsize=9)
     ax.tick_params(labelsize=8)
@@ -70,8 +81,8 @@ def _panel(ax: Axes, result: FleetResult, i: int, world_metal: float) -> None:
 
 def plot_fleet(result: FleetResult, path: str) -> None:
     """Write a PNG: primary demand (t of element, all segments) per element and year, one line
-    per scenario (P10-P90 band with samples), world production as a dashed line where the
-    library has a per-element figure (converted to tonnes of element).
+    per scenario (P10-P90 band with samples), primary supply as a dashed line where the
+    library has the element's own figure (converted to tonnes of element).
 
     Uses matplotlib's object API with the Agg canvas (no pyplot, no global backend change).
     """
@@ -80,10 +91,8 @@ def plot_fleet(result: FleetResult, path: str) -> None:
     from matplotlib.figure import Figure
 
     from magnets.data.chemistry import REPORTED
-    from magnets.fleet.shares import world_metal_t
     from magnets.io import write_atomic
 
-    world_metal = world_metal_t(result.world.set_index("element"))
     shown = [
         i
         for i, _el in enumerate(REPORTED)
@@ -96,7 +105,7 @@ def plot_fleet(result: FleetResult, path: str) -> None:
     fig = Figure(figsize=(5.2 * ncol, 3.0 * nrow + 0.6), dpi=110, layout="constrained")
     FigureCanvasAgg(fig)
     for k, i in enumerate(shown):  # a handful of panels
-        _panel(fig.add_subplot(nrow, ncol, k + 1), result, i, float(world_metal[i]))
+        _panel(fig.add_subplot(nrow, ncol, k + 1), result, i)
     band = " (lines: mean; bands: P10-P90)" if result.samples else ""
     name = Path(str(result.spec.path)).name if result.spec is not None else "fleet"
     fig.suptitle(

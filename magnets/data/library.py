@@ -40,6 +40,7 @@ from magnets.data.loaders import (
 )
 from magnets.data.schema import *  # noqa: F403  (old names: magnets.data.library.FAMILIES...)
 from magnets.data.schema import FAMILIES as FAMILIES
+from magnets.data.supply import load_supply
 from magnets.data.tables import RawTable, read_commented_csv, read_path
 from magnets.errors import AmbiguousGradeError, DataError, Problem, UnknownGradeError
 
@@ -62,6 +63,8 @@ class Library:
     sources: tuple[str, ...]
     #: alloys with their own service limit or HcJ(T) model (materials/alloys.csv)
     alloys: pd.DataFrame = field(default_factory=lambda: pd.DataFrame())
+    #: supply figures by element, year and scope (materials/supply.csv, magnets.data.supply)
+    supply: pd.DataFrame = field(default_factory=lambda: pd.DataFrame())
 
     # ---- values derived from this library (fitted models, rating tables)
     def derived(self, key: Hashable, compute: Callable[[Library], T]) -> T:
@@ -204,7 +207,15 @@ def load_library(user_dirs: Iterable[str | Path] | None = None) -> Library:
     problems: list[Problem] = []
     tables: dict[str, list[RawTable]] = {
         k: []
-        for k in ("grades", "compositions", "families", "elements", "export_controls", "alloys")
+        for k in (
+            "grades",
+            "compositions",
+            "families",
+            "elements",
+            "export_controls",
+            "alloys",
+            "supply",
+        )
     }
     all_paths: list[Path] = []
     for layer, (root, builtin) in enumerate(_layers(dirs)):
@@ -249,6 +260,7 @@ def _layer_files(root: Path, builtin: bool, problems: list[Problem]) -> list[tup
         "elements": _collect(root, "elements") if builtin else [],
         "export_controls": _collect(root, "export_controls") if builtin else [],
         "alloys": _collect(root, "alloys"),
+        "supply": _collect(root, "supply") if builtin else [],
     }
     if not builtin and not any(found.values()):
         problems.append(
@@ -277,6 +289,8 @@ def _assemble(
     problems += p
     rules, p = load_rules(tables["export_controls"])
     problems += p
+    supply, p = load_supply(tables["supply"], frozenset(elements.index))
+    problems += p
     problems = sorted(set(problems), key=lambda q: (q.path, q.line or 0, q.column or "", q.message))
     return Library(
         grades=grades,
@@ -285,6 +299,7 @@ def _assemble(
         elements=elements,
         rules=rules,
         alloys=alloys,
+        supply=supply,
         problems=tuple(problems),
         version=_digest(all_paths),
         sources=tuple(str(p) for p in all_paths),

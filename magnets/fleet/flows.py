@@ -12,7 +12,8 @@ Per segment s, year t, element e and sample n (``content`` = finished magnet mas
     scrap    = demand * (1 - yield) * scrap_recycling                 (manufacturing scrap fed back)
     eol      = sum_c pmf[t - c] * content[c] * frac[e, mix of cohort c]
     recovered = eol * collection * recovery
-    primary  = demand - scrap - recovered                             (reported as is, may be < 0)
+    primary  = max(demand - scrap - recovered, 0)                     (per sample)
+    surplus  = max(scrap + recovered - demand, 0)                     (surplus scrap)
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ class FlowArrays:
     ``demand_mass`` (alloy in = content / yield), ``scrap_mass`` (scrap fed back). Element
     quantities exist only for the P (segment, element) pairs where the element occurs in
     some grade the segment builds (``seg_idx``, ``el_idx``, ``frac`` (P, Y)) and are
-    (P, Y, N): ``eol``, ``recovered``, ``primary``. Element demand and scrap are
+    (P, Y, N): ``eol``, ``recovered``, ``primary``, ``surplus``. Element demand and scrap are
     ``frac * demand_mass`` and ``frac * scrap_mass`` (the fraction does not vary by sample).
     :meth:`dense` scatters any element quantity to (B, Y, E, N).
     """
@@ -49,12 +50,14 @@ class FlowArrays:
     eol: np.ndarray
     recovered: np.ndarray
     primary: np.ndarray
+    surplus: np.ndarray
     stock_units: np.ndarray
     inflow_units: np.ndarray
     outflow_units: np.ndarray
 
     def dense(self, name: str, n_elements: int = len(REPORTED)) -> np.ndarray:
-        """Element quantity ``name`` (demand, scrap, eol, recovered, primary) as (B, Y, E, N)."""
+        """Element quantity ``name`` (demand, scrap, eol, recovered, primary, surplus) as
+        (B, Y, E, N)."""
         B, Y, N = self.content.shape
         out = np.zeros((B, Y, n_elements, N))
         if name in ("demand", "scrap"):
@@ -98,8 +101,8 @@ def element_flows(
     el_content = fp[:, :, None] * content[bi]  # (P, Y, N)
     eol = np.matmul(outm[bi], el_content)  # sum over cohorts c of pmf[t - c] * content_e[c]
     recovered = eol * cr[bi][:, None, :]
-    primary = fp[:, :, None] * net_mass[bi]
-    primary -= recovered
+    net = fp[:, :, None] * net_mass[bi] - recovered
+    primary, surplus = np.maximum(net, 0.0), np.maximum(-net, 0.0)
     return FlowArrays(
         bi,
         ei,
@@ -110,6 +113,7 @@ def element_flows(
         eol,
         recovered,
         primary,
+        surplus,
         stock_units,
         inflow,
         outflow_units,

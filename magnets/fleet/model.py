@@ -1,4 +1,4 @@
-"""Dynamic stock-flow model of magnet fleets: element demand, scrap, end-of-life, world share.
+"""Dynamic stock-flow model of magnet fleets: element demand, scrap, end-of-life, supply share.
 
 The fleet package, by idea (see docs/fleet.md for the model, the discretisation and the
 example's sources):
@@ -9,7 +9,7 @@ example's sources):
 - :mod:`magnets.fleet.sampling`, Monte Carlo draws and statistics over samples;
 - :mod:`magnets.fleet.arrays`, one scenario's segments packed into arrays;
 - :mod:`magnets.fleet.flows`, every flow per sample, written plainly (the reference);
-- :mod:`magnets.fleet.shares`, world production and the share-of-world denominators;
+- :mod:`magnets.fleet.shares`, the primary supply (world, China) shares are taken of;
 - :mod:`magnets.fleet.result`, ``FleetResult``, the long table and the summary;
 - this module, the orchestration: :func:`project_arrays` (one scenario, fast) and
   :func:`project_fleet` (every scenario, optional Monte Carlo, the result).
@@ -42,11 +42,12 @@ from magnets.fleet.sampling import (
     STATS,
     Workspace,
     affine_stats,
+    clipped_stats,
     draw,
     linear_stats,
     sample_inputs,
 )
-from magnets.fleet.shares import oxide_factors, share_denominators, world_production
+from magnets.fleet.shares import fleet_supply, oxide_factors, supply_frame
 from magnets.fleet.spec import BASELINE
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -61,13 +62,12 @@ __all__ = [
     "FleetResult",
     "ProjectionArrays",
     "SegmentArrays",
+    "fleet_supply",
     "model_years",
     "oxide_factors",
     "pack_segments",
     "project_arrays",
     "project_fleet",
-    "share_denominators",
-    "world_production",
 ]
 
 
@@ -76,8 +76,8 @@ class ProjectionArrays:
     """Statistics of one scenario on the reported years.
 
     Element quantities (K, S, Yr, E) and unit quantities (K, S, Yr), K = 1 without samples
-    (the value at the midpoints) or 4 (STATS). ``totals`` holds every sample's primary and
-    demand summed over segments, (2, Yr, E, N), for the summary.
+    (the value at the midpoints) or 4 (STATS). ``totals`` holds every sample's primary,
+    demand and surplus scrap summed over segments, (3, Yr, E, N), for the summary.
     """
 
     demand: np.ndarray
@@ -85,6 +85,7 @@ class ProjectionArrays:
     eol: np.ndarray
     recovered: np.ndarray
     primary: np.ndarray
+    surplus: np.ndarray
     stock_units: np.ndarray
     inflow_units: np.ndarray
     outflow_units: np.ndarray
@@ -94,7 +95,13 @@ class ProjectionArrays:
     def zeros(cls, K: int, S: int, Yr: int, E: int, N: int) -> ProjectionArrays:
         el = {n: np.zeros((K, S, Yr, E)) for n in ("demand", "scrap", "eol", "recovered")}
         units = {n: np.zeros((K, S, Yr)) for n in ("stock_units", "inflow_units", "outflow_units")}
-        return cls(**el, primary=np.zeros((K, S, Yr, E)), **units, totals=np.zeros((2, Yr, E, N)))
+        return cls(
+            **el,
+            primary=np.zeros((K, S, Yr, E)),
+            surplus=np.zeros((K, S, Yr, E)),
+            **units,
+            totals=np.zeros((3, Yr, E, N)),
+        )
 
 
 @dataclass
@@ -202,29 +209,28 @@ class _Scenario:
         EB = np.matmul(self.outm[block][bi], fp[:, :, None] * b.C[bi])[:, report]
         onehot = (ei[None, :] == np.arange(E)[:, None]).astype("float32")  # (E, P)
 
-        def prim_total(q: np.ndarray) -> None:
-            flat = q.reshape(P, Yr * N)
-            tot[0] = np.moveaxis((onehot.astype(flat.dtype) @ flat).reshape(E, Yr, N), 0, 1)
+        def prim_total(q: np.ndarray, surplus: np.ndarray) -> None:
+            for k, x in ((0, q), (2, surplus)):
+                flat = x.reshape(P, Yr * N)
+                tot[k] = np.moveaxis((onehot.astype(flat.dtype) @ flat).reshape(E, Yr, N), 0, 1)
 
         X_prim = np.concatenate([fp[:, report, None] * b.C[:, report][bi], -EB], axis=2)
         A_prim = np.concatenate([b.a_net[bi], b.a_rec[bi]], axis=1)  # (P, 8, N)
-        for name, X, A, hook in (
-            ("eol", EB, b.a[bi], None),
-            ("recovered", EB, b.a_rec[bi], None),
-            ("primary", X_prim, A_prim, prim_total),
-        ):
-            st = linear_stats(X, A, ws, b.varies, hook)  # (K, P, Yr)
-            target = getattr(self.res, name)[:, block]
-            target[:, bi, :, ei] = np.moveaxis(st, 0, 1)
+        for name, X, A in (("eol", EB, b.a[bi]), ("recovered", EB, b.a_rec[bi])):
+            st = linear_stats(X, A, ws, b.varies)  # (K, P, Yr)
+            getattr(self.res, name)[:, block][:, bi, :, ei] = np.moveaxis(st, 0, 1)
+        prim, surplus = clipped_stats(X_prim, A_prim, ws, prim_total)  # (K, P, Yr) each
+        self.res.primary[:, block][:, bi, :, ei] = np.moveaxis(prim, 0, 1)
+        self.res.surplus[:, block][:, bi, :, ei] = np.moveaxis(surplus, 0, 1)
 
     def run(self, block: slice) -> np.ndarray:
-        """Every column of one block of segments; returns its totals (2, Yr, E, N)."""
+        """Every column of one block of segments; returns its totals (3, Yr, E, N)."""
         ws = getattr(self.local, "ws", None)
         if ws is None:
             ws = self.local.ws = Workspace()
         b = self.coefficients(block)
         self.unit_columns(block)
-        tot = np.zeros((2, self.Yr, self.E, self.N))
+        tot = np.zeros((3, self.Yr, self.E, self.N))
         self.mass_columns(block, b, ws, tot)
         self.element_columns(block, b, ws, tot)
         return tot
@@ -356,17 +362,16 @@ def project_fleet(
     rep_years = years[report]
     u = sample_inputs(len(spec.segments), samples, seed)
     proj = _project_scenarios(spec, lib, names, u, report, chunk, workers)
-    world = world_production(lib)
-    factors = oxide_factors()
-    mult, prod = share_denominators(world, factors)
+    supply = fleet_supply(lib, rep_years)
     with_stats = samples is not None
     seg_names = tuple(s.name for s in spec.segments)
-    table = long_table(names, seg_names, rep_years, proj, factors, mult, prod, with_stats)
+    table = long_table(names, seg_names, rep_years, proj, oxide_factors(), supply, with_stats)
     totals = {n: p.totals for n, p in zip(names, proj)}
     return FleetResult(
         table=table,
-        summary=summary_table(names, rep_years, totals, mult, prod, with_stats),
-        world=world.reset_index(),
+        summary=summary_table(names, rep_years, totals, supply, with_stats),
+        supply=supply_frame(supply),
+        yardsticks=supply,
         scenarios=tuple(names),
         years=rep_years,
         samples=samples,

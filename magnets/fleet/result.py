@@ -17,11 +17,13 @@ import numpy as np
 
 from magnets.data.chemistry import REPORTED
 from magnets.fleet.sampling import STATS, sample_stats
+from magnets.fleet.shares import SHARE_COLUMNS, group_share, share_factor
 from magnets.fleet.spec import BASELINE
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from magnets.data.supply import PrimarySupply
     from magnets.fleet.model import ProjectionArrays
     from magnets.fleet.spec import FleetSpec
 
@@ -48,8 +50,28 @@ TABLE_SCHEMA: tuple[Column, ...] = (
     Column("scrap_returned_t", "t element", "manufacturing scrap fed back"),
     Column("eol_t", "t element", "in magnets of units retired that year"),
     Column("recovered_t", "t element", "of eol_t, collected and recovered"),
-    Column("primary_t", "t element", "demand - scrap_returned - recovered (may be < 0)"),
-    Column("share_of_world_pct", "%", "primary vs world production, same basis; NaN without"),
+    Column(
+        "primary_t",
+        "t element",
+        "demand - scrap_returned - recovered, per sample; 0 where returns exceed demand",
+    ),
+    Column(
+        "surplus_scrap_t",
+        "t element",
+        "returns beyond demand (where demand - returns < 0, per sample); 0 otherwise",
+    ),
+    Column(
+        "share_of_world_primary_pct",
+        "%",
+        "primary vs world mine production (latest figure at or before the year, same "
+        "basis); NaN without a figure",
+    ),
+    Column(
+        "share_of_china_output_pct",
+        "%",
+        "primary vs China's separated output less its recycled oxide (latest figure at or "
+        "before the year, same basis); NaN without a figure",
+    ),
     Column("stock_units", "units", "units in service at the end of the year"),
     Column("inflow_units", "units", "units built that year"),
     Column("outflow_units", "units", "units retired that year"),
@@ -62,7 +84,9 @@ SUMMARY_SCHEMA: tuple[Column, ...] = (
     Column("peak_year", "year", "year of the peak of the mean series"),
     Column("cumulative_primary_t", "t element", "primary demand summed over reported years"),
     Column("cumulative_demand_t", "t element", "demand before scrap and end-of-life returns"),
-    Column("peak_share_of_world_pct", "%", "peak primary demand / world production"),
+    Column("cumulative_surplus_scrap_t", "t element", "surplus scrap summed (not netted off)"),
+    Column("peak_share_of_world_primary_pct", "%", "highest yearly share of world primary"),
+    Column("peak_share_of_china_output_pct", "%", "highest yearly share of China primary"),
     Column("peak_vs_baseline_t", "t element", "peak minus the baseline's, paired by sample"),
     Column("cumulative_vs_baseline_t", "t element", "cumulative minus the baseline's"),
     Column("cumulative_vs_baseline_pct", "%", "that difference in % of the baseline's"),
@@ -91,19 +115,20 @@ class FleetResult:
     summary : DataFrame, columns :data:`SUMMARY_SCHEMA`: per scenario (and stat) and element
         group (Dy, Tb, Nd+Pr, Sm), peak and cumulative primary demand over the reported
         years and the difference from the baseline (NaN where the baseline was not run).
-    world : per element ``production_t`` ``production_basis`` ``production_year``
-        ``oxide_formula``: the figures used for shares
-        (:func:`magnets.fleet.shares.world_production`).
+    supply : the primary-supply figures the shares use, one row per yardstick, element and
+        reported year (:func:`magnets.fleet.shares.supply_frame`).
+    yardsticks : ``world`` and ``china`` -> :class:`magnets.data.supply.PrimarySupply`.
     scenarios : names run, baseline first.  years : (Yr,) int, the reported years.
     samples : Monte Carlo draws, None = midpoints.  seed : the seed used (drawn when not given).
     warnings : messages about the input file (defaults assumed).  spec : the parsed input.
-    totals : scenario -> (2, Yr, E, N) every sample's primary [0] and demand [1] in t of
-        element summed over segments, E = REPORTED (for the summary and the plot).
+    totals : scenario -> (3, Yr, E, N) every sample's primary [0], demand [1] and surplus
+        scrap [2] in t of element summed over segments, E = REPORTED (summary, plot).
     """
 
     table: pd.DataFrame
     summary: pd.DataFrame
-    world: pd.DataFrame
+    supply: pd.DataFrame
+    yardsticks: dict[str, PrimarySupply]
     scenarios: tuple[str, ...]
     years: np.ndarray
     samples: int | None
@@ -129,8 +154,7 @@ def long_table(
     years: np.ndarray,
     proj: list[ProjectionArrays],
     factors: np.ndarray,
-    mult: np.ndarray,
-    prod: np.ndarray,
+    supply: dict[str, PrimarySupply],
     with_stats: bool,
 ) -> pd.DataFrame:
     """Assemble the long table from per-scenario statistic arrays, without a row loop."""
@@ -167,10 +191,10 @@ def long_table(
     cols["eol_t"] = el_block("eol").reshape(n)
     cols["recovered_t"] = el_block("recovered").reshape(n)
     cols["primary_t"] = primary.reshape(n)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cols["share_of_world_pct"] = (
-            100.0 * primary * (mult / prod)[None, None, None, :, None]
-        ).reshape(n)
+    cols["surplus_scrap_t"] = el_block("surplus").reshape(n)
+    for name, col in SHARE_COLUMNS.items():
+        f = share_factor(supply[name]).T  # (Yr, E)
+        cols[col] = (primary * f[None, :, None, :, None]).reshape(n)
     cols["stock_units"] = unit_block("stock_units").reshape(n)
     cols["inflow_units"] = unit_block("inflow_units").reshape(n)
     cols["outflow_units"] = unit_block("outflow_units").reshape(n)
@@ -178,21 +202,26 @@ def long_table(
 
 
 def _group_values(
-    tot: np.ndarray, base: np.ndarray | None, ii: list[int], mult: np.ndarray, prod: np.ndarray
+    tot: np.ndarray, base: np.ndarray | None, ii: list[int], supply: dict[str, PrimarySupply]
 ) -> list[np.ndarray]:
     """Per-sample values (N,) of one element group, in the order of _VALUE_COLUMNS.
 
-    ``tot`` and ``base`` are a scenario's and the baseline's totals (2, Yr, E, N).
+    ``tot`` and ``base`` are a scenario's and the baseline's totals (3, Yr, E, N); primary is
+    already 0 in surplus years, so the cumulative sums never net a surplus off.
     """
     prim = tot[0][:, ii].sum(axis=1)  # (Yr, N)
     dem = tot[1][:, ii].sum(axis=1)
     peak = prim.max(axis=0)
     cum = prim.sum(axis=0)
     cum_dem = dem.sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share_num = (tot[0][:, ii] * mult[ii][None, :, None]).sum(axis=1)
-        den = prod[ii].sum() if np.all(np.isfinite(prod[ii] * mult[ii])) else np.nan
-        peak_share = 100.0 * share_num.max(axis=0) / den
+    cum_sur = tot[2][:, ii].sum(axis=(0, 1))
+    shares = []
+    for name in SHARE_COLUMNS:  # two yardsticks
+        share = group_share(supply[name], ii, tot[0][:, ii])  # (Yr, N)
+        has = np.isfinite(share).any(axis=0)
+        shares.append(
+            np.where(has, np.nanmax(np.where(np.isfinite(share), share, -np.inf), 0), np.nan)
+        )
     if base is not None:
         bprim = base[0][:, ii].sum(axis=1)
         d_peak = peak - bprim.max(axis=0)
@@ -201,15 +230,14 @@ def _group_values(
             d_pct = np.where(bprim.sum(axis=0) != 0, 100.0 * d_cum / bprim.sum(axis=0), np.nan)
     else:
         d_peak = d_cum = d_pct = np.full_like(peak, np.nan)
-    return [peak, cum, cum_dem, peak_share, d_peak, d_cum, d_pct]
+    return [peak, cum, cum_dem, cum_sur, *shares, d_peak, d_cum, d_pct]
 
 
 def summary_table(
     scenario_names: list[str],
     years: np.ndarray,
     totals: dict[str, np.ndarray],
-    mult: np.ndarray,
-    prod: np.ndarray,
+    supply: dict[str, PrimarySupply],
     with_stats: bool,
 ) -> pd.DataFrame:
     """Peak and cumulative primary demand per element group, per sample then statistics."""
@@ -220,10 +248,10 @@ def summary_table(
     base = totals.get(BASELINE)
     labels = STATS if with_stats else ("",)
     for sc in scenario_names:  # a handful of scenarios x 4 groups: small bookkeeping loop
-        tot = totals[sc]  # (2, Yr, E, N)
+        tot = totals[sc]  # (3, Yr, E, N)
         for group, members in SUMMARY_GROUPS.items():
             ii = [idx[m] for m in members]
-            values = _group_values(tot, base, ii, mult, prod)
+            values = _group_values(tot, base, ii, supply)
             mean_series = tot[0][:, ii].sum(axis=1).mean(axis=1)
             peak_year = int(years[int(np.argmax(mean_series))]) if len(years) else -1
             if with_stats:

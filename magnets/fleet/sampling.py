@@ -154,3 +154,43 @@ def linear_stats(
     for i, q in enumerate(QUANTILES, start=1):
         out[i] = _interpolate_sorted(buf, q)
     return out
+
+
+def clipped_stats(
+    X: np.ndarray,
+    A: np.ndarray,
+    ws: Workspace,
+    on_samples: Callable[[np.ndarray, np.ndarray], None] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Statistics of max(Q, 0) and of max(-Q, 0), Q = X @ A as in :func:`linear_stats`.
+
+    Primary demand cannot be negative: where scrap and end-of-life returns exceed the demand
+    of a sample, primary is 0 and the excess is surplus scrap. The clip is per sample, so
+    the mean is the mean of what is reported (computed from the per-sample values, not from
+    the mean coefficients). ``on_samples(primary, surplus)`` sees the per-sample values.
+    Returns (primary, surplus), each (K, M, T) float64.
+    """
+    N = A.shape[2]
+    if N == 1:
+        q = np.matmul(X, A)[..., 0]
+        pos, neg = np.maximum(q, 0.0), np.maximum(-q, 0.0)
+        if on_samples is not None:
+            on_samples(pos[..., None], neg[..., None])
+        return pos[None], neg[None]
+    buf = ws.get("samples", (*X.shape[:2], N), "float32")
+    np.matmul(X.astype("float32"), A.astype("float32"), out=buf)
+    sur = ws.get("surplus", buf.shape, "float32")
+    np.negative(buf, out=sur)
+    np.maximum(sur, 0.0, out=sur)
+    np.maximum(buf, 0.0, out=buf)
+    if on_samples is not None:
+        on_samples(buf, sur)
+    out = []
+    for b in (buf, sur):
+        st = np.empty((len(STATS), *X.shape[:2]))
+        st[0] = b.mean(axis=-1, dtype="float64")
+        b.sort(axis=-1)
+        for i, qq in enumerate(QUANTILES, start=1):
+            st[i] = _interpolate_sorted(b, qq)
+        out.append(st)
+    return out[0], out[1]

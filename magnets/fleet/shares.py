@@ -1,8 +1,17 @@
-"""World supply: production per reported element and the share-of-world denominators.
+"""Primary supply the fleet compares with: two yardsticks from ``materials/supply.csv``.
 
-A share compares like with like: an oxide (or REO) production figure against primary
-demand as oxide (kg oxide per kg element from pymatgen), a metal figure against demand as
-metal. Where the library has no per-element figure the share is NaN.
+Each share compares like with like (:func:`magnets.data.supply.primary_supply`):
+
+* ``world``: world mine production, which is primary by definition;
+* ``china``: China's separated output **less** the oxide China recovered from magnet scrap in
+  the same year, so a primary demand already net of recycling is never compared with a
+  supply that still counts recycled oxide (recycling is netted once, on each side).
+
+The figure is that of the latest year at or before each model year, on its own basis: an
+oxide figure against primary demand as oxide (kg oxide per kg element, pymatgen), a metal
+figure against primary demand as metal. An element without a figure of its own uses its
+group's (Nd and Pr: the PrNd figure, each element's oxide against the group's). NaN where
+a yardstick has no figure.
 """
 
 from __future__ import annotations
@@ -12,36 +21,21 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from magnets.data.chemistry import REPORTED
+from magnets.data.supply import COLUMNS, PrimarySupply, group_denominator, primary_supply
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-#: Columns of the world-production frame (besides its ``element`` index).
-WORLD_COLUMNS: tuple[str, ...] = (
-    "production_t",
-    "production_basis",
-    "production_year",
-    "oxide_formula",
-)
-
-
-def world_production(lib: Any) -> pd.DataFrame:
-    """World production per reported element: production_t, basis ('oxide'|'metal'|'REO'|NA), year.
-
-    Taken from ``lib.elements``; an element without a per-element figure has NaN.
-    """
-    import pandas as pd
-
-    el = getattr(lib, "elements", None)
-    cols = list(WORLD_COLUMNS)
-    if el is None or len(el) == 0:
-        frame = pd.DataFrame(index=pd.Index(REPORTED, name="element"), columns=cols)
-    else:
-        frame = el.reindex(index=list(REPORTED), columns=cols)
-        frame.index.name = "element"
-    frame["production_t"] = pd.to_numeric(frame["production_t"], errors="coerce").astype("float64")
-    frame["production_basis"] = frame["production_basis"].astype("string").str.strip().str.lower()
-    return frame
+#: the yardsticks, in column order, and the column naming each one's denominator
+SHARE_COLUMNS: dict[str, str] = {
+    "world": "share_of_world_primary_pct",
+    "china": "share_of_china_output_pct",
+}
+#: what each yardstick's figure is, in words (column meanings, notes)
+YARDSTICK_WORDS: dict[str, str] = {
+    "world": "world mine production",
+    "china": "China's separated output less its oxide recovered from scrap (same year)",
+}
 
 
 def oxide_factors() -> np.ndarray:
@@ -51,25 +45,63 @@ def oxide_factors() -> np.ndarray:
     return np.array([oxide_factor(el) if el in DEFAULT_OXIDES else np.nan for el in REPORTED])
 
 
-def share_denominators(world: pd.DataFrame, factors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(multiplier, production) per element so that share% = 100 * primary_t * mult / production.
+def fleet_supply(lib: Any, years: np.ndarray) -> dict[str, PrimarySupply]:
+    """Primary supply of each yardstick for REPORTED on ``years`` (from ``lib.supply``)."""
+    import pandas as pd
 
-    Like basis: an oxide or REO figure is compared with primary demand as oxide
-    (mult = oxide factor); a metal figure with primary demand as metal (mult = 1).
-    NaN where there is no per-element figure or the basis is unknown.
-    """
-    basis = world["production_basis"].fillna("").to_numpy(dtype=object)
-    prod = world["production_t"].to_numpy(dtype="float64")
-    mult = np.full(len(REPORTED), np.nan)
-    is_oxide = np.isin(basis, ["oxide", "reo"])
-    is_metal = basis == "metal"
-    mult = np.where(is_oxide, factors, mult)
-    mult = np.where(is_metal, 1.0, mult)
-    prod = np.where(prod > 0, prod, np.nan)
-    return mult, prod
+    table = getattr(lib, "supply", None)
+    if table is None or len(table) == 0:
+        table = pd.DataFrame({c: pd.Series(dtype="object") for c in COLUMNS})
+        table["year"] = table["year"].astype("int64")
+        table["value_t"] = table["value_t"].astype("float64")
+    return {y: primary_supply(table, REPORTED, np.asarray(years), y) for y in SHARE_COLUMNS}
 
 
-def world_metal_t(world: pd.DataFrame) -> np.ndarray:
-    """World production per REPORTED element in tonnes of element (NaN without a figure)."""
-    mult, prod = share_denominators(world, oxide_factors())
-    return prod / mult
+def share_factor(ps: PrimarySupply) -> np.ndarray:
+    """(E, Y) so that share % = primary_t * factor: 100 * basis multiplier / figure."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = np.where(ps.value_t > 0, ps.value_t, np.nan)
+        return 100.0 * ps.mult[:, None] / value
+
+
+def group_share(ps: PrimarySupply, members: list[int], primary: np.ndarray) -> np.ndarray:
+    """Share % of an element group per year and sample: primary (Y, M, N) t of element of the
+    members, as their oxides (or metal), over the group's denominator (a figure shared by
+    several members, such as PrNd for Nd and Pr, counted once). NaN without a figure."""
+    den = group_denominator(ps, members)  # (Y,)
+    num = (primary * ps.mult[members][None, :, None]).sum(axis=1)  # (Y, N)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return 100.0 * num / np.where(den > 0, den, np.nan)[:, None]
+
+
+def own_figure_metal_t(ps: PrimarySupply) -> np.ndarray:
+    """(E, Y) the figure in tonnes of element where it is the element's own (not a group's)."""
+    own = ps.group == np.asarray(ps.elements, dtype=object)[:, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(own, ps.value_t / ps.mult[:, None], np.nan)
+
+
+def supply_frame(supply: dict[str, PrimarySupply]) -> pd.DataFrame:
+    """The figures used, one row per yardstick, element and model year that has one:
+    yardstick, element, year, figure_element (the element or its group), figure_year, basis,
+    value_t (on that basis), source."""
+    import pandas as pd
+
+    parts = []
+    for name, ps in supply.items():  # two yardsticks
+        e, k = np.nonzero(np.isfinite(ps.value_t))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "yardstick": name,
+                    "element": np.asarray(ps.elements, dtype=object)[e],
+                    "year": ps.years[k],
+                    "figure_element": ps.group[e, k],
+                    "figure_year": ps.year[e, k],
+                    "basis": ps.basis[e, k],
+                    "value_t": ps.value_t[e, k],
+                    "source": ps.source[e, k],
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True)

@@ -147,15 +147,17 @@ class FleetScreen(FileScreen["FleetView"]):
         for c in series.columns[1:]:
             fmt = "{:,.1f}" if c.endswith("%") else "{:,.0f}"
             cols.append(
-                Col(c, c.replace(" t", " t/yr").replace(" %", " % world"), fmt, numeric=True)
+                Col(
+                    c, c.replace(" t", " t/yr").replace(" %", " % world primary"), fmt, numeric=True
+                )
             )
         self.query_one("#fleet-table", FrameTable).show(series, cols)
         spec = v.result.spec
-        world = v.world_note.get(element) or "no per-element figure in the library"
+        world = v.world_note.get(element) or "no figure of its own in the library"
         self.query_one("#fleet-status", Static).update(
             f"[b]{v.path.name}[/]{' (example)' if v.path == example_path(v.path.name) else ''}"
             f" · {len(spec.segments)} segments · {v.result.years[0]}-{v.result.years[-1]}"
-            f" · primary [b]{element}[/], t/yr · world: {world}"
+            f" · primary [b]{element}[/], t/yr · supply: {world}"
         )
         self._draw(v, series, element, scenarios)
 
@@ -203,7 +205,7 @@ class FleetScreen(FileScreen["FleetView"]):
             legend.append(f"{s}  ")
         if math.isfinite(world_t):
             legend.append("━ ", style=NEUTRAL[1])
-            legend.append(f"world production {world_t:,.0f} t {element}")
+            legend.append(f"primary supply {world_t:,.0f} t {element}")
         self.query_one("#fleet-legend", Static).update(legend)
 
     # ---------------------------------------------------------------- actions
