@@ -15,10 +15,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from magnets.data.bands import content_bands
 from magnets.data.controls import exposure
 from magnets.data.prices import grade_prices
-from magnets.physics.beta import fitted_beta_model
+from magnets.physics.beta import NDFEB_RATED_FAMILIES, fitted_beta_model
 from magnets.physics.calibration import fitted_condition, rating_inputs
+from magnets.physics.coercivity import diffusion_depth_loss_kA_m, fitted_coercivity_model
 from magnets.physics.thermal import RatingResult, br_at, holds_cold, operating_point
 from magnets.physics.thermal import rated_temperature as _rated_temperature
 
@@ -34,10 +36,11 @@ def _build_grade_table(lib: Library, date: dt.date | None) -> pd.DataFrame:
     t = rating_inputs(g, fitted_beta_model(lib))
     t.insert(0, "route", g["route"].astype(str))
     t.insert(0, "family", g["family"].astype(str))
-    t["Dy_Tb_kg_per_kg"] = (
-        pd.to_numeric(g["Dy_wt_pct"], errors="coerce").fillna(0.0)
-        + pd.to_numeric(g["Tb_wt_pct"], errors="coerce").fillna(0.0)
-    ) / 100.0
+    bands = content_bands(g)
+    t["Dy_Tb_kg_per_kg"] = bands["Dy_Tb_wt_pct"].to_numpy() / 100.0
+    t["Dy_Tb_kg_per_kg_low"] = bands["Dy_Tb_wt_pct_low"].to_numpy() / 100.0
+    t["Dy_Tb_kg_per_kg_high"] = bands["Dy_Tb_wt_pct_high"].to_numpy() / 100.0
+    t["composition_basis"] = bands["composition_basis"].to_numpy(dtype=object)
     exp = exposure(g, lib.rules, date)
     for c in _EXPOSURE:
         t[c] = exp[c]
@@ -51,7 +54,8 @@ def grade_table(lib: Library, date: dt.date | None = None) -> pd.DataFrame:
     """Per-grade inputs of ratings and rankings, indexed by grade id (memoised on ``lib`` per date).
 
     Columns: family, route, Br_T, HcJ_kA_m, alpha, beta, beta_source, mu_rec, squareness, T0_C,
-    curie_C, structural_C, density_g_cm3, Dy_Tb_kg_per_kg, controlled_kg_per_kg,
+    curie_C, structural_C, density_g_cm3, Dy_Tb_kg_per_kg (with its band Dy_Tb_kg_per_kg_low,
+    Dy_Tb_kg_per_kg_high: :mod:`magnets.data.bands`), composition_basis, controlled_kg_per_kg,
     unknown_kg_per_kg, controlled_elements, unknown_elements, price_usd_per_kg (priced elements
     only; NaN = unknown, see :mod:`magnets.data.prices`), unpriced_elements.
     """
@@ -72,13 +76,55 @@ def _col(t: pd.DataFrame, c: str, sl: Any) -> np.ndarray:
     return t[c].to_numpy(dtype=float)[sl]
 
 
-def _rate_arrays(t: pd.DataFrame, pc: Any, hd: Any, sl: Any = slice(None)) -> RatingResult:
-    """rated_temperature over table rows (broadcast against pc/hd shapes)."""
+def thickness_inputs(
+    lib: Library, t: pd.DataFrame, thickness_mm: Any, sl: Any = slice(None)
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """(HcJ_kA_m, beta) of the rows ``sl`` of ``t`` for magnets ``thickness_mm`` thick.
+
+    Grain-boundary-diffused grades lose the part of their diffused gain that lies deeper than
+    diffusion reaches (:func:`magnets.physics.coercivity.diffusion_depth_loss_kA_m`, the limit
+    ``tradeoff --thickness`` uses; the grade's own Dy/Tb estimate says how much was diffused);
+    where beta comes from the beta(HcJ0) fit it is refitted at the lower HcJ0. Other routes and
+    NaN thicknesses are unchanged. ``thickness_mm`` broadcasts against the rows (e.g. [C, 1]
+    against all G grades gives [C, G]); None gives None (use the table as it is).
+    """
+    if thickness_mm is None:
+        return None
+    g = lib.grades.reindex(t.index)
+    band = content_bands(g)
+    route = t["route"].to_numpy(dtype=object)[sl]
+    loss = diffusion_depth_loss_kA_m(
+        route,
+        band["Dy_wt_pct"].to_numpy()[sl],
+        band["Tb_wt_pct"].to_numpy()[sl],
+        np.asarray(thickness_mm, dtype=float),
+        model=fitted_coercivity_model(lib),
+    )
+    hcj = _col(t, "HcJ_kA_m", sl) - loss
+    fam = t["family"].to_numpy(dtype=object)[sl]
+    refit = fitted_beta_model(lib).beta(hcj, np.broadcast_to(route, hcj.shape), None)
+    fitted = (t["beta_source"].to_numpy(dtype=object)[sl] == "fit") & np.isin(
+        fam, NDFEB_RATED_FAMILIES
+    )
+    beta = np.where(fitted & (loss > 0), refit, _col(t, "beta", sl))
+    return hcj, beta
+
+
+def _rate_arrays(
+    t: pd.DataFrame,
+    pc: Any,
+    hd: Any,
+    sl: Any = slice(None),
+    hcj_beta: tuple[np.ndarray, np.ndarray] | None = None,
+) -> RatingResult:
+    """rated_temperature over table rows (broadcast against pc/hd shapes); ``hcj_beta``
+    replaces HcJ and beta (:func:`thickness_inputs`)."""
+    hcj, beta = hcj_beta or (_col(t, "HcJ_kA_m", sl), _col(t, "beta", sl))
     return _rated_temperature(
         _col(t, "Br_T", sl),
-        _col(t, "HcJ_kA_m", sl),
+        hcj,
         _col(t, "alpha", sl),
-        _col(t, "beta", sl),
+        beta,
         pc=pc,
         hd_kA_m=hd,
         mu_rec=_col(t, "mu_rec", sl),
@@ -97,12 +143,20 @@ def _b_op_at(t: pd.DataFrame, temp: Any, pc: Any, hd: Any, sl: Any = slice(None)
     return operating_point(br, pc, hd, _col(t, "mu_rec", sl))
 
 
-def _holds_cold(t: pd.DataFrame, cold: Any, pc: Any, hd: Any, sl: Any = slice(None)) -> Any:
+def _holds_cold(
+    t: pd.DataFrame,
+    cold: Any,
+    pc: Any,
+    hd: Any,
+    sl: Any = slice(None),
+    hcj_beta: tuple[np.ndarray, np.ndarray] | None = None,
+) -> Any:
+    hcj, beta = hcj_beta or (_col(t, "HcJ_kA_m", sl), _col(t, "beta", sl))
     return holds_cold(
         _col(t, "Br_T", sl),
-        _col(t, "HcJ_kA_m", sl),
+        hcj,
         _col(t, "alpha", sl),
-        _col(t, "beta", sl),
+        beta,
         pc=pc,
         hd_kA_m=hd,
         mu_rec=_col(t, "mu_rec", sl),

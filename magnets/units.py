@@ -61,6 +61,17 @@ def lb_to_kg(x):
     return x * KG_PER_LB
 
 
+MM_PER_INCH = 25.4  # international inch (exact by definition)
+
+
+def cm_to_mm(x):
+    return x * 10.0
+
+
+def inch_to_mm(x):
+    return x * MM_PER_INCH
+
+
 def bhmax_limit_kj_m3(Br_T):
     """Ideal upper bound of the energy product, Br^2/(4 mu0), in kJ/m3."""
     return Br_T**2 / (4.0 * MU0) / 1000.0

@@ -114,6 +114,7 @@ def test_aliases_and_units_in_headers_and_cells():
         "pc": "Permeance Coefficient",
         "hd_kA_m": "Hd (kOe)",
         "cold_temp_C": "Min Temp (F)",
+        "thickness_mm": None,  # no thickness column: GBD grades assumed <= 6 mm
     }
     n = cols.numeric
     # row A: 0.1 lb; 302 degF = (302 - 32) * 5/9 = 150 degC; 1 kOe = 79.577 kA/m; -40 F = -40 C

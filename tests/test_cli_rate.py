@@ -203,9 +203,16 @@ def test_substitute_json_keys_and_gbd_first(capsys):
         "B_op_T_at_temp",
         "mass_factor",
         "Dy_Tb_kg_per_kg",
+        "Dy_Tb_kg_per_kg_low",  # issue 10: the band and basis of each candidate's estimate
+        "Dy_Tb_kg_per_kg_high",
+        "composition_basis",
         "controlled_kg_per_kg",
         "Dy_Tb_kg_equal_flux",
         "controlled_kg_equal_flux",
+        "route_need_kg_per_kg",  # issue 10: agreement with `tradeoff`
+        "plausible",
+        "note",
+        "thickness",
         "pareto",
     ]
     assert rows[0]["route"].startswith("gbd")

@@ -4,7 +4,8 @@
 and returns, per row, whether it is unusable, the messages (one Arrow array per defect,
 null = none) and the values in SI units with the defaults filled in.
 Defaults: quantity 1, pc the calibrated reference (NaN here, filled later), hd 0 kA/m,
-cold -40 degC; no required temperature means no rating check.
+cold -40 degC, thickness none (a magnet GBD reaches through, <= 6 mm); no required
+temperature means no rating check.
 """
 
 from __future__ import annotations
@@ -179,13 +180,27 @@ def _cold(ch: _Checks, vals: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndar
     return _unusable(f, frozen), swapped
 
 
+def _thickness(ch: _Checks, vals: dict[str, np.ndarray]) -> np.ndarray:
+    what = "thickness"
+    f = ch.number("thickness_mm", what, " (mm, or give the unit: 0.4 in)")
+    why = (
+        f" in column '{ch.col('thickness_mm')}' must be a positive length along the "
+        "magnetisation; leave it empty to assume a magnet diffusion reaches through (<= 6 mm)"
+    )
+    with np.errstate(invalid="ignore"):
+        ch.cell_msg(f.values <= 0, what, f, why)
+        vals["thickness_mm"] = np.where(f.values > 0, f.values, np.nan)
+        return _unusable(f, f.values <= 0)
+
+
 def field_messages(
     cols: bc.BomColumns, n: int
 ) -> tuple[np.ndarray, list[pa.Array], dict[str, np.ndarray]]:
     """Per-row validation: (row has an error, message arrays (null = none), SI values).
 
-    The values are mass_kg, quantity, required_temp_C, pc, hd_kA_m, cold_temp_C (NaN where
-    unusable) and conditions_ok (the rating conditions of the row can be used).
+    The values are mass_kg, quantity, required_temp_C, pc, hd_kA_m, cold_temp_C, thickness_mm
+    (NaN where unusable; an empty thickness is NaN: diffusion reaches through) and
+    conditions_ok (the rating conditions of the row can be used).
     """
     ch = _Checks(cols, n)
     vals: dict[str, np.ndarray] = {}
@@ -195,5 +210,6 @@ def field_messages(
     pc_bad = _pc(ch, vals)
     hd_bad = _hd(ch, vals)
     cold_bad, swapped = _cold(ch, vals)
-    vals["conditions_ok"] = ~(req_bad | pc_bad | hd_bad | cold_bad | swapped)
+    thick_bad = _thickness(ch, vals)
+    vals["conditions_ok"] = ~(req_bad | pc_bad | hd_bad | cold_bad | swapped | thick_bad)
     return ch.bad, ch.msgs, vals

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from magnets.errors import InputError, UnreadableFileError
-from magnets.units import degf_to_degc, g_to_kg, koe_to_ka_m, lb_to_kg
+from magnets.units import cm_to_mm, degf_to_degc, g_to_kg, inch_to_mm, koe_to_ka_m, lb_to_kg
 
 if TYPE_CHECKING:
     from magnets.bom.raw import RawBom
@@ -77,6 +77,14 @@ FIELDS: dict[str, tuple[str | None, tuple[str, ...]]] = {
             "minoperatingtemperature coldendtemp tmin tempmin temperaturemin"
         ),
     ),
+    "thickness_mm": (
+        "length",
+        _aliases(
+            "thickness thk thick magnetthickness magnetthk thicknessmagnetised "
+            "thicknessmagnetized thicknessalongmagnetisation thicknessalongmagnetization "
+            "magnetisedlength magnetizedlength lm t"
+        ),
+    ),
 }
 
 #: The name each field goes by in messages and documentation.
@@ -106,15 +114,28 @@ UNITS: dict[str, dict[str, Convert]] = {
     },
     "field": {"kam": _same, "koe": koe_to_ka_m},
     "count": _unit_table(_same, "pcs pc ea each units"),
+    "length": {
+        **_unit_table(_same, "mm millimetre millimetres millimeter millimeters"),
+        **_unit_table(cm_to_mm, "cm"),
+        **_unit_table(inch_to_mm, "in inch inches"),
+    },
 }
 UNIT_HELP = {
     "mass": "g, kg or lb",
     "temp": "degC or degF",
     "field": "kA/m or kOe",
     "count": "a plain number",
+    "length": "mm, cm or in",
     None: "a plain number",
 }
-DEFAULT_UNIT = {"mass": "kg", "temp": "degC", "field": "kA/m", "count": "", None: ""}
+DEFAULT_UNIT = {
+    "mass": "kg",
+    "temp": "degC",
+    "field": "kA/m",
+    "count": "",
+    "length": "mm",
+    None: "",
+}
 
 #: problem codes per field cell
 OK, MISSING, NOT_A_NUMBER, BAD_UNIT = 0, 1, 2, 3
@@ -144,9 +165,12 @@ def _field_of(header: str) -> tuple[str | None, str | None]:
     key = _key(base)
     if not key:
         return None, None
-    for name, (_dim, aliases) in FIELDS.items():  # exact alias first
+    for name, (dim, aliases) in FIELDS.items():  # exact alias first
         if key in aliases:
-            return name, (_unit_key(bracket) if bracket is not None else None)
+            unit = _unit_key(bracket) if bracket is not None else None
+            if len(key) < 2 and unit not in UNITS.get(dim or "", {}):
+                continue  # a one-letter alias ('t [mm]') counts only with its unit
+            return name, unit
     if bracket is not None:
         return None, None
     # alias + unit suffix, longest alias first: "magnet_mass_kg", "MaxTempF", "hd_kA_m"
@@ -158,7 +182,8 @@ def _field_of(header: str) -> tuple[str | None, str | None]:
         if key.startswith(alias) and len(key) > len(alias):
             rest = key[len(alias) :]
             dim = FIELDS[name][0] or ""
-            if rest in UNITS.get(dim, {}) or len(rest) <= 4:
+            # short aliases take only a real unit: 'tmm' is a thickness, 'type' is not
+            if rest in UNITS.get(dim, {}) or (len(rest) <= 4 and len(alias) >= 2):
                 return name, rest
     return None, None
 
@@ -184,7 +209,7 @@ class BomColumns:
     ``source[field]`` is the original header (or None when the column is absent);
     ``grade`` is the grade text per row (stripped, None where empty); numeric fields are
     :class:`NumericField` in kg (magnet_mass, per unit), pieces (quantity), degC
-    (required_temp_C, cold_temp_C), kA/m (hd_kA_m) and dimensionless (pc).
+    (required_temp_C, cold_temp_C), kA/m (hd_kA_m), mm (thickness_mm) and dimensionless (pc).
     """
 
     source: dict[str, str | None]
@@ -399,7 +424,15 @@ def normalise(raw: RawBom) -> BomColumns:
     g = pc.utf8_trim_whitespace(_as_text(g))
     grade = pc.if_else(pc.equal(g, ""), pa.scalar(None, pa.string()), g)
     numeric: dict[str, NumericField] = {}
-    for name in ("magnet_mass", "quantity", "required_temp_C", "pc", "hd_kA_m", "cold_temp_C"):
+    for name in (
+        "magnet_mass",
+        "quantity",
+        "required_temp_C",
+        "pc",
+        "hd_kA_m",
+        "cold_temp_C",
+        "thickness_mm",
+    ):
         if name in found:
             numeric[name] = parse_numeric(
                 raw.table.column(found[name]), FIELDS[name][0], units.get(name), raw.decimal_comma

@@ -26,7 +26,13 @@ from magnets.bom import read as br
 from magnets.bom.checks import ABSOLUTE_ZERO_C, DEFAULT_COLD_C, DEFAULT_HD_KA_M, field_messages
 from magnets.bom.grades import GradeArrays, grade_arrays
 from magnets.bom.messages import combo_messages, join_skip, null_str, where
-from magnets.bom.output import insert_after, output_table, suggestion_columns
+from magnets.bom.output import (
+    band_columns,
+    insert_after,
+    output_table,
+    suggestion_band_columns,
+    suggestion_columns,
+)
 from magnets.bom.result import (
     BELOW,
     ELEMENT_COLUMNS,
@@ -181,7 +187,7 @@ def _combos(
     n = gpos.size
     pc_row = np.where(np.isnan(vals["pc"]), default_pc, vals["pc"])
     rows_u = np.flatnonzero((gpos >= 0) & vals["conditions_ok"])
-    names = ("required_temp_C", "cold_temp_C")
+    names = ("required_temp_C", "cold_temp_C", "thickness_mm")
     keys = [
         gpos[rows_u],
         pc_row[rows_u],
@@ -206,6 +212,8 @@ def _rate(
         c.update(t_max_C=np.zeros(0), holds_cold=np.zeros(0, bool), sug=np.zeros(0, np.int64))
         c.update(sug_t_max_C=np.zeros(0), sug_mass_factor=np.zeros(0), loss_pct=np.zeros(0))
         return
+    thick = c["thickness_mm"].astype(float)
+    extra = {"thickness_mm": thick} if np.isfinite(thick).any() else {}
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):  # NaN ratings expected
         sub = substitute_many(
             lib,
@@ -216,6 +224,7 @@ def _rate(
             c["cold_temp_C"].astype(float),
             rank_by=rank_by,
             date=date,
+            **extra,
         )
     c["t_max_C"] = sub["t_max_C"].to_numpy(dtype=float)
     c["holds_cold"] = sub["holds_cold"].to_numpy(dtype=bool)
@@ -228,9 +237,14 @@ def _rate(
 def _loss(lib: Any, c: dict[str, np.ndarray], date: dt.date) -> np.ndarray:
     """Irreversible loss (%) of each combination after a trip to its required temperature."""
     from magnets.physics.loss import loss_for_grades
-    from magnets.rating_table import grade_table
+    from magnets.rating_table import grade_table, thickness_inputs
 
-    rows = grade_table(lib, date).iloc[c["pos"].astype(np.int64)]
+    t = grade_table(lib, date)
+    pos = c["pos"].astype(np.int64)
+    rows = t.iloc[pos]
+    hb = thickness_inputs(lib, t, c["thickness_mm"].astype(float), sl=pos)
+    if hb is not None:  # GBD grades thicker than diffusion reaches (as in their rating)
+        rows = rows.assign(HcJ_kA_m=hb[0], beta=hb[1])
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):  # NaN rows expected
         frame = loss_for_grades(rows, c["required_temp_C"], pc=c["pc"], hd_kA_m=c["hd_kA_m"])
     return frame["loss_pct"].to_numpy(dtype=float)
@@ -292,9 +306,25 @@ def _suggest_rows(
     r_sug = rows(c["sug"], -1).astype(np.int64)
     mf = np.where(r_sug >= 0, rows(c["sug_mass_factor"]), np.nan)
     sug_t = rows(c["sug_t_max_C"])
-    return suggestion_columns(
+    sug = suggestion_columns(
         out, ids, r_sug, mf, sug_t, total_kg, el_kg, ctrl_kg, gpos, grades, rank_by
     )
+    note = _thickness_text(c, rows, grades)
+    suggestion_band_columns(out, r_sug, sug.total_kg, grades, note)
+    return sug
+
+
+def _thickness_text(c: dict[str, np.ndarray], rows: _ToRows, grades: GradeArrays) -> pa.Array:
+    """Per row: what the suggestion assumes about thickness (GBD grades only; null else)."""
+    from magnets.physics.coercivity import THICKNESS_LIMIT_MM
+    from magnets.substitution.agreement import thickness_notes
+
+    has = c["sug"] >= 0
+    routes = grades.route if grades.route is not None else np.full(grades.frac.shape[0], "")
+    route = np.where(has, routes[np.maximum(c["sug"], 0)], "") if has.size else np.zeros(0, object)
+    note = thickness_notes(route, c["thickness_mm"].astype(float), THICKNESS_LIMIT_MM)
+    arr = pa.array(np.where(note == "", None, note).astype(object), pa.string())
+    return rows.text(arr)
 
 
 def _check_rank_by(rank_by: str) -> None:
@@ -315,6 +345,7 @@ def evaluate_bom(
     progress: Progress | None = None,
     substitute_many: Any = None,
     default_pc: float | None = None,
+    bands: bool = False,
 ) -> BomResult:
     """Evaluate every line of a BOM against the library.
 
@@ -335,6 +366,7 @@ def evaluate_bom(
         XLSX sheet (first sheet by default).
     progress : callable(stage, fraction), optional
         Called as the work advances (the CLI draws a bar from it).
+    bands : bool, True adds per-line low/high Dy, Tb and controlled kg (BAND_COLUMNS).
     substitute_many, default_pc : optional
         Injection points for tests; by default :func:`magnets.substitution.substitute_many`
         and :func:`magnets.physics.calibration.default_condition`.
@@ -368,6 +400,8 @@ def evaluate_bom(
     t_max = rows(c["t_max_C"])
     out, el_kg, ctrl_kg = output_table(raw, status, message, t_max, vals, gpos, total_kg, grades)
     out = insert_after(out, "margin_C", "irreversible_loss_pct", rows(c["loss_pct"]))
+    if bands:
+        band_columns(out, gpos, total_kg, grades)
     sug = None
     if suggest:
         tick("suggesting", 0.7)
@@ -377,7 +411,15 @@ def evaluate_bom(
     summary = build_summary(
         lib, cols, status, gpos, total_kg, grades, sug, rank_by, date, calibration, table
     )
+    return BomResult(
+        table, summary, list(cols.warnings), raw.path, _per_line(grades, gpos, total_kg, sug)
+    )
+
+
+def _per_line(
+    grades: GradeArrays, gpos: np.ndarray, total_kg: np.ndarray, sug: Suggested | None
+) -> PerLine:
     per_line = PerLine(grades.frac, grades.ctrl_kg_per_kg, gpos, total_kg)
     if sug is not None:
         per_line.sug_pos, per_line.sug_total_kg = np.where(sug.has, sug.pos, -1), sug.total_kg
-    return BomResult(table, summary, list(cols.warnings), raw.path, per_line)
+    return per_line

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 
 from magnets.bom.grades import GradeArrays
@@ -101,6 +102,53 @@ def suggestion_columns(
         price = grades.price_usd_per_kg  # NaN where unknown: the saving is unknown too
         saving_usd = total_kg * (price[np.maximum(gpos, 0)] - mf * price[ssafe])
     return Suggested(r_has, ssafe, s_total, mf, saving_dytb, saving_ctrl, saving_usd)
+
+
+def band_columns(
+    out: dict[str, pa.Array], gpos: np.ndarray, total_kg: np.ndarray, grades: GradeArrays
+) -> None:
+    """Add the per-line bounds of the specified grade's content (BAND_COLUMNS of
+    :mod:`magnets.bom.result`): Dy, Tb and controlled kg at the low and high bound."""
+    known = gpos >= 0
+    gsafe = np.maximum(gpos, 0)
+    for el in ("Dy", "Tb"):
+        j = REPORTED.index(el)
+        for part, frac in (("low", grades.frac_low), ("high", grades.frac_high)):
+            f = grades.frac if frac is None else frac
+            out[f"{el}_kg_{part}"] = floats(
+                np.where(known, f[gsafe, j] * total_kg, np.nan), KG_DECIMALS
+            )
+    for part, ctrl in (("low", grades.ctrl_low), ("high", grades.ctrl_high)):
+        c = grades.ctrl_kg_per_kg if ctrl is None else ctrl
+        out[f"controlled_kg_{part}"] = floats(
+            np.where(known, c[gsafe] * total_kg, np.nan), KG_DECIMALS
+        )
+
+
+def suggestion_band_columns(
+    out: dict[str, pa.Array],
+    r_sug: np.ndarray,
+    s_total: np.ndarray,
+    grades: GradeArrays,
+    thickness_note: pa.Array,
+) -> None:
+    """Add what the suggestion's composition rests on: its basis, the low and high kg of
+    Dy+Tb on the line, and the thickness a GBD suggestion assumes. Null where the line has
+    no suggestion. (Suggestions are plausible: :mod:`magnets.substitution.agreement`.)"""
+    has = r_sug >= 0
+    ssafe = np.maximum(r_sug, 0)
+    dy, tb = REPORTED.index("Dy"), REPORTED.index("Tb")
+    basis = grades.basis if grades.basis is not None else np.full(grades.frac.shape[0], "")
+    code_of_grade, names = pd.factorize(basis.astype(str))
+    codes = pa.array(np.where(has, code_of_grade[ssafe], 0).astype(np.int32), mask=~has)
+    out["suggested_composition_basis"] = pa.DictionaryArray.from_arrays(
+        codes, pa.array(np.asarray(names, dtype=object), pa.string())
+    )
+    for part, frac in (("low", grades.frac_low), ("high", grades.frac_high)):
+        f = grades.frac if frac is None else frac
+        kg = np.where(has, (f[ssafe, dy] + f[ssafe, tb]) * s_total, np.nan)
+        out[f"suggested_Dy_Tb_kg_{part}"] = floats(kg, KG_DECIMALS)
+    out["suggested_thickness"] = thickness_note
 
 
 #: decimals of irreversible_loss_pct (0.001 percentage points)

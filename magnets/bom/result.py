@@ -16,13 +16,28 @@ irreversible_loss_pct   float64 %, flux lost at T0 on the row's load line after 
 Nd_kg Pr_kg Dy_kg Tb_kg Sm_kg Gd_kg Co_kg
                         float64 kg of each element on the line: mass per unit x quantity x wt%
 controlled_kg           float64 kg of elements under export control as of the date
-suggested_grade         category  a leaner grade that meets the same requirement (empty: none)
+suggested_grade         category  a leaner grade that meets the same requirement (empty: none);
+                                never one whose high Dy+Tb bound is below what its route needs
+                                there (``magnets tradeoff``): that saving would not be real
 suggested_t_max_C       float64 degC, its rating at the row's Pc and Hd
 suggested_mass_factor   float64 its mass / the specified mass at equal flux
 suggested_Dy_kg, suggested_Tb_kg, suggested_controlled_kg
                         float64 kg on the line with the suggested grade (mass factor included)
 saving_Dy_Tb_kg         float64 (Dy_kg + Tb_kg) - (suggested_Dy_kg + suggested_Tb_kg)
 saving_controlled_kg    float64 controlled_kg - suggested_controlled_kg
+suggested_composition_basis
+                        category  where the suggestion's composition comes from (sourced,
+                                derived, estimate, model)
+suggested_Dy_Tb_kg_low, suggested_Dy_Tb_kg_high
+                        float64 kg of Dy+Tb on the line with the suggestion, at the low and
+                                high bound of its composition (equal where it has no band)
+suggested_thickness     string  what a GBD suggestion assumes about thickness ("assumes
+                                <= 6 mm" without a thickness column); null for other routes
+
+With ``bands=True`` (``magnets bom --bands``), after controlled_kg:
+Dy_kg_low Dy_kg_high Tb_kg_low Tb_kg_high controlled_kg_low controlled_kg_high
+                        float64 kg on the line at the low / high bound of the specified
+                                grade's composition
 """
 
 from __future__ import annotations
@@ -60,8 +75,21 @@ SUGGEST_COLUMNS = [
     "suggested_controlled_kg",
     "saving_Dy_Tb_kg",
     "saving_controlled_kg",
+    "suggested_composition_basis",
+    "suggested_Dy_Tb_kg_low",
+    "suggested_Dy_Tb_kg_high",
+    "suggested_thickness",
 ]
-OUTPUT_NAMES = ["line", *RESULT_COLUMNS, *SUGGEST_COLUMNS]
+#: per-line bounds of the specified grade's content (``bands=True``), after controlled_kg
+BAND_COLUMNS = [
+    "Dy_kg_low",
+    "Dy_kg_high",
+    "Tb_kg_low",
+    "Tb_kg_high",
+    "controlled_kg_low",
+    "controlled_kg_high",
+]
+OUTPUT_NAMES = ["line", *RESULT_COLUMNS, *BAND_COLUMNS, *SUGGEST_COLUMNS]
 
 #: ``progress(stage, fraction)``, called as the work advances.
 Progress = Callable[[str, float], None]
@@ -81,6 +109,12 @@ class BomSummary(Mapping[str, Any]):
         kg of each reported element (Nd Pr Dy Tb Sm Gd Co) and ``controlled``, as specified.
     suggested_totals_kg : dict[str, float] | None
         The same with every suggestion taken (mass factor included); None with no suggestions.
+    band_totals_kg : dict[str, dict[str, dict[str, float]]]
+        ``{"specified": {el: {"low", "mid", "high"}}, "suggested": ... | None}`` for Dy, Tb,
+        Sm, Gd and ``controlled``: the totals at the low bound, the value and the high bound
+        of every grade's composition (:mod:`magnets.data.bands`; low = mid = high where a
+        composition has no band). The bounds of different grades are added, i.e. taken as
+        one systematic error, not as independent ones.
     top_savings : list[dict]
         Up to ten lines with the largest saving by ``rank_by``: line, part_id (when the BOM
         has one), grade, suggested_grade, saving_Dy_Tb_kg, saving_controlled_kg, and
@@ -102,6 +136,7 @@ class BomSummary(Mapping[str, Any]):
     rows_by_status: dict[str, int]
     totals_kg: dict[str, float]
     suggested_totals_kg: dict[str, float] | None
+    band_totals_kg: dict[str, Any]
     top_savings: list[dict[str, Any]]
     rank_by: str
     library_version: str | None

@@ -16,6 +16,8 @@ from magnets.bom.result import STATUS_VALUES, BomSummary
 from magnets.data.chemistry import REPORTED
 
 TOP_SAVINGS = 10
+#: elements whose totals the summary gives as low / mid / high (plus ``controlled``)
+BAND_TOTALS = ("Dy", "Tb", "Sm", "Gd")
 
 
 @dataclass
@@ -44,6 +46,28 @@ def _totals(kg_per_grade: np.ndarray, frac: np.ndarray, ctrl_pg: np.ndarray) -> 
     return totals
 
 
+def _band_totals(kg_per_grade: np.ndarray, grades: GradeArrays) -> dict[str, dict[str, float]]:
+    """{el: {low, mid, high}} kg for BAND_TOTALS and controlled: one matrix product each."""
+    frac = grades.frac
+    low = grades.frac_low if grades.frac_low is not None else frac
+    high = grades.frac_high if grades.frac_high is not None else frac
+    lo, mid, hi = kg_per_grade @ low, kg_per_grade @ frac, kg_per_grade @ high
+    out = {
+        el: {"low": float(lo[j]), "mid": float(mid[j]), "high": float(hi[j])}
+        for j, el in enumerate(REPORTED)
+        if el in BAND_TOTALS
+    }
+    c_mid = grades.ctrl_kg_per_kg
+    c_lo = grades.ctrl_low if grades.ctrl_low is not None else c_mid
+    c_hi = grades.ctrl_high if grades.ctrl_high is not None else c_mid
+    out["controlled"] = {
+        "low": float(kg_per_grade @ c_lo),
+        "mid": float(kg_per_grade @ c_mid),
+        "high": float(kg_per_grade @ c_hi),
+    }
+    return out
+
+
 def build_summary(
     lib: Any,
     cols: BomColumns,
@@ -68,6 +92,7 @@ def build_summary(
         rows_by_status={s: int(c) for s, c in zip(STATUS_VALUES, counts, strict=False)},
         totals_kg=_totals(kg_per_grade, frac, ctrl_pg),
         suggested_totals_kg=None,
+        band_totals_kg={"specified": _band_totals(kg_per_grade, grades), "suggested": None},
         top_savings=[],
         rank_by=rank_by,
         library_version=getattr(lib, "version", None),
@@ -85,6 +110,7 @@ def build_summary(
     sug_tot = {el: float(sug_kg[j]) for j, el in enumerate(REPORTED)}
     sug_tot["controlled"] = float(kept @ ctrl_pg + taken @ ctrl_pg)
     out.suggested_totals_kg = sug_tot
+    out.band_totals_kg["suggested"] = _band_totals(kept + taken, grades)
     out.top_savings = _top_savings(cols, sug, rank_by, table)
     return out
 

@@ -33,13 +33,23 @@ Input columns (case, spaces and underscores ignored; units in brackets or as a s
                    The magnet itself sees Pc/(Pc + mu_rec) of it. A field taken from inside the
                    magnet in an FEA run is |H_op|, not Hd: convert it before using this column.
   cold_temp_C      coldest operating temperature, default -40 degC (ferrite fails cold)
+  thickness_mm     magnet thickness along the magnetisation ('Thickness (mm)', 't [mm]', 'Thk',
+                   'lm'; also cm, in). Grain-boundary diffusion reaches about 6 mm: a thicker
+                   GBD magnet keeps only that share of its diffused HcJ gain, in its rating and
+                   its suggestions (as `magnets tradeoff --thickness`). Empty or no column:
+                   the magnet is assumed <= 6 mm, and GBD suggestions say so
   part_id          optional; any other column is kept unchanged
 Cells may carry units too ('12 g', '302 F'). With ';' as delimiter, decimal commas are read.
 
 Output: every input row once, in order, with `line` (its line in the file), your columns,
 then status (ok / below_rating / error), message, t_max_C, margin_C, irreversible_loss_pct, <El>_kg,
-controlled_kg and the suggestion columns (see docs/bom.md). A bad line becomes an error row
-with a message saying how to fix it; the rest is still evaluated. A file that cannot be
+controlled_kg and the suggestion columns (see docs/bom.md): each suggestion with its
+composition_basis, its Dy+Tb kg at the low and high bound of its composition and its
+thickness assumption (a grade whose estimate is below what its route needs there, by the
+model `magnets tradeoff` prints, is never suggested). --bands adds the
+specified grade's Dy, Tb and controlled kg at the low and high bound per line; the summary
+always gives Dy, Tb, Sm, Gd and controlled totals as low / mid / high. A bad line becomes an
+error row with a message saying how to fix it; the rest is still evaluated. A file that cannot be
 read at all gives one error line and exit 2, and no output file is created or changed.
 
 Exit codes: 0 evaluated (whatever the statuses); 1 with --strict when any line is not ok;
@@ -50,6 +60,7 @@ examples:
   magnets bom parts.xlsx --sheet Magnets -o evaluated.xlsx --summary summary.json
   magnets bom parts.csv --rank-by controlled --date 2026-12-01 -o out.parquet
   magnets bom parts.csv --strict > /dev/null   # exit 1 if any line fails
+  magnets bom parts.csv --bands -o out.csv      # per-line low/high content columns
 """
 
 
@@ -81,11 +92,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--no-suggest", action="store_true", help="leave out the suggestion columns")
     p.add_argument(
+        "--bands",
+        action="store_true",
+        help="add per-line low/high columns (Dy_kg_low ... controlled_kg_high) from the band "
+        "of each grade's estimated composition",
+    )
+    p.add_argument(
         "--summary",
         metavar="SUMMARY.json",
         default=None,
         help="also write the summary as JSON (rows_by_status, totals_kg, suggested_totals_kg, "
-        "top_savings, library_version, as_of_date, calibration)",
+        "band_totals_kg, top_savings, library_version, as_of_date, calibration)",
     )
     p.add_argument("--strict", action="store_true", help="exit 1 when any line is not ok")
 
@@ -169,6 +186,7 @@ def _evaluate_and_write(args: argparse.Namespace, src: Path, fmt: str, bar: _Pro
         suggest=not args.no_suggest,
         sheet=args.sheet,
         progress=bar,
+        bands=getattr(args, "bands", False),
     )
     for w in result.warnings:
         warn(w)
@@ -200,6 +218,21 @@ def _kg(v: float | None) -> str:
     return f"{v:.6g}" if abs(v) < 1e6 else f"{v:,.0f}"
 
 
+def _band_lines(bands: Mapping[str, Any] | None) -> list[str]:
+    """low / mid / high totals per element, specified (and suggested)."""
+    if not bands or not bands.get("specified"):
+        return []
+    spec, sug = bands["specified"], bands.get("suggested")
+
+    def three(d: Mapping[str, float]) -> str:
+        return f"{_kg(d['low'])} / {_kg(d['mid'])} / {_kg(d['high'])}"
+
+    out = ["  kg low / mid / high (band of the estimated compositions):"]
+    for k, d in spec.items():
+        out.append(f"    {k:<11}{three(d):>32}" + (f"  suggested {three(sug[k])}" if sug else ""))
+    return out
+
+
 def format_summary(s: Mapping[str, Any], src: object) -> str:
     """The stderr summary: rows by status, element totals, the largest savings."""
     by = s["rows_by_status"]
@@ -214,6 +247,7 @@ def format_summary(s: Mapping[str, Any], src: object) -> str:
     lines.append(f"  {'kg':<11}{'specified':>14}" + (f"{'suggested':>14}" if sug else ""))
     for k, v in s["totals_kg"].items():
         lines.append(f"  {k:<11}{_kg(v):>14}" + (f"{_kg(sug[k]):>14}" if sug else ""))
+    lines.extend(_band_lines(s.get("band_totals_kg")))
     top = s.get("top_savings") or []
     if top:
         metric = {"dy_tb": "kg Dy+Tb", "controlled": "kg controlled", "price": "USD"}[s["rank_by"]]

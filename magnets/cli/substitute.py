@@ -4,6 +4,7 @@ material or cost, compared at equal flux."""
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from magnets.cli.rate import HD_HELP, PC_HELP
 
@@ -38,8 +39,19 @@ reference's family within --max-mass-factor 1.2; --family any widens.
 
 Hd is the applied demagnetising field; the magnet sees Pc/(Pc+mu_rec) of it. An FEA field
 inside the magnet is |H_op|, not Hd. Without --pc the reference Pc fitted to catalogue ratings
-is used. Dy/Tb contents of grades are estimates (no maker publishes them): `magnets show`
-gives each one's basis.
+is used.
+
+Dy/Tb contents of grades are mostly estimates (no maker publishes them): composition_basis
+says which (sourced, derived, estimate, model) and Dy_Tb_kg_per_kg_low / _high the band of
+the estimate. route_need_kg_per_kg is the Dy+Tb the candidate's route needs at this
+requirement by the model `magnets tradeoff` prints; a candidate whose high bound is below it
+is plausible=false (its estimate cannot be right: the real content is higher), says so in
+note, and ranks after the plausible ones.
+
+Thickness: grain-boundary diffusion reaches about 6 mm into a magnet (the limit `magnets
+tradeoff --thickness` uses). With --thickness MM, GBD grades thicker than that keep only that
+share of their diffused HcJ gain, and are rated accordingly; without it, GBD figures assume a
+magnet no thicker than 6 mm and the thickness column says so.
 
 examples:
   magnets substitute N38EH
@@ -47,6 +59,7 @@ examples:
   magnets substitute ARN-N42H --pc 2 --hd 150 --rank-by controlled --date 2026-12-01 --format json
   magnets substitute --temp 120 --family any --max-mass-factor 3 --cold -40
   magnets substitute --temp 150 --pc 2 --max-loss 5
+  magnets substitute --temp 170 --pc 1 --hd 400 --thickness 10
 """
 
 
@@ -84,6 +97,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="largest candidate mass at equal flux relative to the reference (default 1.2)",
     )
     p.add_argument(
+        "--thickness",
+        type=float,
+        metavar="MM",
+        help="magnet thickness along the magnetisation, mm: GBD gain beyond the 6 mm "
+        "diffusion depth is lost, as in `tradeoff --thickness` (default: assume <= 6 mm)",
+    )
+    p.add_argument(
         "--max-loss",
         type=float,
         metavar="PCT",
@@ -98,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from magnets.cli.rate import _check, condition
-    from magnets.cli.support import context_from_args, format_table
+    from magnets.cli.support import context_from_args
     from magnets.errors import InputError
     from magnets.io import write_frame
     from magnets.substitution import SUBSTITUTE_KEYS, find_substitutes
@@ -114,6 +134,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"expected --top >= 1, instead received {args.top}")
     if not args.max_mass_factor > 0:
         raise InputError(f"expected --max-mass-factor > 0, instead received {args.max_mass_factor}")
+    _check("--thickness", args.thickness, 0)
     ctx = context_from_args(args)
     pc, hd = condition(ctx, args.pc, args.hd)
     out = find_substitutes(
@@ -131,6 +152,7 @@ def run(args: argparse.Namespace) -> int:
         date=ctx.date,
         top=args.top,
         max_loss_pct=args.max_loss,
+        thickness_mm=args.thickness,
     )
     a = out.attrs
     by_loss = args.max_loss is not None
@@ -153,8 +175,34 @@ def run(args: argparse.Namespace) -> int:
             "no grade qualifies: widen --family, raise --max-mass-factor or relax the requirement\n"
         )
         return 0
-    sys.stdout.write(format_table(out[cols].rename(columns={"is_reference": "ref"}), digits=3))
+    _write_table(out, cols)
     return 0
+
+
+#: the text table's short names
+_SHORT = {
+    "is_reference": "ref",
+    "Dy_Tb_kg_per_kg_low": "Dy_Tb_low",
+    "Dy_Tb_kg_per_kg_high": "Dy_Tb_high",
+    "composition_basis": "basis",
+    "route_need_kg_per_kg": "route_need",
+}
+
+
+def _write_table(out: Any, cols: list[str]) -> None:
+    """The text table, then the notes (implausible estimates, thickness assumptions) once each."""
+    import sys
+
+    from magnets.cli.support import format_table
+
+    shown = [c for c in cols if c not in ("note", "thickness")]
+    sys.stdout.write(format_table(out[shown].rename(columns=_SHORT), digits=3))
+    for gid, note in zip(out["id"], out["note"], strict=True):
+        if note:
+            sys.stdout.write(f"# {gid}: {note}\n")
+    assumed = sorted({str(x) for x in out["thickness"] if x})
+    if assumed:
+        sys.stdout.write(f"# GBD grades: {'; '.join(assumed)}\n")
 
 
 def _header(a: dict) -> None:

@@ -73,11 +73,12 @@ def run(args: argparse.Namespace) -> int:
 
     import numpy as np
 
-    from magnets.cli.rate import condition
+    from magnets.cli.rate import _check, condition
     from magnets.cli.support import context_from_args, format_table
     from magnets.errors import InputError
     from magnets.io import write_frame
     from magnets.physics import coercivity, hree
+    from magnets.substitution.agreement import model_condition
 
     routes = [r.strip() for r in args.routes.split(",") if r.strip()]
     bad = [r for r in routes if r not in coercivity.ROUTES]
@@ -96,30 +97,26 @@ def run(args: argparse.Namespace) -> int:
             f"expected --from <= --to and --step > 0, instead received "
             f"{args.t_from}, {args.t_to}, {args.step}"
         )
-    if args.thickness is not None and not args.thickness > 0:
-        raise InputError(f"expected --thickness > 0 mm, instead received {args.thickness}")
+    _check("--thickness", args.thickness, 0)
     ctx = context_from_args(args)
     pc, hd = condition(ctx, args.pc, args.hd)
-    fam = ctx.library.families.loc["ndfeb-sintered"]
+    fam = model_condition(ctx.library)  # the same family figures `substitute` checks against
     temps = np.arange(args.t_from, args.t_to + 1e-9, args.step)
     t = hree.tradeoff(
         routes,
         temps,
         pc=pc,
         hd_kA_m=hd,
-        squareness=float(fam["squareness"]),
-        mu_rec=float(fam["mu_rec"]),
-        T0_C=float(fam["T0_C"]),
-        curie_C=float(fam["curie_C"]),
         thickness_mm=args.thickness,
         model=ctx.coercivity_model,
         beta=ctx.beta_model,
+        **fam,
     )
     out = t[KEYS]
     if args.format == "table":
         sys.stdout.write(
-            f"# Pc {pc:g}, Hd {hd:g} kA/m, s {float(fam['squareness']):g}, mu_rec "
-            f"{float(fam['mu_rec']):g}; empty = not reachable by that route\n"
+            f"# Pc {pc:g}, Hd {hd:g} kA/m, s {fam['squareness']:g}, mu_rec "
+            f"{fam['mu_rec']:g}; empty = not reachable by that route\n"
         )
         sys.stdout.write(format_table(out, digits=3))
     else:

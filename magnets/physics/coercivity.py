@@ -209,6 +209,21 @@ def hcj0_br0(
     return h, br
 
 
+def diffusion_depth_loss_kA_m(
+    route: Any, Dy_wt_pct: Any, Tb_wt_pct: Any, thickness_mm: Any, *, model: CoercivityModel
+) -> np.ndarray:
+    """HcJ0 (kA/m, >= 0) a magnet of a route loses when it is thicker than diffusion reaches.
+
+    The diffused gain of :func:`hcj0_br0` scales by min(1, t_lim/t) (the limit ``tradeoff
+    --thickness`` applies); this is the difference ``hcj0_br0(...)`` without a thickness minus
+    ``hcj0_br0(...)`` at ``thickness_mm``. 0 for bulk and dy-free magnets, for t <= t_lim and
+    where the thickness is NaN. Arrays broadcast (e.g. routes [G] x thickness [C, 1]).
+    """
+    h_thin, _ = hcj0_br0(route, Dy_wt_pct, Tb_wt_pct, None, model=model)
+    h_thick, _ = hcj0_br0(route, Dy_wt_pct, Tb_wt_pct, thickness_mm, model=model)
+    return np.maximum(np.asarray(h_thin - h_thick, dtype=float), 0.0)
+
+
 def _grid_gbd(
     h_obs: np.ndarray,
     element_wt: np.ndarray,

@@ -12,7 +12,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from magnets.rating_table import _b_op_at, _holds_cold, _rate_arrays, default_pc, grade_table
+from magnets.rating_table import (
+    _b_op_at,
+    _holds_cold,
+    _rate_arrays,
+    default_pc,
+    grade_table,
+    thickness_inputs,
+)
+from magnets.substitution.agreement import composition_check, route_need_wt_pct
 from magnets.substitution.ranking import _keys, _lex_argmin, _lex_less
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -40,21 +48,18 @@ def _combo_arrays(
 
 
 def _candidates(
-    t: pd.DataFrame, p: np.ndarray, known: np.ndarray, req: np.ndarray, cond: tuple, family: str,
-    max_mass_factor: float,
+    lib: Library, t: pd.DataFrame, p: np.ndarray, known: np.ndarray, req: np.ndarray,
+    cond: tuple, family: str, max_mass_factor: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
     """(C, G) matrices: t_max, mass factor, qualifies; and the reference's B_op per combo."""
-    pcs, hds, colds = cond
+    pcs, hds, colds, thick = cond
     C, G = p.size, len(t)
-    r_all = _rate_arrays(t, pcs[:, None], hds[:, None])
+    hb = thickness_inputs(lib, t, None if thick is None else thick[:, None])
+    r_all = _rate_arrays(t, pcs[:, None], hds[:, None], hcj_beta=hb)
     t_all = np.asarray(r_all.t_max_C, dtype=float)
+    cold_at = np.where(np.isnan(colds), 20.0, colds)[:, None]
     hold_all = (
-        np.asarray(
-            _holds_cold(
-                t, np.where(np.isnan(colds), 20.0, colds)[:, None], pcs[:, None], hds[:, None]
-            ),
-            dtype=bool,
-        )
+        np.asarray(_holds_cold(t, cold_at, pcs[:, None], hds[:, None], hcj_beta=hb), dtype=bool)
         | np.isnan(colds)[:, None]
     )
     _, B_all = _b_op_at(t, req[:, None], pcs[:, None], hds[:, None])
@@ -89,6 +94,7 @@ def _substitute_many(
     date: dt.date | None = None,
     max_mass_factor: float = 1.2,
     family: str = "same",
+    thickness_mm: Any = None,
 ) -> pd.DataFrame:
     """Rating, cold check and the leanest qualifying substitute per (reference, condition).
 
@@ -101,14 +107,20 @@ def _substitute_many(
         calibrated reference Pc, NaN Hd = 0.
     cold_C : cold end per combo (NaN = no cold requirement).
     rank_by : 'dy_tb' | 'controlled' | 'price'. family : 'same' (the reference's family) or 'any'.
+    thickness_mm : magnet thickness per combo (None or NaN: a magnet diffusion reaches through,
+        <= 6 mm); GBD grades thicker than that are rated with the gain diffusion can give
+        (:func:`magnets.rating_table.thickness_inputs`), the reference as well as candidates.
 
     Returns
     -------
     DataFrame with C rows: t_max_C (the reference's rating), limited_by, holds_cold (bool,
     reference at the cold end), ref_B_op_T (reference at the required temperature),
     required_temp_C, suggested_pos (int64, -1 when no leaner qualifying grade),
-    suggested_t_max_C, suggested_mass_factor.
-    "Leaner" = strictly lower ranking metric at equal flux than the reference.
+    suggested_t_max_C, suggested_mass_factor, suggested_route_need_wt_pct (Dy+Tb the
+    suggestion's route needs at the requirement, as ``tradeoff``).
+    "Leaner" = strictly lower ranking metric at equal flux than the reference. A candidate whose
+    high Dy+Tb bound is below what its route needs there is never suggested: its saving would
+    rest on an estimate the physics rules out (:mod:`magnets.substitution.agreement`).
 
     Notes
     -----
@@ -119,23 +131,17 @@ def _substitute_many(
     C = pos.size
     known = (pos >= 0) & (pos < len(t))
     p = np.where(known, pos, 0)
-    # reference: rating and cold end (per combo)
-    r_ref = _rate_arrays(t, pcs, hds, sl=p)
-    t_ref = np.where(known, np.asarray(r_ref.t_max_C, dtype=float), np.nan)
-    lim_ref = np.where(known, np.asarray(r_ref.limited_by, dtype=object), "").astype(
-        object
-    )  # "" for an unknown grade
-    cold_ok = np.where(
-        np.isnan(colds), True, np.asarray(_holds_cold(t, colds, pcs, hds, sl=p), dtype=bool)
-    )
+    thick = None if thickness_mm is None else np.asarray(thickness_mm, float).ravel() * np.ones(C)
+    t_ref, lim_ref, cold_ok = _reference(lib, t, known, p, (pcs, hds, colds, thick))
     req = np.where(np.isnan(temp), t_ref, temp)
     t_all, mf, qual, B_ref = _candidates(
-        t, p, known, req, (pcs, hds, colds), family, max_mass_factor
+        lib, t, p, known, req, (pcs, hds, colds, thick), family, max_mass_factor
     )
     k = _keys(t, rank_by)
     keys = [kk[None, :] * mf for kk in k]
     qual &= _lex_less(keys, [kk[p][:, None] for kk in k], strict=True)
-    best = _lex_argmin([*keys, mf], qual)
+    need, plausible = _plausible(lib, t, req, pcs, hds, thick)
+    best = _lex_argmin([*keys, mf], qual & plausible)
     has = best >= 0
     bsafe = np.where(has, best, 0)
     rows = np.arange(C)
@@ -149,8 +155,34 @@ def _substitute_many(
             "suggested_pos": best,
             "suggested_t_max_C": np.where(has, t_all[rows, bsafe], np.nan),
             "suggested_mass_factor": np.where(has, mf[rows, bsafe], np.nan),
+            "suggested_route_need_wt_pct": np.where(has, need[rows, bsafe], np.nan),
         }
     )
+
+
+def _reference(
+    lib: Library, t: pd.DataFrame, known: np.ndarray, p: np.ndarray, cond: tuple
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The reference of each combo: rating, what limits it ("" if unknown), holds cold."""
+    pcs, hds, colds, thick = cond
+    hb_ref = thickness_inputs(lib, t, thick, sl=p)
+    r_ref = _rate_arrays(t, pcs, hds, sl=p, hcj_beta=hb_ref)
+    t_ref = np.where(known, np.asarray(r_ref.t_max_C, dtype=float), np.nan)
+    lim_ref = np.where(known, np.asarray(r_ref.limited_by, dtype=object), "").astype(object)
+    holds = np.asarray(_holds_cold(t, colds, pcs, hds, sl=p, hcj_beta=hb_ref), dtype=bool)
+    return t_ref, lim_ref, np.where(np.isnan(colds), True, holds)
+
+
+def _plausible(
+    lib: Library, t: pd.DataFrame, req: np.ndarray, pcs: np.ndarray, hds: np.ndarray, thick: Any
+) -> tuple[np.ndarray, np.ndarray]:
+    """(C, G) Dy+Tb need of each grade's route at each requirement, and plausibility."""
+    route = t["route"].to_numpy(dtype=object)
+    th = None if thick is None else thick[:, None]
+    need = route_need_wt_pct(lib, route[None, :], req[:, None], pcs[:, None], hds[:, None], th)
+    high = 100.0 * t["Dy_Tb_kg_per_kg_high"].to_numpy(dtype=float)
+    fam = t["family"].to_numpy(dtype=object)
+    return need, composition_check(fam[None, :], route[None, :], high[None, :], need)
 
 
 def substitute_many(*args: Any, **kwargs: Any) -> pd.DataFrame:

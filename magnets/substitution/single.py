@@ -18,7 +18,21 @@ import numpy as np
 import pandas as pd
 
 from magnets.errors import InputError
-from magnets.rating_table import _b_op_at, _holds_cold, _rate_arrays, default_pc, grade_table
+from magnets.physics.coercivity import fitted_coercivity_model
+from magnets.rating_table import (
+    _b_op_at,
+    _holds_cold,
+    _rate_arrays,
+    default_pc,
+    grade_table,
+    thickness_inputs,
+)
+from magnets.substitution.agreement import (
+    composition_check,
+    composition_notes,
+    route_need_wt_pct,
+    thickness_notes,
+)
 from magnets.substitution.ranking import RANK_BY, _keys, _lex_less
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -38,6 +52,13 @@ SUBSTITUTE_COLUMNS: dict[str, str] = {
     "B_op_T_at_temp": "flux density at the working point at the required temperature, T",
     "mass_factor": "magnet mass for the reference's flux, relative to the reference (kg/kg)",
     "Dy_Tb_kg_per_kg": "Dy + Tb per kg of magnet, kg/kg",
+    "Dy_Tb_kg_per_kg_low": "low bound of Dy + Tb per kg of magnet, kg/kg",
+    "Dy_Tb_kg_per_kg_high": "high bound of Dy + Tb per kg of magnet, kg/kg",
+    "composition_basis": "where the composition comes from: sourced, derived, estimate, model",
+    "route_need_kg_per_kg": "Dy + Tb the route needs at the requirement (as `tradeoff`), kg/kg",
+    "plausible": "the high Dy + Tb bound is at least route_need_kg_per_kg (or not modelled)",
+    "note": "why the estimate is implausible (empty when plausible)",
+    "thickness": "what a GBD figure assumes about thickness (empty for other routes)",
     "controlled_kg_per_kg": "export-controlled elements per kg of magnet as of the date, kg/kg",
     "unknown_kg_per_kg": "elements of unknown control status per kg of magnet, kg/kg",
     "price_usd_per_kg": "raw-material price per kg of magnet, USD/kg (NaN: unknown)",
@@ -61,6 +82,7 @@ SUBSTITUTE_ATTRS: dict[str, str] = {
     "reference_t_max_C": "the reference's rated temperature, degC",
     "reference_B_op_T_at_temp": "the reference's working-point flux at temp_C, T",
     "reference_loss_pct_at_temp": "the reference's irreversible loss after a trip to temp_C, %",
+    "thickness_mm": "magnet thickness along the magnetisation, mm (None: <= diffusion depth)",
 }
 #: JSON keys of ``magnets substitute`` (issue 3), in order; units in SUBSTITUTE_COLUMNS.
 SUBSTITUTE_KEYS = [
@@ -71,9 +93,16 @@ SUBSTITUTE_KEYS = [
     "B_op_T_at_temp",
     "mass_factor",
     "Dy_Tb_kg_per_kg",
+    "Dy_Tb_kg_per_kg_low",
+    "Dy_Tb_kg_per_kg_high",
+    "composition_basis",
     "controlled_kg_per_kg",
     "Dy_Tb_kg_equal_flux",
     "controlled_kg_equal_flux",
+    "route_need_kg_per_kg",
+    "plausible",
+    "note",
+    "thickness",
     "pareto",
 ]
 
@@ -185,7 +214,7 @@ def _pareto(ti: np.ndarray, keys: list[np.ndarray]) -> np.ndarray:
 
 
 def _substitute_frame(
-    lib: Library, t: pd.DataFrame, sel: np.ndarray, cols: dict[str, np.ndarray]
+    lib: Library, t: pd.DataFrame, sel: np.ndarray, cols: dict[str, Any]
 ) -> pd.DataFrame:
     """The result rows ``sel`` (positions in ``t``) with the columns of SUBSTITUTE_COLUMNS."""
     ids = t.index.astype(str).to_numpy()
@@ -206,6 +235,9 @@ def _substitute_frame(
             "B_op_T_at_temp": cols["B"][sel],
             "mass_factor": cols["mf"][sel],
             "Dy_Tb_kg_per_kg": num("Dy_Tb_kg_per_kg"),
+            "Dy_Tb_kg_per_kg_low": num("Dy_Tb_kg_per_kg_low"),
+            "Dy_Tb_kg_per_kg_high": num("Dy_Tb_kg_per_kg_high"),
+            "composition_basis": t["composition_basis"].to_numpy(dtype=object)[sel],
             "controlled_kg_per_kg": num("controlled_kg_per_kg"),
             "unknown_kg_per_kg": num("unknown_kg_per_kg"),
             "price_usd_per_kg": num("price_usd_per_kg"),
@@ -213,7 +245,41 @@ def _substitute_frame(
     )
     for what in ("Dy_Tb_kg", "controlled_kg", "unknown_kg", "price_usd"):
         out[f"{what}_equal_flux"] = out[f"{what}_per_kg"] * out["mass_factor"]
+    need = cols["need_wt_pct"][sel]
+    out["route_need_kg_per_kg"] = need / 100.0
+    out["plausible"] = cols["plausible"][sel]
+    out["note"] = composition_notes(
+        out["plausible"].to_numpy(), out["route"].to_numpy(), 100.0 * num("Dy_Tb_kg_per_kg_high"),
+        need,
+    )  # fmt: skip
+    limit = fitted_coercivity_model(lib).thickness_limit_mm
+    out["thickness"] = thickness_notes(out["route"].to_numpy(), cols["thickness_mm"], limit)
     return out
+
+
+def _plausibility(
+    lib: Library, t: pd.DataFrame, temp: float, pc: float, hd: float, thickness_mm: Any
+) -> tuple[np.ndarray, np.ndarray]:
+    """(route need wt%, plausible) per grade of ``t`` at the requirement."""
+    route = t["route"].to_numpy(dtype=object)
+    need = route_need_wt_pct(lib, route, temp, pc, hd, thickness_mm)
+    high = 100.0 * t["Dy_Tb_kg_per_kg_high"].to_numpy(dtype=float)
+    return need, composition_check(t["family"].to_numpy(dtype=object), route, high, need)
+
+
+def _at_thickness(lib: Library, t: pd.DataFrame, thickness_mm: Any) -> pd.DataFrame:
+    """The grade table with HcJ and beta of magnets ``thickness_mm`` thick (GBD grades lose
+    the gain beyond the diffusion depth: :func:`magnets.rating_table.thickness_inputs`), so
+    the rating, the cold end and the loss all see the same magnet; unchanged without one."""
+    hb = thickness_inputs(lib, t, thickness_mm)
+    return t if hb is None else t.assign(HcJ_kA_m=hb[0], beta=hb[1])
+
+
+def _check_thickness(thickness_mm: Any) -> None:
+    if thickness_mm is not None and not (np.isfinite(thickness_mm) and thickness_mm > 0):
+        raise InputError(
+            f"expected --thickness a finite number of mm > 0, instead received {thickness_mm}"
+        )
 
 
 def _ranked(
@@ -229,7 +295,8 @@ def _ranked(
     keys = [k[idx] * mf[idx] for k in _keys(t, rank_by)]
     dominated = _pareto(cols["t_max_C"][idx], keys)
     ids = t.index.astype(str).to_numpy()
-    order = np.lexsort([ids[idx], mf[idx], *keys[::-1]])
+    # implausible estimates (below what their route needs here) rank after plausible ones
+    order = np.lexsort([ids[idx], mf[idx], *keys[::-1], ~cols["plausible"][idx]])
     sel = idx[order]
     out = _substitute_frame(lib, t, sel, cols)
     out["pareto"] = ~dominated[order]
@@ -264,6 +331,7 @@ def find_substitutes(
     date: dt.date | None = None,
     top: int | None = None,
     max_loss_pct: float | None = None,
+    thickness_mm: float | None = None,
 ) -> pd.DataFrame:
     """Grades that meet a requirement, leanest first at equal flux.
 
@@ -284,6 +352,9 @@ def find_substitutes(
     max_loss_pct : when given, a grade holds the requirement when its irreversible loss after a
         trip to temp_C at (Pc, Hd) is at most this percentage, instead of its knee rating
         reaching temp_C (:func:`magnets.physics.loss.irreversible_loss`).
+    thickness_mm : magnet thickness; GBD gain beyond the diffusion depth is lost (as in
+        ``tradeoff --thickness``); None assumes <= that depth (the ``thickness`` column says so).
+    Implausible estimates (``plausible`` False, :mod:`magnets.substitution.agreement`) rank last.
 
     Returns
     -------
@@ -292,8 +363,9 @@ def find_substitutes(
     """
     _check_request(reference, temp_C, rank_by, None, None)
     _check_max_loss(max_loss_pct)
+    _check_thickness(thickness_mm)
     pc, hd = float(default_pc(lib, pc)), float(hd_kA_m)
-    t = grade_table(lib, date)
+    t = _at_thickness(lib, grade_table(lib, date), thickness_mm)
     fams = t["family"].to_numpy(dtype=object)
     _check_request(reference, temp_C, rank_by, family, fams)
     rating = _rate_arrays(t, pc, hd)
@@ -314,12 +386,15 @@ def find_substitutes(
     idx = np.flatnonzero(qual & _route_and_br(t, route, min_br_T))
     limited = np.asarray(rating.limited_by, dtype=object)
     cols = {"t_max_C": tmax, "limited_by": limited, "B": B, "mf": mf, "loss": loss}
+    need, plausible = _plausibility(lib, t, temp, pc, hd, thickness_mm)
+    cols.update(need_wt_pct=need, plausible=plausible, thickness_mm=thickness_mm)
     out = _ranked(lib, t, idx, ref, cols, rank_by)
     out.attrs.update(
         reference=str(t.index[ref]), temp_C=temp, pc=pc, hd_kA_m=hd, cold_C=cold_C,
         rank_by=rank_by, max_loss_pct=None if max_loss_pct is None else float(max_loss_pct),
         n_qualifying=len(idx), reference_t_max_C=float(tmax[ref]),
         reference_B_op_T_at_temp=float(B[ref]), reference_loss_pct_at_temp=float(loss[ref]),
+        thickness_mm=thickness_mm,
     )  # fmt: skip
     if top is not None:
         out = out.head(int(top))
