@@ -259,12 +259,14 @@ def _substitute_frame(
 
 def _plausibility(
     lib: Library, t: pd.DataFrame, temp: float, pc: float, hd: float, thickness_mm: Any
-) -> tuple[np.ndarray, np.ndarray]:
-    """(route need wt%, plausible) per grade of ``t`` at the requirement."""
+) -> dict[str, Any]:
+    """need_wt_pct (what each grade's route needs at the requirement, as ``tradeoff``) and
+    plausible per grade of ``t`` (implausible estimates rank last), and the thickness."""
     route = t["route"].to_numpy(dtype=object)
     need = route_need_wt_pct(lib, route, temp, pc, hd, thickness_mm)
     high = 100.0 * t["Dy_Tb_kg_per_kg_high"].to_numpy(dtype=float)
-    return need, composition_check(t["family"].to_numpy(dtype=object), route, high, need)
+    ok = composition_check(t["family"].to_numpy(dtype=object), route, high, need)
+    return {"need_wt_pct": need, "plausible": ok, "thickness_mm": thickness_mm}
 
 
 def _at_thickness(lib: Library, t: pd.DataFrame, thickness_mm: Any) -> pd.DataFrame:
@@ -352,9 +354,7 @@ def find_substitutes(
     max_loss_pct : when given, a grade holds the requirement when its irreversible loss after a
         trip to temp_C at (Pc, Hd) is at most this percentage, instead of its knee rating
         reaching temp_C (:func:`magnets.physics.loss.irreversible_loss`).
-    thickness_mm : magnet thickness; GBD gain beyond the diffusion depth is lost (as in
-        ``tradeoff --thickness``); None assumes <= that depth (the ``thickness`` column says so).
-    Implausible estimates (``plausible`` False, :mod:`magnets.substitution.agreement`) rank last.
+    thickness_mm : magnet thickness, mm: GBD gain beyond the diffusion depth is lost (None: within).
 
     Returns
     -------
@@ -386,15 +386,13 @@ def find_substitutes(
     idx = np.flatnonzero(qual & _route_and_br(t, route, min_br_T))
     limited = np.asarray(rating.limited_by, dtype=object)
     cols = {"t_max_C": tmax, "limited_by": limited, "B": B, "mf": mf, "loss": loss}
-    need, plausible = _plausibility(lib, t, temp, pc, hd, thickness_mm)
-    cols.update(need_wt_pct=need, plausible=plausible, thickness_mm=thickness_mm)
+    cols.update(_plausibility(lib, t, temp, pc, hd, thickness_mm))
     out = _ranked(lib, t, idx, ref, cols, rank_by)
     out.attrs.update(
         reference=str(t.index[ref]), temp_C=temp, pc=pc, hd_kA_m=hd, cold_C=cold_C,
         rank_by=rank_by, max_loss_pct=None if max_loss_pct is None else float(max_loss_pct),
-        n_qualifying=len(idx), reference_t_max_C=float(tmax[ref]),
+        n_qualifying=len(idx), reference_t_max_C=float(tmax[ref]), thickness_mm=thickness_mm,
         reference_B_op_T_at_temp=float(B[ref]), reference_loss_pct_at_temp=float(loss[ref]),
-        thickness_mm=thickness_mm,
     )  # fmt: skip
     if top is not None:
         out = out.head(int(top))
