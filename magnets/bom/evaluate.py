@@ -323,7 +323,7 @@ def _thickness_text(c: dict[str, np.ndarray], rows: _ToRows, grades: GradeArrays
     routes = grades.route if grades.route is not None else np.full(grades.frac.shape[0], "")
     route = np.where(has, routes[np.maximum(c["sug"], 0)], "") if has.size else np.zeros(0, object)
     note = thickness_notes(route, c["thickness_mm"].astype(float), THICKNESS_LIMIT_MM)
-    arr = pa.array(np.where(note == "", None, note).astype(object), pa.string())
+    arr = pa.array(note.astype(object), pa.string(), mask=note == "")
     return rows.text(arr)
 
 
