@@ -179,7 +179,12 @@ def _plausible(
     """(C, G) Dy+Tb need of each grade's route at each requirement, and plausibility."""
     route = t["route"].to_numpy(dtype=object)
     th = None if thick is None else thick[:, None]
-    need = route_need_wt_pct(lib, route[None, :], req[:, None], pcs[:, None], hds[:, None], th)
+    # the need depends on the route only: (C x routes), then spread to the grades
+    routes, of_grade = np.unique(route.astype(str), return_inverse=True)
+    need_r = route_need_wt_pct(
+        lib, routes.astype(object)[None, :], req[:, None], pcs[:, None], hds[:, None], th
+    )
+    need = need_r[:, of_grade.ravel()]
     high = 100.0 * t["Dy_Tb_kg_per_kg_high"].to_numpy(dtype=float)
     fam = t["family"].to_numpy(dtype=object)
     return need, composition_check(fam[None, :], route[None, :], high[None, :], need)
