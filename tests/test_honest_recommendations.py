@@ -142,6 +142,23 @@ def test_tb_only_grade_below_what_tradeoff_says_is_flagged_and_not_leanest(lib):
     assert bad["note"].str.contains("tradeoff").all()
 
 
+@pytest.mark.parametrize("thickness_mm", [None, 10.0])
+def test_leanest_of_each_route_holds_what_tradeoff_says_at_its_thickness(lib, thickness_mm):
+    """Acceptance of issue 10 at the candidate's thickness (none: <= 6 mm)."""
+    need = _tradeoff_need(lib, thickness_mm)
+    out = find_substitutes(
+        lib, temp_C=TEMP_C, pc=PC, hd_kA_m=HD_KA_M, top=None, thickness_mm=thickness_mm
+    )
+    plausible = out[out["plausible"]]
+    for route, wt in need.items():
+        rows = plausible[plausible["route"] == route]
+        if len(rows) and np.isfinite(wt):
+            assert 100 * rows.iloc[0]["Dy_Tb_kg_per_kg_high"] >= wt - 1e-6, route
+    # and no implausible row is ranked ahead of a plausible one
+    ok = out["plausible"].to_numpy(dtype=bool)
+    assert not np.any(np.diff(ok.astype(int)) > 0)
+
+
 def test_substitute_and_tradeoff_agree_on_the_command_line(capsys):
     code, out, _ = _run(
         ["tradeoff", "--pc", PC, "--hd", HD_KA_M, "--from", TEMP_C, "--to", TEMP_C,
