@@ -107,8 +107,15 @@ def _quantity(ch: _Checks, vals: dict[str, np.ndarray]) -> None:
         "remove the line if the part is not fitted"
     )
     with np.errstate(invalid="ignore"):
-        ch.add(q <= 0, lambda: join("quantity ", quote(ch.cell(f)), why))
-    vals["quantity"] = np.where(q > 0, q, np.nan)
+        low = q < 1  # docs/bom.md: a count of magnets, 1 or more (0.5 is not a magnet)
+        part = (q >= 1) & np.isfinite(q) & (np.floor(q) != q)
+    ch.add(low, lambda: join("quantity ", quote(ch.cell(f)), why))
+    whole = (
+        f" in column '{ch.col('quantity')}' must be a whole number of magnets; "
+        "give the count on the line"
+    )
+    ch.add(part, lambda: join("quantity ", quote(ch.cell(f)), whole))
+    vals["quantity"] = np.where(low | part, np.nan, q)
     with np.errstate(over="ignore", invalid="ignore"):
         huge = np.isinf(vals["mass_kg"] * vals["quantity"])
     text = (

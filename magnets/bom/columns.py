@@ -321,7 +321,8 @@ def parse_numeric(
         if convert is not _same:
             vals = convert(vals)
         problem = np.where(missing, MISSING, np.where(bad, NOT_A_NUMBER, OK)).astype(np.int8)
-        return NumericField(vals, problem, None)
+        # an infinite cell needs its own text for the message (its value is now NaN)
+        return NumericField(vals, problem, pc.cast(arr, pa.string()) if bad.any() else None)
     text = _as_text(arr)
     # fast path: plain numbers (empty cells are already null)
     try:

@@ -45,6 +45,31 @@ class RawBom:
     warnings: list[str] = field(default_factory=list)
 
 
+#: Integers beyond 2**53 lose digits as float64: such a column is read as text (ids).
+EXACT_INT = 2**53
+
+
+def _plain_column(col: pa.Array) -> pa.Array:
+    """A column the readers downstream handle: view and large strings as plain strings,
+    integers too big for a float64 (a 20-digit id) as their exact text."""
+    t = col.type
+    if pa.types.is_string_view(t) or pa.types.is_large_string(t):
+        return col.cast(pa.string())
+    if pa.types.is_integer(t):
+        import pyarrow.compute as pc
+
+        lo, hi = pc.min_max(col).values()
+        if lo.is_valid and (abs(int(lo.as_py())) > EXACT_INT or abs(int(hi.as_py())) > EXACT_INT):
+            return col.cast(pa.string())
+    return col
+
+
+def plain_types(table: pa.Table) -> pa.Table:
+    """:func:`_plain_column` on every column (a vectorised pass, once per column)."""
+    cols = [_plain_column(c.combine_chunks()) for c in table.columns]
+    return pa.table(cols, names=table.column_names)
+
+
 def _unreadable(path, problem: str) -> UnreadableFileError:
     return UnreadableFileError(f"cannot read BOM {path}: {problem}")
 

@@ -20,6 +20,7 @@ and the fix; a bad cell never raises, it becomes a row problem.
 from __future__ import annotations
 
 import csv
+import io
 import os
 from pathlib import Path
 
@@ -27,32 +28,57 @@ import numpy as np
 import pyarrow as pa
 
 from magnets.bom.columns import _field_of
-from magnets.bom.raw import RawBom, _unique_headers, _unreadable, sniff_kind
+from magnets.bom.raw import EXACT_INT, RawBom, _unique_headers, _unreadable, plain_types, sniff_kind
 from magnets.bom.read_csv import read_csv
 from magnets.errors import InputError, MagnetsError
 
 __all__ = ["RawBom", "raw_from_frame", "read_raw", "sniff_kind"]
 
 
+def _read_once(p: Path, path: str | os.PathLike) -> bytes | None:
+    """The whole input when it can be read only once (``-`` for stdin, a pipe such as
+    ``<(cat bom.csv)``, a FIFO); None for a regular file (read later, by its reader)."""
+    import stat
+    import sys
+
+    try:
+        if str(path) == "-":
+            return sys.stdin.buffer.read()
+        if stat.S_ISREG(p.stat().st_mode):
+            return None
+        with open(p, "rb") as fh:
+            return fh.read()
+    except OSError as exc:
+        raise _unreadable(path, f"{exc.strerror or exc}; check the file's permissions") from None
+
+
 def read_raw(path: str | os.PathLike, sheet: str | None = None) -> RawBom:
-    """Read a BOM file (CSV, XLSX or Parquet) without interpreting its columns."""
+    """Read a BOM file (CSV, XLSX or Parquet) without interpreting its columns.
+
+    ``-`` reads stdin; pipes and FIFOs are read once, whole, then parsed like a file.
+    """
     p = Path(path)
-    if not p.exists():
+    if str(path) != "-" and not p.exists():
         raise _unreadable(path, "no such file; check the path")
     if p.is_dir():
         raise _unreadable(path, "it is a folder, not a file; give a CSV, XLSX or Parquet file")
+    data = _read_once(p, path)
     try:
-        with open(p, "rb") as fh:
-            head = fh.read(8)
+        if data is None:
+            with open(p, "rb") as fh:
+                head = fh.read(8)
+        else:
+            head = data[:8]
     except OSError as exc:
         raise _unreadable(path, f"{exc.strerror or exc}; check the file's permissions") from None
     kind = sniff_kind(p, head)
     if kind in ("parquet", "xlsx"):
+        src: Path | io.BytesIO = p if data is None else io.BytesIO(data)
         try:
             return (
-                _read_parquet(p, str(path))
+                _read_parquet(src, str(path))
                 if kind == "parquet"
-                else _read_xlsx(p, str(path), sheet)
+                else _read_xlsx(src, str(path), sheet)
             )
         except MagnetsError:
             raise
@@ -65,7 +91,7 @@ def read_raw(path: str | os.PathLike, sheet: str | None = None) -> RawBom:
     if sheet is not None:
         raise InputError(f"--sheet {sheet!r} applies to XLSX files only; {path} is read as CSV")
     try:
-        return read_csv(p, str(path))
+        return read_csv(p, str(path), data)
     except (
         csv.Error,
         pa.ArrowException,
@@ -85,9 +111,11 @@ def _column_array(values: list) -> pa.Array:
     """Arrow array from a column of openpyxl cell values; mixed columns become text."""
     clean = [None if (isinstance(v, str) and not v.strip()) else v for v in values]
     kinds = {type(v) for v in clean if v is not None}
+    if int in kinds and any(isinstance(v, int) and abs(v) > EXACT_INT for v in clean):
+        kinds.add(str)  # a 20-digit id: exact text, not a number that loses digits
     if kinds and kinds <= {int, float}:
         return pa.array(clean, pa.int64() if kinds == {int} else pa.float64())
-    if kinds and len(kinds) == 1 and not kinds & {str}:
+    if kinds and len(kinds) == 1 and not kinds & {str, int}:
         try:
             return pa.array(clean)
         except (pa.ArrowInvalid, pa.ArrowTypeError):
@@ -103,7 +131,7 @@ def _cell_text(v) -> str:
     return str(v)
 
 
-def _read_xlsx(p: Path, path: str, sheet: str | None) -> RawBom:
+def _read_xlsx(p: Path | io.BytesIO, path: str, sheet: str | None) -> RawBom:
     try:
         import openpyxl
 
@@ -165,7 +193,7 @@ def _field_of_quiet(text: str) -> str | None:
 # ---- Parquet
 
 
-def _read_parquet(p: Path, path: str) -> RawBom:
+def _read_parquet(p: Path | io.BytesIO, path: str) -> RawBom:
     import pyarrow.parquet as pq
 
     try:
@@ -181,6 +209,7 @@ def _read_parquet(p: Path, path: str) -> RawBom:
             pa.types.is_nested(f.type)
             or pa.types.is_binary(f.type)
             or pa.types.is_large_binary(f.type)
+            or pa.types.is_binary_view(f.type)
         ):
             values = table.column(
                 i
@@ -189,7 +218,7 @@ def _read_parquet(p: Path, path: str) -> RawBom:
                 i, f.name, pa.array([None if v is None else str(v) for v in values], pa.string())
             )
     headers = _unique_headers(list(table.column_names))
-    table = table.rename_columns([f"c{i}" for i in range(len(headers))])
+    table = plain_types(table.rename_columns([f"c{i}" for i in range(len(headers))]))
     return RawBom(path, "parquet", headers, table, np.arange(2, table.num_rows + 2, dtype=np.int64))
 
 
@@ -212,5 +241,5 @@ def raw_from_frame(frame, label: str = "<frame>") -> RawBom:
             arrays[f"c{i}"] = pa.Array.from_pandas(
                 s if not isinstance(s.dtype, pd.CategoricalDtype) else s.astype(str)
             )
-    table = pa.table(arrays) if arrays else pa.table({})
+    table = plain_types(pa.table(arrays)) if arrays else pa.table({})
     return RawBom(label, "frame", headers, table, np.arange(2, len(frame) + 2, dtype=np.int64))

@@ -120,11 +120,14 @@ class _Csv:
         )
 
 
-def _load_bytes(p: Path, path: str) -> bytes:
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise _unreadable(path, f"{exc.strerror or exc}; check the file's permissions") from None
+def _load_bytes(p: Path, path: str, data: bytes | None = None) -> bytes:
+    if data is None:
+        try:
+            data = p.read_bytes()
+        except OSError as exc:
+            raise _unreadable(
+                path, f"{exc.strerror or exc}; check the file's permissions"
+            ) from None
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     if b"\x00" in data[:65536]:
@@ -166,17 +169,69 @@ def _header(data: bytes, path: str) -> _Csv:
     return _Csv(path, data, _unique_headers(header), delim, warnings, hend, hline + extra + 1)
 
 
-def read_csv(p: Path, path: str) -> RawBom:
-    """Read a CSV BOM (any of , ; tab | as delimiter; UTF-8, else Latin-1 with a warning)."""
-    f = _header(_load_bytes(p, path), path)
+def unclosed_quote(buf: bytes) -> int | None:
+    """Byte offset of the double quote left open at the end of ``buf``, else None.
+
+    Quotes pair up in order (a doubled quote inside a quoted value is a closing and an
+    opening one), so with an odd count the last quote is the one that never closes.
+    """
+    quotes = np.flatnonzero(np.frombuffer(buf, dtype=np.uint8) == 34)
+    return int(quotes[-1]) if quotes.size % 2 else None
+
+
+def _close_quote(f: _Csv) -> tuple[bytes, int | None]:
+    """The body with an unclosed quote removed (so the lines after it are read on their own),
+    and the file line where that quote opens (None when every quote closes)."""
     body = f.data[f.hend :]
+    at = unclosed_quote(body)
+    if at is None:
+        return body, None
+    body = body[:at] + body[at + 1 :]
+    f.data = f.data[: f.hend] + body
+    return body, f.body_line + body.count(b"\n", 0, at)
+
+
+#: The row message of the line where a quote opens and never closes.
+UNCLOSED_QUOTE = (
+    'a double quote (") opens on this line and is never closed, which would make the rest '
+    'of the file one cell; close it (or write it twice, "", inside a quoted value); the '
+    "lines after it were read on their own"
+)
+
+
+def _mark_line(raw: RawBom, line: int, message: str) -> RawBom:
+    """Put ``message`` first in the row problem of the record that starts on ``line``."""
+    hit = np.flatnonzero(raw.line == line)
+    if hit.size == 0:
+        raw.warnings.append(f"{raw.path}:{line}: {message}")
+        return raw
+    problems = (
+        raw.row_problem.copy()
+        if raw.row_problem is not None
+        else np.full(raw.table.num_rows, None, dtype=object)
+    )
+    old = problems[hit[0]]
+    problems[hit[0]] = message if old is None else f"{message}; {old}"
+    raw.row_problem = problems
+    return raw
+
+
+def read_csv(p: Path, path: str, data: bytes | None = None) -> RawBom:
+    """Read a CSV BOM (any of , ; tab | as delimiter; UTF-8, else Latin-1 with a warning).
+
+    ``data``: the file's bytes when already read (a pipe or stdin can be read only once).
+    """
+    f = _header(_load_bytes(p, path, data), path)
+    body, open_line = _close_quote(f)
     if re.search(rb"[^\r\n]", body) is None:
         table = pa.table({n: pa.array([], pa.string()) for n in f.names})
         return f.raw(table, np.zeros(0, np.int64))
     has_cr = b"\r" in body
     if has_cr and body.count(b"\r") != body.count(b"\r\n"):  # old Mac line ends
-        return f.careful()
-    return _read_body(f, body, has_cr)
+        raw = f.careful()
+    else:
+        raw = _read_body(f, body, has_cr)
+    return raw if open_line is None else _mark_line(raw, open_line, UNCLOSED_QUOTE)
 
 
 def _parse(buf: bytes, names: list[str], delim: str, multiline: bool) -> pa.Table:

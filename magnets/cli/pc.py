@@ -49,6 +49,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=["table", "json"], default="table")
 
 
+def _scaled(*dims: float) -> tuple[float, ...]:
+    """The dimensions over the largest one, so 1e300 mm does not overflow a square (the
+    shape, and so Pc, is unchanged); non-positive or non-finite values pass through for
+    the geometry's own checks."""
+    import math
+
+    top = max((abs(d) for d in dims if math.isfinite(d)), default=0.0)
+    if not top > 0:
+        return dims
+    return tuple(d / top if math.isfinite(d) else d for d in dims)
+
+
 def run(args: argparse.Namespace) -> int:
     import sys
 
@@ -71,8 +83,9 @@ def run(args: argparse.Namespace) -> int:
     if args.shape == "cylinder":
         if args.diameter is None:
             raise InputError("expected --diameter for --shape cylinder, instead received none")
-        N = float(geometry.demag_factor_cylinder(args.length, args.diameter))
-        pc = float(geometry.pc_cylinder(args.length, args.diameter))
+        L, D = _scaled(args.length, args.diameter)  # Pc depends on the ratio only
+        N = float(geometry.demag_factor_cylinder(L, D))
+        pc = float(geometry.pc_cylinder(L, D))
         dims = {"length": args.length, "diameter": args.diameter}
     else:
         if args.width is None or args.height is None:
@@ -80,8 +93,9 @@ def run(args: argparse.Namespace) -> int:
                 "expected --width and --height for --shape block, instead received "
                 f"width={args.width}, height={args.height}"
             )
-        N = float(geometry.demag_factor_block(args.length, args.width, args.height))
-        pc = float(geometry.pc_block(args.length, args.width, args.height))
+        L, W, H = _scaled(args.length, args.width, args.height)
+        N = float(geometry.demag_factor_block(L, W, H))
+        pc = float(geometry.pc_block(L, W, H))
         dims = {"length": args.length, "width": args.width, "height": args.height}
     out = {
         "shape": args.shape,

@@ -51,6 +51,8 @@ def _fmt(v, digits: int = 4) -> str:
     if isinstance(v, float):
         if math.isnan(v):
             return ""
+        if not math.isfinite(v) or abs(v) >= 1e15:  # no 300-digit integers on screen
+            return f"{v:.{digits}g}"
         if v == int(v) and abs(v) < 1e6:
             return str(int(v))
         return f"{v:.{digits}g}" if abs(v) < 1e4 else f"{v:,.0f}"

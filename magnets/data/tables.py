@@ -28,27 +28,72 @@ class RawTable:
     problems: list[Problem] = field(default_factory=list)
 
 
+#: Longest library cell read (Python's csv default); a longer one is a problem on its line.
+MAX_CELL_CHARS = 131_072
+
+
+def _close_open_quote(text: str, path: str) -> tuple[str, list[Problem]]:
+    """Quotes pair up in order; with an odd count the last one never closes and would swallow
+    every later line into one cell. It is removed (so the lines after it are read on their
+    own) and reported on the line where it opens."""
+    if text.count('"') % 2 == 0:
+        return text, []
+    at = text.rindex('"')
+    line = text.count("\n", 0, at) + 1
+    problem = Problem(
+        path,
+        line,
+        None,
+        'a double quote (") opens on this line and is never closed; close it (or write it '
+        'twice, "", inside a quoted value); the lines after it were read on their own',
+    )
+    return text[:at] + text[at + 1 :], [problem]
+
+
+def _records(text: str, path: str, problems: list[Problem]):
+    """(first line, record) of every CSV record; a record the csv module refuses (a cell over
+    :data:`MAX_CELL_CHARS`) becomes a problem on its line and reading goes on."""
+    reader = csv.reader(io.StringIO(text))
+    start = 1
+    while True:
+        try:
+            rec = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            problems.append(
+                Problem(
+                    path,
+                    start,
+                    None,
+                    f"cannot read this record ({exc}); a library cell holds at most "
+                    f"{MAX_CELL_CHARS:,} characters: shorten it",
+                )
+            )
+            start = reader.line_num + 1
+            continue
+        yield start, rec
+        start = reader.line_num + 1
+
+
 def read_commented_csv(text: str, path: str) -> RawTable:
     """Parse CSV text whose leading ``#`` lines are comments, keeping each record's file line.
 
     Comment lines are blanked rather than dropped so that the csv module's line counter
-    stays equal to the file's line numbers (quoted fields may span lines).
+    stays equal to the file's line numbers (quoted fields may span lines). A quote left open
+    and an over-long cell are problems on their line; the other lines are still read.
     """
     lines = text.splitlines(keepends=True)
     cleaned = ["\n" if ln.lstrip().startswith("#") else ln for ln in lines]
-    reader = csv.reader(io.StringIO("".join(cleaned)))
+    body, problems = _close_open_quote("".join(cleaned), path)
     header: list[str] | None = None
     rows: list[list[str]] = []
     line_nos: list[int] = []
-    problems: list[Problem] = []
-    start = 1
-    for rec in reader:
+    for start, rec in _records(body, path, problems):
         if not rec or all(not c.strip() for c in rec):
-            start = reader.line_num + 1
             continue
         if header is None:
             header = [h.strip() for h in rec]
-            start = reader.line_num + 1
             continue
         if len(rec) != len(header):
             problems.append(
@@ -63,7 +108,6 @@ def read_commented_csv(text: str, path: str) -> RawTable:
             rec = (rec + [""] * len(header))[: len(header)]
         rows.append([c.strip() for c in rec])
         line_nos.append(start)
-        start = reader.line_num + 1
     if header is None:
         return RawTable(
             path,
