@@ -94,7 +94,7 @@ def test_show_json_has_contents_and_flags(lib, capsys):
     assert d["id"] == gid
     assert d["element_kg_per_kg"]["Dy"] == pytest.approx(lib.grades.loc[gid, "Dy_wt_pct"] / 100)
     assert "Dy2O3" in d["oxide_kg_per_kg"] and "Dy" in d["controlled_elements"]
-    assert d["composition_basis"] in {"sourced", "derived", "estimate"}
+    assert d["composition_basis"] in {"sourced", "derived", "estimate", "model"}
 
 
 def test_show_before_controls_lists_none(lib, capsys):

@@ -76,7 +76,7 @@ def test_bundled_library_covers_families_and_routes(lib):
     assert counts["smco5"] >= 4 and counts["sm2co17"] >= 6 and counts["smco-tc"] >= 2
     assert counts["ferrite"] >= 2 and counts["ndfeb-bonded"] >= 2
     assert (g["source"].str.len() > 0).all()
-    assert g["composition_basis"].isin(["sourced", "derived", "estimate"]).all()
+    assert g["composition_basis"].isin(["sourced", "derived", "estimate", "model"]).all()
     # some Sm2Co17 rated 300 degC and above
     assert (g.loc[g["family"] == "sm2co17", "max_temp_C"] >= 300).any()
 

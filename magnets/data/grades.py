@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from magnets.data.chemistry import wt_column
-from magnets.data.loaders import wt_columns
+from magnets.data.loaders import band_columns, wt_columns
 from magnets.data.rating_columns import apply_rating_columns
 from magnets.data.schema import (
     BASES,
@@ -197,11 +197,14 @@ def _attach_composition(
 ) -> None:
     """Element fractions from the composition, and the SmCo rare-earth range check."""
     comp = compositions.reindex(g["composition"])
-    for col in wt_columns():
+    for col in wt_columns() + band_columns():
         g[col] = comp[col].to_numpy(dtype="float64") if col in comp.columns else np.nan
     for col in ("basis", "method", "source"):
         g[f"composition_{col}"] = comp[col].fillna("").to_numpy() if col in comp else ""
     g["Dy_Tb_wt_pct"] = g["Dy_wt_pct"] + g["Tb_wt_pct"]
+    # the band of Dy+Tb: each element's own bound (a model row's Dy and Tb bounds are per element)
+    g["Dy_Tb_wt_pct_low"] = g["Dy_wt_pct_low"] + g["Tb_wt_pct_low"]
+    g["Dy_Tb_wt_pct_high"] = g["Dy_wt_pct_high"] + g["Tb_wt_pct_high"]
     re_sum = g[[wt_column(e) for e in _SMCO_RE]].sum(axis=1)
     lo, hi = SMCO_RE_RANGE_WT_PCT
     report(

@@ -12,6 +12,7 @@ import pandas as pd
 from magnets.data.chemistry import ELEMENTS, NON_ELEMENT_COLUMNS, formula_wt_pct, wt_column
 from magnets.data.rating_columns import ALLOY_NUMERIC, ALLOY_TEXT, check_alloys
 from magnets.data.schema import (
+    BAND_ELEMENTS,
     COMPOSITION_BASES,
     ELEMENT_NUMERIC,
     FAMILIES,
@@ -41,6 +42,11 @@ ELEMENT_TEXT = [
 def wt_columns() -> list[str]:
     """The composition's mass-fraction columns: one per tracked element, then the binder."""
     return [wt_column(el) for el in ELEMENTS] + list(NON_ELEMENT_COLUMNS)
+
+
+def band_columns() -> list[str]:
+    """The composition's band columns: ``<El>_wt_pct_low`` and ``_high`` per banded element."""
+    return [f"{wt_column(el)}_{end}" for el in BAND_ELEMENTS for end in ("low", "high")]
 
 
 def load_families(raws: list[RawTable]) -> tuple[pd.DataFrame, list[Problem]]:
@@ -102,11 +108,11 @@ def _read_compositions(raws: list[RawTable], problems: list[Problem]) -> pd.Data
                     + ", or binder_wt_pct",
                 )
             )
-        frame, p = numeric(raw, wt_cols)
+        frame, p = numeric(raw, wt_cols + band_columns())
         problems += p
         frames.append(text_columns(frame, COMPOSITION_TEXT))
     if not frames:
-        return empty_table([*COMPOSITION_TEXT, *wt_cols])
+        return empty_table([*COMPOSITION_TEXT, *wt_cols, *band_columns()])
     return pd.concat(frames, ignore_index=True)
 
 
@@ -175,6 +181,27 @@ def _apply_balance(comp: pd.DataFrame, problems: list[Problem]) -> None:
         comp.at[idx, col] = max(rest, 0.0)
 
 
+def _apply_bands(comp: pd.DataFrame, problems: list[Problem]) -> None:
+    """An empty band end takes the point value; a band must hold its value (low <= value <= high)."""
+    for el in BAND_ELEMENTS:
+        col = wt_column(el)
+        lo, hi = f"{col}_low", f"{col}_high"
+        comp[lo] = comp[lo].fillna(comp[col])
+        comp[hi] = comp[hi].fillna(comp[col])
+        tol = 1e-9
+        bad = (comp[lo] > comp[col] + tol) | (comp[hi] < comp[col] - tol)
+        for idx in comp.index[bad]:
+            problems.append(
+                _row_problem(
+                    comp,
+                    idx,
+                    lo if comp.at[idx, lo] > comp.at[idx, col] + tol else hi,
+                    f"{el} band {comp.at[idx, lo]:g}-{comp.at[idx, hi]:g} wt% does not hold "
+                    f"the value {comp.at[idx, col]:g} wt%; expected low <= {col} <= high",
+                )
+            )
+
+
 def _check_compositions(comp: pd.DataFrame, problems: list[Problem]) -> None:
     """Mass sums, basis, provenance and duplicate ids within a layer."""
     sums = comp[wt_columns()].sum(axis=1)
@@ -226,6 +253,7 @@ def load_compositions(raws: list[RawTable]) -> tuple[pd.DataFrame, list[Problem]
     _apply_balance(comp, problems)
     wt_cols = wt_columns()
     comp[wt_cols] = comp[wt_cols].fillna(0.0)
+    _apply_bands(comp, problems)
     _check_compositions(comp, problems)
     comp = comp.drop_duplicates("id", keep="last").set_index("id", drop=False)
     return comp, problems
@@ -290,6 +318,7 @@ def load_rules(raws: list[RawTable]) -> tuple[pd.DataFrame, list[Problem]]:
 
 
 __all__ = [
+    "band_columns",
     "load_alloys",
     "load_compositions",
     "load_elements",

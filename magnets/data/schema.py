@@ -24,7 +24,10 @@ NDFEB_FAMILIES = frozenset({"ndfeb-sintered", "ndfeb-hot-deformed", "ndfeb-bonde
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]+$")
 BASES = frozenset({"min", "typ"})
-COMPOSITION_BASES = frozenset({"sourced", "derived", "estimate"})
+COMPOSITION_BASES = frozenset({"sourced", "derived", "estimate", "model"})
+#: Elements whose content may carry a low/high band (``<El>_wt_pct_low``/``_high`` columns of
+#: compositions.csv, written by scripts/gen_compositions.py for `model` rows).
+BAND_ELEMENTS = ("Dy", "Tb")
 
 GRADE_TEXT = [
     "id",
