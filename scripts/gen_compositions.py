@@ -223,9 +223,7 @@ def generate(root: Path, out: Path) -> None:
     ]
     used = {g["composition"] for g in every}
     kept = [
-        c
-        for c in comps
-        if c["basis"] != "model" and (c["basis"] in KEEP_BASES or c["id"] in used)
+        c for c in comps if c["basis"] != "model" and (c["basis"] in KEEP_BASES or c["id"] in used)
     ]
     write_table(out / "compositions.csv", c_comments, c_header, models + kept)
     for name, (comments, header, rows) in tables.items():

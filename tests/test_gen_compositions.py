@@ -27,10 +27,14 @@ def generated(tmp_path_factory) -> Path:
 def test_compositions_csv_in_step_with_the_generator(generated):
     got = (ROOT / "materials" / "compositions.csv").read_text()
     want = (generated / "compositions.csv").read_text()
-    assert got == want, "materials/compositions.csv is stale: run python scripts/gen_compositions.py"
+    assert got == want, (
+        "materials/compositions.csv is stale: run python scripts/gen_compositions.py"
+    )
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in (ROOT / "materials" / "grades").glob("*.csv")))
+@pytest.mark.parametrize(
+    "name", sorted(p.name for p in (ROOT / "materials" / "grades").glob("*.csv"))
+)
 def test_grade_files_point_at_the_generated_rows(generated, name):
     got = (ROOT / "materials" / "grades" / name).read_text()
     want = (generated / "grades" / name).read_text()

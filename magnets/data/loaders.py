@@ -182,7 +182,7 @@ def _apply_balance(comp: pd.DataFrame, problems: list[Problem]) -> None:
 
 
 def _apply_bands(comp: pd.DataFrame, problems: list[Problem]) -> None:
-    """An empty band end takes the point value; a band must hold its value (low <= value <= high)."""
+    """An empty band end takes the point value; a band holds its value (low <= value <= high)."""
     for el in BAND_ELEMENTS:
         col = wt_column(el)
         lo, hi = f"{col}_low", f"{col}_high"
