@@ -103,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return ExitCode.USAGE
     try:
+        _check_numbers(parser, args)
         code = modules[args.command].run(args)
         sys.stdout.flush()  # a full disk or closed pipe shows here, not at exit
         return int(code if code is not None else ExitCode.OK)
@@ -124,6 +125,38 @@ def main(argv: list[str] | None = None) -> int:
         _drop_stdout()
         print(printable(f"magnets: error: {what}: {exc.strerror or exc}"), file=sys.stderr)
         return ExitCode.USAGE
+
+
+#: Options that are temperatures (degC): none may be below absolute zero.
+TEMPERATURE_DESTS = ("temp", "cold", "t_from", "t_to", "min_temp")
+#: Options that are amounts: none may be negative.
+NON_NEGATIVE_DESTS = ("max_dy_tb",)
+
+
+def _check_numbers(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Every number option finite; temperatures not below absolute zero; amounts not
+    negative. One InputError naming the option as the user typed it."""
+    import math
+
+    from magnets.errors import InputError
+
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    flags = {
+        a.dest: a.option_strings[-1] for a in sub.choices[args.command]._actions if a.option_strings
+    }
+    for dest, value in vars(args).items():
+        if not isinstance(value, float) or isinstance(value, bool):
+            continue
+        flag = flags.get(dest, dest)
+        if not math.isfinite(value):
+            raise InputError(f"expected {flag} to be a finite number, instead received {value}")
+        if dest in TEMPERATURE_DESTS and value < -273.15:
+            raise InputError(
+                f"expected {flag} at or above absolute zero (-273.15 degC), instead received "
+                f"{value}"
+            )
+        if dest in NON_NEGATIVE_DESTS and value < 0:
+            raise InputError(f"expected {flag} of 0 or more, instead received {value}")
 
 
 def _drop_stdout() -> None:

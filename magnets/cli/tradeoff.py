@@ -68,6 +68,28 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 KEYS = ["route", "temp_C", "Dy_wt_pct", "Tb_wt_pct", "hree_wt_pct", "Br_T", "Br_T_at_temp"]
 
 
+#: Most temperatures one run computes (each is a row per route; 10,000 steps take seconds).
+MAX_STEPS = 10_000
+ABSOLUTE_ZERO_C = -273.15
+
+
+def _check_span(t_from: float, t_to: float, step: float) -> None:
+    """--from not below absolute zero, and at most MAX_STEPS temperatures, refused up front."""
+    from magnets.errors import InputError
+
+    if t_from < ABSOLUTE_ZERO_C:
+        raise InputError(
+            f"expected --from at or above absolute zero ({ABSOLUTE_ZERO_C} degC), instead "
+            f"received {t_from}"
+        )
+    steps = (t_to - t_from) / step + 1
+    if not steps <= MAX_STEPS:
+        raise InputError(
+            f"--from {t_from:g} --to {t_to:g} --step {step:g} asks for {steps:,.0f} temperatures; "
+            f"the limit is {MAX_STEPS:,}: raise --step or split the range into several runs"
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     import sys
 
@@ -97,6 +119,7 @@ def run(args: argparse.Namespace) -> int:
             f"expected --from <= --to and --step > 0, instead received "
             f"{args.t_from}, {args.t_to}, {args.step}"
         )
+    _check_span(args.t_from, args.t_to, args.step)
     _check("--thickness", args.thickness, 0)
     ctx = context_from_args(args)
     pc, hd = condition(ctx, args.pc, args.hd)

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from magnets.data.bounds import check_bounds, check_finite
 from magnets.data.chemistry import wt_column
 from magnets.data.loaders import band_columns, wt_columns
 from magnets.data.rating_columns import apply_rating_columns
@@ -230,6 +231,7 @@ def load_grades(
     # keep the last definition of each id (user layers come last)
     g = g.loc[~folded.duplicated(keep="last")].copy()
     report = _reporter(g, problems)
+    check_finite(g, report)
     _check_values(g, report)
     comp_ok = g["composition"].isin(compositions.index)
     report(
@@ -242,6 +244,7 @@ def load_grades(
     # rating criterion/basis and the service limit of the grade's alloy (else its family's)
     apply_rating_columns(g, families, alloys if alloys is not None else empty_table(["id"]), report)
     _check_physics(g, families, report)
+    check_bounds(g, report)
     _attach_composition(g, compositions, comp_ok, report)
     g = g.set_index(pd.Index(g["id"].to_numpy(), name="grade"))
     return g, problems

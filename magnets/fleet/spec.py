@@ -235,6 +235,35 @@ def _raise_problems(c: Collector, path: str) -> None:
     raise err
 
 
+#: Deepest nesting of tables and arrays read from a fleet file (a real one needs about 4).
+MAX_TOML_DEPTH = 100
+
+
+def _too_deep(path: str) -> InputError:
+    return InputError(
+        f"{path}: tables and arrays are nested more than {MAX_TOML_DEPTH} levels deep (the "
+        "limit; a fleet file needs about 4); flatten the nesting"
+    )
+
+
+def _depth(data: object) -> int:
+    """Nesting depth of parsed TOML, without recursion (a stack of (value, depth))."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, d = stack.pop()
+        if isinstance(value, dict):
+            children: list[object] = list(value.values())
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        deepest = max(deepest, d)
+        if deepest > MAX_TOML_DEPTH:
+            return deepest
+        stack.extend((v, d + 1) for v in children)
+    return deepest
+
+
 def parse_fleet(text: str, path: str, lib: Library) -> FleetSpec:
     """Validate fleet TOML ``text`` (``path`` names it in messages) against the library."""
     import tomllib
@@ -243,6 +272,10 @@ def parse_fleet(text: str, path: str, lib: Library) -> FleetSpec:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: not valid TOML: {exc}; fix the syntax at that place") from None
+    except RecursionError:  # nested far beyond the limit: the parser itself gave up
+        raise _too_deep(path) from None
+    if _depth(data) > MAX_TOML_DEPTH:
+        raise _too_deep(path)
     c = Collector(path, TomlLines(text))
     start, end = _top_level(c, data)
     raw_segments, segments = _segments(c, data, lib)
