@@ -94,11 +94,12 @@ def build_context(
     require_clean : raise :class:`~magnets.errors.DataError` when the library has problems
         (``magnets data check`` passes False to list them instead).
     """
-    from magnets.data.library import load_library, user_dirs_from_env
+    from magnets.data.cache import cached_library
+    from magnets.data.library import user_dirs_from_env
 
     extra = list(library_dirs or [])
     dirs = user_dirs_from_env(extra) if use_env else tuple(Path(d) for d in extra)
-    lib = load_library(dirs)
+    lib = cached_library(dirs)  # the validated library, from the user cache when unchanged
     if require_clean:
         lib.raise_for_problems()
     return context_for(lib, date)

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 DATA = Path(__file__).parent / "data"
+
+# The library cache (magnets/data/cache.py) of a test run lives in a folder of its own, never in
+# the user's cache folder; each xdist worker gets its own.
+os.environ["MAGNETS_CACHE_DIR"] = tempfile.mkdtemp(prefix="magnets-test-cache-")
 
 
 @pytest.fixture(scope="session")

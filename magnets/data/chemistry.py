@@ -89,12 +89,41 @@ def wt_column(symbol: str) -> str:
     return f"{symbol}_wt_pct"
 
 
-@cache
-def atomic_mass(symbol: str) -> float:
-    """Standard atomic mass in g/mol, from pymatgen."""
+def _pymatgen_mass(symbol: str) -> float:
     from pymatgen.core import Element
 
     return float(Element(symbol).atomic_mass)
+
+
+def _pymatgen_oxide_factor(symbol: str, formula: str) -> float:
+    from pymatgen.core import Composition
+
+    comp = Composition(formula)
+    return float(comp.weight) / (float(comp[symbol]) * _pymatgen_mass(symbol))
+
+
+def pymatgen_table() -> dict[str, dict[str, float]]:
+    """Every figure the library uses from pymatgen: ``mass`` (g/mol per element of
+    :data:`ELEMENTS`) and ``oxide`` (kg oxide per kg element, :data:`DEFAULT_OXIDES`).
+    Computed with pymatgen; :mod:`magnets.data.cache` keeps it per pymatgen version."""
+    return {
+        "mass": {el: _pymatgen_mass(el) for el in ELEMENTS},
+        "oxide": {el: _pymatgen_oxide_factor(el, f) for el, f in DEFAULT_OXIDES.items()},
+    }
+
+
+@cache
+def _table() -> dict[str, dict[str, float]]:
+    from magnets.data.cache import chemistry_table
+
+    return chemistry_table(pymatgen_table)
+
+
+@cache
+def atomic_mass(symbol: str) -> float:
+    """Standard atomic mass in g/mol, from pymatgen (read from the user cache once computed)."""
+    known = _table()["mass"].get(symbol)
+    return float(known) if known is not None else _pymatgen_mass(symbol)
 
 
 @cache
@@ -104,15 +133,14 @@ def oxide_factor(symbol: str, formula: str | None = None) -> float:
     ``formula`` defaults to the element's usual oxide (:data:`DEFAULT_OXIDES`).
     Computed as M(oxide) / (n_El * M(El)) with pymatgen masses.
     """
-    from pymatgen.core import Composition
-
     formula = formula or DEFAULT_OXIDES.get(symbol)
     if not formula:
         raise KeyError(
             f"no oxide formula known for {symbol}; expected one of {', '.join(DEFAULT_OXIDES)}"
         )
-    comp = Composition(formula)
-    return float(comp.weight) / (float(comp[symbol]) * atomic_mass(symbol))
+    if formula == DEFAULT_OXIDES.get(symbol):
+        return float(_table()["oxide"][symbol])
+    return _pymatgen_oxide_factor(symbol, formula)
 
 
 @cache
