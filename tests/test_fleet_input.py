@@ -116,7 +116,8 @@ recycling = { collection = 0.1, recovery = { low = 0.8, high = 0.9 } }
     )
     assert s.kg_years == (2020, 2030) and s.kg_high == (1.0, 4.0)
     assert s.mix_years == (2020, 2030)
-    assert s.mixes[0] == {"N45SH": 0.5, "N48UH": 0.5}  # ids resolved case-insensitively
+    # ids resolved case-insensitively; the old id N48UH through its alias (materials/aliases.csv)
+    assert s.mixes[0] == {"N45SH": 0.5, "HL-G48UH": 0.5}
     assert s.lifetime == ("weibull", 2.5, 17.0)
     assert (s.yield_low, s.yield_high, s.scrap_low, s.collection_high, s.recovery_high) == (
         0.7,

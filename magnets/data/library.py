@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
+from magnets.data.aliases import load_aliases
 from magnets.data.grades import load_grades
 from magnets.data.loaders import (
     load_alloys,
@@ -65,6 +66,11 @@ class Library:
     alloys: pd.DataFrame = field(default_factory=lambda: pd.DataFrame())
     #: supply figures by element, year and scope (materials/supply.csv, magnets.data.supply)
     supply: pd.DataFrame = field(default_factory=lambda: pd.DataFrame())
+    #: old or alternative grade ids (materials/aliases.csv, magnets.data.aliases), indexed by
+    #: the folded alias, columns alias, grade, note
+    aliases: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["alias", "grade", "note"])
+    )
 
     # ---- values derived from this library (fitted models, rating tables)
     def derived(self, key: Hashable, compute: Callable[[Library], T]) -> T:
@@ -89,6 +95,9 @@ class Library:
         cache = self.__dict__.get("_lookup_cache")
         if cache is None:
             ids = {str(k).casefold(): i for i, k in enumerate(self.grades.index)}
+            # an alias resolves to its grade's row (it never equals an id: load_aliases checks)
+            for key, grade in zip(self.aliases.index, self.aliases.get("grade", [])):
+                ids.setdefault(str(key), ids[str(grade).casefold()])
             names: dict[str, list[int]] = {}
             for i, n in enumerate(self.grades["name"].astype(str)):
                 names.setdefault(n.casefold(), []).append(i)
@@ -104,7 +113,7 @@ class Library:
         return [folded[h] for h in hits]
 
     def position(self, name: str) -> int:
-        """Row position of a grade by id (case-insensitive) or by unique display name."""
+        """Row position of a grade by id or alias (case-insensitive) or by unique display name."""
         ids, names = self._lookup_tables()
         key = str(name).strip().casefold()
         if key in ids:
@@ -215,6 +224,7 @@ def load_library(user_dirs: Iterable[str | Path] | None = None) -> Library:
             "export_controls",
             "alloys",
             "supply",
+            "aliases",
         )
     }
     all_paths: list[Path] = []
@@ -261,6 +271,7 @@ def _layer_files(root: Path, builtin: bool, problems: list[Problem]) -> list[tup
         "export_controls": _collect(root, "export_controls") if builtin else [],
         "alloys": _collect(root, "alloys"),
         "supply": _collect(root, "supply") if builtin else [],
+        "aliases": _collect(root, "aliases") if builtin else [],
     }
     if not builtin and not any(found.values()):
         problems.append(
@@ -291,6 +302,8 @@ def _assemble(
     problems += p
     supply, p = load_supply(tables["supply"], frozenset(elements.index))
     problems += p
+    aliases, p = load_aliases(tables["aliases"], grades.index)
+    problems += p
     problems = sorted(set(problems), key=lambda q: (q.path, q.line or 0, q.column or "", q.message))
     return Library(
         grades=grades,
@@ -300,6 +313,7 @@ def _assemble(
         rules=rules,
         alloys=alloys,
         supply=supply,
+        aliases=aliases,
         problems=tuple(problems),
         version=_digest(all_paths),
         sources=tuple(str(p) for p in all_paths),
