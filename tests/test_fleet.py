@@ -145,7 +145,9 @@ def test_mass_balance_elements_through_project_arrays(lib):
         mix=None,
         life=("normal", 14.0, 5.0),
     )
-    s = replace(s, mix_years=(2000, 2020), mixes=({"N45SH": 1.0}, {"N45SH-GBD": 0.6, "HL-G48UH": 0.4}))
+    s = replace(
+        s, mix_years=(2000, 2020), mixes=({"N45SH": 1.0}, {"N45SH-GBD": 0.6, "HL-G48UH": 0.4})
+    )
     spec = spec_of(s, start=1990, end=2060)
     from magnets.fleet.arrays import model_years, pack_segments
 

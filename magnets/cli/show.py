@@ -68,6 +68,15 @@ def _figures(d: dict[str, Any]) -> list[tuple[str, object]]:
     ]
 
 
+def _band_line(d: dict[str, Any]) -> str:
+    """Dy and Tb of the composition as low / value / high wt%, with the basis."""
+    parts = [
+        f"{el} {d[f'{el}_wt_pct_low']:.4g} / {d[f'{el}_wt_pct']:.4g} / {d[f'{el}_wt_pct_high']:.4g}"
+        for el in ("Dy", "Tb")
+    ]
+    return f"Dy/Tb wt% low / value / high ({d['composition_basis']}): {', '.join(parts)}\n"
+
+
 def run(args: argparse.Namespace) -> int:
     import sys
 
@@ -101,6 +110,7 @@ def run(args: argparse.Namespace) -> int:
         out.write(
             format_mapping([(f"{ox} kg/kg", v) for ox, v in d["oxide_kg_per_kg"].items()], digits=4)
         )
+    out.write(_band_line(d))
     out.write(f"method: {d['composition_method']}\nsource: {d['composition_source']}\n")
     out.write(f"\nexport controls as of {d['as_of_date']} (China-origin material)\n")
     ctrl = " ".join(d["controlled_elements"]) or "none"

@@ -169,6 +169,12 @@ def detail(lib: Library, name: str, date=None) -> dict:
         "mu_rec_source": g.get("mu_rec_source", ""),
         "squareness_source": g.get("squareness_source", ""),
         "composition": g["composition"],
+        # the composition's band (low = high = value where it has none)
+        **{
+            f"{el}_wt_pct_{end}": float(g.get(f"{el}_wt_pct_{end}", g[f"{el}_wt_pct"]))
+            for el in ("Dy", "Tb", "Dy_Tb")
+            for end in ("low", "high")
+        },
         "composition_method": g["composition_method"],
         "composition_source": g["composition_source"],
         "notes": g["notes"],
