@@ -105,6 +105,22 @@ def neutralise_text(arr: pa.Array) -> pa.Array:
     return pc.if_else(pa.array(risky), pc.binary_join_element_wise(quote, arr, empty), arr)
 
 
+#: Excel's own limit on the characters in one cell: longer text is refused, not cut.
+XLSX_MAX_CELL_CHARS = 32_767
+
+
+def check_xlsx_cells(table: pa.Table) -> None:
+    """InputError before writing when a text cell is longer than Excel holds."""
+    for name, col in zip(table.column_names, table.columns, strict=True):
+        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            longest = pc.max(pc.utf8_length(col)).as_py()
+            if longest is not None and longest > XLSX_MAX_CELL_CHARS:
+                raise InputError(
+                    f"column {name!r} has a cell of {longest:,} characters, more than Excel's "
+                    f"limit of {XLSX_MAX_CELL_CHARS:,}; write CSV or Parquet instead"
+                )
+
+
 def safe_names(names: list[str]) -> list[str]:
     """Column names through the same formula rule as the cells (a header is a cell too)."""
     if not names:
@@ -264,6 +280,7 @@ def write_frame(
         elif fmt == "parquet":
             frame.to_parquet(tmp, index=False)
         elif fmt == "xlsx":
+            check_xlsx_cells(pa.Table.from_pandas(frame.astype(object).astype("string")))
             with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
                 safe_text_cells(frame, xlsx=True).to_excel(xl, index=False, sheet_name=sheet_name)
 

@@ -131,7 +131,47 @@ def _cell_text(v) -> str:
     return str(v)
 
 
+#: Excel's own limit on the characters in one cell.
+XLSX_MAX_CELL_CHARS = 32_767
+#: Most bytes a workbook may unpack to (the XML inside the zip) before it is refused: a
+#: 1 MB file can hold a 1 GB string, and the reader needs several times that in memory.
+XLSX_MAX_UNPACKED_BYTES = 256 * 1024 * 1024
+
+
+def _check_unpacked_size(p: Path | io.BytesIO, path: str) -> None:
+    """Refuse a workbook whose parts unpack past XLSX_MAX_UNPACKED_BYTES (sizes from the
+    zip directory, which also bound what the reader will inflate)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(p) as z:
+            total = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError):
+        return  # not a zip: the workbook reader says so in its own words
+    finally:
+        if isinstance(p, io.BytesIO):
+            p.seek(0)
+    if total > XLSX_MAX_UNPACKED_BYTES:
+        raise _unreadable(
+            path,
+            f"the workbook unpacks to {total / 2**20:,.0f} MB, more than the "
+            f"{XLSX_MAX_UNPACKED_BYTES / 2**20:,.0f} MB limit for XLSX input; save the sheet "
+            "as CSV (no such limit) or split it into several workbooks",
+        )
+
+
+def _check_cells(values: tuple, row: int, path: str) -> None:
+    for c, v in enumerate(values, start=1):
+        if isinstance(v, str) and len(v) > XLSX_MAX_CELL_CHARS:
+            raise _unreadable(
+                path,
+                f"sheet row {row}, column {c} holds {len(v):,} characters, more than Excel's "
+                f"limit of {XLSX_MAX_CELL_CHARS:,} per cell; shorten the cell or save as CSV",
+            )
+
+
 def _read_xlsx(p: Path | io.BytesIO, path: str, sheet: str | None) -> RawBom:
+    _check_unpacked_size(p, path)
     try:
         import openpyxl
 
@@ -157,6 +197,7 @@ def _read_xlsx(p: Path | io.BytesIO, path: str, sheet: str | None) -> RawBom:
             if values and any(
                 v is not None and not (isinstance(v, str) and not v.strip()) for v in values
             ):
+                _check_cells(values, r, path)
                 rows.append(values)
                 sheet_rows.append(r)
     finally:

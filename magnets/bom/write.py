@@ -16,7 +16,13 @@ import pyarrow as pa
 
 from magnets.bom.result import BomResult, Progress
 from magnets.errors import InputError
-from magnets.io import FORMAT_BY_EXTENSION, FORMATS, spreadsheet_safe, write_atomic
+from magnets.io import (
+    FORMAT_BY_EXTENSION,
+    FORMATS,
+    check_xlsx_cells,
+    spreadsheet_safe,
+    write_atomic,
+)
 from magnets.outputs import is_special
 
 XLSX_MAX_ROWS = 1_048_575  # a sheet holds 1,048,576 rows, one is the header
@@ -66,6 +72,8 @@ def write_result(
         raise InputError(
             f"--format {fmt} writes a binary file: give an output path with -o FILE.{fmt}"
         )
+    if fmt == "xlsx":
+        check_xlsx_cells(table)
     if fmt == "xlsx" and table.num_rows > XLSX_MAX_ROWS:
         raise InputError(
             f"{table.num_rows} rows do not fit in one XLSX sheet (at most {XLSX_MAX_ROWS}); "

@@ -60,6 +60,7 @@ examples:
   magnets bom parts.xlsx --sheet Magnets -o evaluated.xlsx --summary summary.json
   magnets bom parts.csv --rank-by controlled --date 2026-12-01 -o out.parquet
   magnets bom parts.csv --strict > /dev/null   # exit 1 if any line fails
+  magnets bom materials/examples/bom.csv --explain-columns
   magnets bom parts.csv --bands -o out.csv      # per-line low/high content columns
 """
 
@@ -105,6 +106,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "band_totals_kg, top_savings, library_version, as_of_date, calibration)",
     )
     p.add_argument("--strict", action="store_true", help="exit 1 when any line is not ok")
+    p.add_argument(
+        "--explain-columns",
+        action="store_true",
+        help="print how each input column is read (field, unit, output name) and stop",
+    )
 
 
 class _Progress:
@@ -153,6 +159,12 @@ def run(args: argparse.Namespace) -> int:
     from magnets.errors import InputError
 
     src = Path(args.file)
+    if args.explain_columns:
+        from magnets.bom.explain import explain_columns, format_explanation
+        from magnets.outputs import printable
+
+        sys.stdout.write(printable(format_explanation(explain_columns(src, args.sheet))))
+        return 0
     fmt = format_for(args.output, args.format)
     if args.output is None and fmt in ("parquet", "xlsx"):
         raise InputError(

@@ -12,6 +12,7 @@ import argparse
 import importlib
 import pkgutil
 import sys
+from typing import NoReturn
 
 from magnets import __version__
 from magnets.cli.support import parse_date
@@ -68,8 +69,33 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line usage errors: ``magnets: error: ...; see `magnets X --help```,
+    exit 2, and a did-you-mean for a misspelled command or choice."""
+
+    def error(self, message: str) -> NoReturn:
+        import difflib
+        import re
+
+        from magnets.outputs import printable
+
+        m = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if m:
+            choices = re.findall(r"'([^']*)'", m.group(2)) or [
+                c.strip() for c in m.group(2).split(",")
+            ]
+            near = difflib.get_close_matches(m.group(1), choices, n=3, cutoff=0.5)
+            hint = f"; did you mean {', '.join(near)}?" if near else ""
+            message = (
+                f"{message.split(': invalid choice')[0]}: unknown {m.group(1)!r}{hint} "
+                f"(one of {', '.join(choices)})"
+            )
+        sys.stderr.write(printable(f"magnets: error: {message}; see `{self.prog} --help`") + "\n")
+        sys.exit(ExitCode.USAGE)
+
+
 def build_parser() -> tuple[argparse.ArgumentParser, dict]:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="magnets",
         description="Permanent-magnet material-substitution explorer: temperature ratings "
         "at the real load line, Dy/Tb/Sm content, leaner substitutes, BOM and fleet element "

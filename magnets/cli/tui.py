@@ -46,8 +46,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+NO_TERMINAL = (
+    "the terminal explorer needs a terminal on stdin and stdout, and there is none (a script, "
+    "a pipe or CI); run a command instead, e.g. `magnets grades`, `magnets bom FILE` (all: "
+    "`magnets --help`)"
+)
+
+
 def run(args: argparse.Namespace) -> int:
-    from magnets.errors import ExitCode
+    import sys
+
+    from magnets.errors import ExitCode, InputError
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise InputError(NO_TERMINAL)  # exit 2 at once: no escape codes into a file, no hang
     from magnets.tui.app import make_app
 
     app = make_app(

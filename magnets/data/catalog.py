@@ -101,13 +101,14 @@ def filter_listing(
     """Filter a :func:`listing` frame.
 
     ``search`` matches id, name and manufacturer, case-insensitive."""
+    from magnets.data.names import pick
+    from magnets.data.schema import FAMILIES, ROUTES
+
     mask = pd.Series(True, index=frame.index)
     if family:
-        fams = [f.strip() for f in str(family).split(",") if f.strip()]
-        mask &= frame["family"].isin(fams)
+        mask &= frame["family"].isin(pick("--family", family, FAMILIES))
     if route:
-        routes = [r.strip() for r in str(route).split(",") if r.strip()]
-        mask &= frame["route"].isin(routes)
+        mask &= frame["route"].isin(pick("--route", route, ROUTES))
     if max_dy_tb is not None:
         mask &= frame["Dy_Tb_wt_pct"] <= max_dy_tb
     if min_temp is not None:

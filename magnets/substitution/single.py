@@ -317,6 +317,23 @@ def _route_and_br(t: pd.DataFrame, route: str | None, min_br_T: float | None) ->
     return keep
 
 
+def _checked_filters(
+    family: Any, route: Any, max_loss_pct: Any, thickness_mm: Any
+) -> tuple[str | None, str | None]:
+    """--family (a family or 'any') and --route (comma list) in canonical case; a typo is an
+    InputError with did-you-mean, not an empty result. --max-loss and --thickness checked."""
+    from magnets.data.names import pick
+    from magnets.data.schema import FAMILIES, ROUTES
+
+    _check_max_loss(max_loss_pct)
+    _check_thickness(thickness_mm)
+    if family is not None:
+        family = pick("--family", family, FAMILIES, extra=("any",))[0]
+    if route:
+        route = ",".join(pick("--route", route, ROUTES))
+    return family, route
+
+
 def find_substitutes(
     lib: Library,
     *,
@@ -362,8 +379,7 @@ def find_substitutes(
     holds the requirement (SUBSTITUTE_ATTRS).
     """
     _check_request(reference, temp_C, rank_by, None, None)
-    _check_max_loss(max_loss_pct)
-    _check_thickness(thickness_mm)
+    family, route = _checked_filters(family, route, max_loss_pct, thickness_mm)
     pc, hd = float(default_pc(lib, pc)), float(hd_kA_m)
     t = _at_thickness(lib, grade_table(lib, date), thickness_mm)
     fams = t["family"].to_numpy(dtype=object)
