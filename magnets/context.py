@@ -101,7 +101,7 @@ def build_context(
     dirs = user_dirs_from_env(extra) if use_env else tuple(Path(d) for d in extra)
     lib = cached_library(dirs)  # the validated library, from the user cache when unchanged
     if require_clean:
-        lib.raise_for_problems()
+        lib.raise_for_problems(extra)  # the hint repeats the user's --library folders
     return context_for(lib, date)
 
 

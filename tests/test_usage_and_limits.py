@@ -143,3 +143,13 @@ def test_filter_in_another_case_is_the_same_filter(capsys):
     assert code == 0
     code, out_lower, _ = _run(["grades", "--route", "gbd-tb", "--format", "csv"], capsys)
     assert out_upper == out_lower and len(out_lower.splitlines()) > 1
+
+
+def test_library_problem_hint_repeats_the_library_option(tmp_path, capsys):
+    # was: "run `magnets data check`", which checks the built-in library and finds nothing
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    (folder / "grades.csv").write_text("id,name\nX,X\n", encoding="utf-8")
+    code, _, err = _run(["grades", "--library", folder], capsys)
+    assert code == 2
+    assert f"run `magnets data check --library {folder}` to list them" in err

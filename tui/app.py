@@ -121,7 +121,7 @@ class MagnetsApp(App[None]):
     def _library_failed(self, exc: BaseException) -> None:
         self.load_error = f"{type(exc).__name__}: {exc}"
         self.notify(
-            f"{exc}\nCheck the --library directory (or run `magnets check`).",
+            f"{exc}\nCheck the --library directory (or run `magnets data check --library DIR`).",
             title="Could not load the grade library",
             severity="error",
             timeout=20,

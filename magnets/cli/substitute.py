@@ -56,7 +56,7 @@ magnet no thicker than 6 mm and the thickness column says so.
 examples:
   magnets substitute N38EH
   magnets substitute --temp 180 --pc 1 --rank-by dy_tb
-  magnets substitute ARN-N42H --pc 2 --hd 150 --rank-by controlled --date 2026-12-01 --format json
+  magnets substitute ARN-N38H --pc 2 --hd 150 --rank-by controlled --date 2026-12-01 --format json
   magnets substitute --temp 120 --family any --max-mass-factor 3 --cold -40
   magnets substitute --temp 150 --pc 2 --max-loss 5
   magnets substitute --temp 170 --pc 1 --hd 400 --thickness 10

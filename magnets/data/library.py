@@ -155,11 +155,17 @@ class Library:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
         return pos_u[codes], msg_u[codes]
 
-    def raise_for_problems(self) -> None:
+    def raise_for_problems(self, library_dirs: Iterable[str | Path] = ()) -> None:
+        """DataError when the library has problems; the hint names the check to run, with the
+        same ``--library`` folders that were given (without them it would check another
+        library)."""
         if self.problems:
+            import shlex
+
+            given = "".join(f" --library {shlex.quote(str(d))}" for d in library_dirs)
             raise DataError(
                 f"the data library has {len(self.problems)} problem(s); "
-                "run `magnets data check` to list them: " + str(self.problems[0]),
+                f"run `magnets data check{given}` to list them: " + str(self.problems[0]),
                 list(self.problems),
             )
 
