@@ -102,7 +102,7 @@ def test_substitute_never_below_requirement(lib, temp, pc, hd, rank, fam):
 
 def test_pareto_matches_brute_force(lib):
     out = substitution.find_substitutes(
-        lib, temp_C=150.0, pc=1.0, family="any", max_mass_factor=3.0, top=None
+        lib, temp_C=150.0, pc=1.0, family="any", max_mass_factor=3.0, top=None, rank_by="dy_tb"
     )
     t = out["t_max_C"].to_numpy()
     k = out["Dy_Tb_kg_equal_flux"].to_numpy()

@@ -236,12 +236,16 @@ def tradeoff_view(
     temp_C: float,
     pc: float,
     hd_kA_m: float,
-    rank_by: str,
+    rank_by: str | None,
     family: str | None,
     max_mass_factor: float,
     cold_C: float = -40.0,
 ) -> dict:
     """Everything the trade-off screen shows for one requirement, from the domain.
+
+    ``family`` None and ``rank_by`` None mean what they mean to ``magnets substitute``
+    without ``--family``/``--rank-by``: the reference's family, and the domain's
+    ``default_rank_by`` (Dy+Tb in that family, controlled content once widened).
 
     Returns a dict: ``ranked`` (find_substitutes' frame indexed by id, or an empty frame),
     ``message`` ('' or why nothing qualifies), ``attrs`` (the requirement and reference),
@@ -263,7 +267,7 @@ def tradeoff_view(
             pc=pc,
             hd_kA_m=hd_kA_m,
             cold_C=cold_C,
-            family=family or "any",
+            family=family,
             max_mass_factor=max_mass_factor,
             rank_by=rank_by,
             date=session.date,
@@ -279,10 +283,13 @@ def tradeoff_view(
             "pc": pc,
             "hd_kA_m": hd_kA_m,
             "cold_C": cold_C,
-            "rank_by": rank_by,
+            "rank_by": rank_by or "dy_tb",
+            "family": family or "any",
             "n_qualifying": 0,
         }
-    points, front, routes = _condition_view(session, pc=pc, hd_kA_m=hd_kA_m, family=family)
+    scope = attrs.get("family") or family
+    scope = None if scope in (None, "any") else str(scope)
+    points, front, routes = _condition_view(session, pc=pc, hd_kA_m=hd_kA_m, family=scope)
     points = points.assign(qualifies=points.index.isin(ranked.index))
     return {
         "ranked": ranked,
@@ -290,7 +297,7 @@ def tradeoff_view(
         "attrs": attrs,
         "points": points,
         "front": front,
-        "front_scope": family or "NdFeB",
+        "front_scope": scope or "NdFeB",
         "routes": routes,
     }
 

@@ -54,7 +54,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="rating_C at least this, in degC (catalogue, else guideline, else model)",
     )
     p.add_argument(
-        "--search", metavar="TEXT", help="text in id, name or manufacturer (case-insensitive)"
+        "--search",
+        metavar="TEXT",
+        help="words in id, name, maker, family or route, or a class (gbd, tb, uh, smco); "
+        "case-insensitive, every word must match",
     )
     p.add_argument("--sort", metavar="COLUMN", help="sort by this column (any JSON key), ascending")
     p.add_argument("--desc", action="store_true", help="sort descending")

@@ -28,7 +28,9 @@ most PCT % of its flux at 20 degC on the same load line (the loss model of `magn
   mass_factor = (B_op_ref(T) / B_op_cand(T)) * (density_cand / density_ref)
 
 the mass of candidate that gives the reference's flux (a larger magnet also changes Pc a
-little; this first-order comparison ignores it). Ranking (--rank-by), at equal flux:
+little; this first-order comparison ignores it). Ranking (--rank-by), at equal flux
+(default: dy_tb within the reference's NdFeB family, controlled once --family widens it or
+for SmCo, so that the Sm of a SmCo grade counts as Dy and Tb do):
   dy_tb       kg of Dy + Tb
   controlled  kg of export-controlled elements as of --date (elements whose status is
               unknown rank worse than controlled ones)
@@ -109,7 +111,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         metavar="PCT",
         help="qualify by irreversible flux loss after a trip to T (%%) instead of the knee",
     )
-    p.add_argument("--rank-by", choices=["dy_tb", "controlled", "price"], default="dy_tb")
+    p.add_argument(
+        "--rank-by",
+        choices=["dy_tb", "controlled", "price"],
+        default=None,
+        help="ranking metric (default: dy_tb in the reference's NdFeB family, controlled when "
+        "--family widens it or for SmCo)",
+    )
     p.add_argument("--top", type=int, default=10, metavar="N", help="show the first N (default 10)")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
@@ -162,8 +170,8 @@ def run(args: argparse.Namespace) -> int:
     cols = (
         SUBSTITUTE_KEYS[:-1]
         + (["loss_pct_at_temp"] if by_loss else [])
-        + (["unknown_kg_equal_flux"] if args.rank_by == "controlled" else [])
-        + (["price_usd_equal_flux"] if args.rank_by == "price" else [])
+        + (["unknown_kg_equal_flux"] if a["rank_by"] == "controlled" else [])
+        + (["price_usd_equal_flux"] if a["rank_by"] == "price" else [])
         + ["pareto", "is_reference"]
     )
     if args.format == "csv":
@@ -211,11 +219,13 @@ def _header(a: dict) -> None:
 
     by_loss = a.get("max_loss_pct") is not None
     what = f"loss <= {a['max_loss_pct']:g} % after a trip to " if by_loss else ""
+    own = " (the reference's)" if a["family_is_reference"] else ""
+    how = " (default)" if a["rank_by_default"] else ""
     sys.stdout.write(
         f"# requirement: {what}{a['temp_C']:.1f} degC at Pc {a['pc']:g}, Hd {a['hd_kA_m']:g} kA/m, "
         f"holding at {a['cold_C']} degC; reference {a['reference']} "
-        f"(B_op {a['reference_B_op_T_at_temp']:.3f} T at temperature); ranked by {a['rank_by']} "
-        f"at equal flux; {a['n_qualifying']} qualify\n"
+        f"(B_op {a['reference_B_op_T_at_temp']:.3f} T at temperature); family {a['family']}{own}"
+        f"; ranked by {a['rank_by']}{how} at equal flux; {a['n_qualifying']} qualify\n"
     )
     if by_loss:
         ref_loss = a["reference_loss_pct_at_temp"]

@@ -5,6 +5,8 @@ Pure functions over the loaded :class:`~magnets.data.library.Library`; the faces
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from magnets.data.chemistry import element_kg_per_kg, oxide_kg_per_kg
@@ -87,6 +89,55 @@ def with_ratings(frame: pd.DataFrame, ratings: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: Material class of each family, a word an engineer searches for ("smco" finds Sm2Co17 too).
+FAMILY_CLASS = {
+    "ndfeb-sintered": "ndfeb",
+    "ndfeb-bonded": "ndfeb",
+    "ndfeb-hot-deformed": "ndfeb",
+    "smco5": "smco",
+    "sm2co17": "smco",
+    "smco-tc": "smco",
+    "ferrite": "ferrite",
+}
+#: The coercivity class suffix of a sintered NdFeB grade name: N42 (none: N), N42M, N38EH,
+#: G48UHT (the trailing T of a Tb-diffused grade is not part of the class).
+_NDFEB_CLASS = re.compile(r"(\d{2})(AH|EH|UH|SH|TH|VH|ZH|M|H)?T?(?![A-Z0-9])")
+
+
+def grade_classes(frame: pd.DataFrame) -> pd.Series:
+    """Class words of each grade, space-separated, for search: the material class (``ndfeb``,
+    ``smco``, ``ferrite``), the diffusion route and its element (``gbd`` and ``tb`` or ``dy``
+    for ``gbd-tb``/``gbd-dy``), and for sintered NdFeB the coercivity class read from the
+    grade name (``n``, ``m``, ``h``, ``sh``, ``uh``, ``eh``, ``ah``...). Columns used: family,
+    route, name."""
+    family = frame["family"].fillna("").astype(str)
+    route = frame["route"].fillna("").astype(str)
+    words = family.map(FAMILY_CLASS).fillna("")
+    diffused = route.str.startswith("gbd-")
+    words = words.where(~diffused, words + " gbd " + route.str.removeprefix("gbd-"))
+    parts = frame["name"].fillna("").astype(str).str.upper().str.extract(_NDFEB_CLASS)
+    cls = parts[1].fillna("N").str.lower()
+    sintered = (family == "ndfeb-sintered") & parts[0].notna()
+    return words.where(~sintered, words + " " + cls).str.strip()
+
+
+def search_mask(frame: pd.DataFrame, search: str) -> pd.Series:
+    """Which rows of a :func:`listing` frame match ``search``, case-insensitive: every
+    whitespace-separated word must be part of the id, name, manufacturer, family or route,
+    or be one of the grade's class words (:func:`grade_classes`)."""
+    text = frame["id"].astype(str)
+    for col in ("name", "manufacturer", "family", "route"):
+        text = text + "\t" + frame[col].fillna("").astype(str)
+    text = text.str.casefold()
+    classes = " " + grade_classes(frame).str.casefold() + " "
+    mask = pd.Series(True, index=frame.index)
+    for word in str(search).casefold().split():
+        mask &= text.str.contains(word, regex=False) | classes.str.contains(
+            f" {word} ", regex=False
+        )
+    return mask
+
+
 def filter_listing(
     frame: pd.DataFrame,
     *,
@@ -100,7 +151,7 @@ def filter_listing(
 ) -> pd.DataFrame:
     """Filter a :func:`listing` frame.
 
-    ``search`` matches id, name and manufacturer, case-insensitive."""
+    ``search``: :func:`search_mask` (id, name, maker, family, route or class, every word)."""
     from magnets.data.names import pick
     from magnets.data.schema import FAMILIES, ROUTES
 
@@ -116,8 +167,7 @@ def filter_listing(
         col = "rating_C" if "rating_C" in frame.columns else "max_temp_C"
         mask &= frame[col] >= min_temp
     if search:
-        text = (frame["id"] + " " + frame["name"] + " " + frame["manufacturer"]).str.casefold()
-        mask &= text.str.contains(str(search).casefold(), regex=False)
+        mask &= search_mask(frame, search)
     out = frame[mask]
     if sort:
         if sort not in frame.columns:

@@ -23,7 +23,7 @@ from __future__ import annotations
 from magnets.data.prices import CHEAP_ELEMENTS, UNPRICED_LIMIT_KG_PER_KG
 from magnets.rating_table import default_pc, grade_table, rate_library
 from magnets.substitution.many import substitute_many
-from magnets.substitution.ranking import RANK_BY
+from magnets.substitution.ranking import RANK_BY, default_rank_by
 from magnets.substitution.single import (
     SUBSTITUTE_ATTRS,
     SUBSTITUTE_COLUMNS,
@@ -39,6 +39,7 @@ __all__ = [
     "SUBSTITUTE_COLUMNS",
     "SUBSTITUTE_KEYS",
     "UNPRICED_LIMIT_KG_PER_KG",
+    "default_rank_by",
     "find_substitutes",
     "grade_table",
     "rate_library",

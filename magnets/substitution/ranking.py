@@ -18,6 +18,22 @@ RANK_BY = ("dy_tb", "controlled", "price")
 _EPS = 1e-12  # kg/kg or USD/kg: differences below this are ties
 
 
+def default_rank_by(family: Any, ref_family: Any) -> str:
+    """The ranking metric when none is asked for, the same for every face (CLI, TUI, BOM).
+
+    Within the reference's own NdFeB family (``family`` None or equal to ``ref_family``)
+    grades are ranked by kg Dy+Tb, the content that buys temperature there. Once the family
+    is widened ('any', or another family), or when the candidates are not NdFeB (SmCo,
+    ferrite: no Dy or Tb, every Dy+Tb key ties at zero), they are ranked by kg of
+    export-controlled elements, so that the Sm of a SmCo magnet counts against it as Dy and
+    Tb count against NdFeB.
+    """
+    own = family is None or (ref_family is not None and str(family) == str(ref_family))
+    if own and ref_family is not None and str(ref_family).startswith("ndfeb"):
+        return "dy_tb"
+    return "controlled"
+
+
 # ----------------------------------------------------------------------------- ranking keys
 def _keys(t: pd.DataFrame, rank_by: str, sl: Any = slice(None)) -> list[np.ndarray]:
     """Ranking keys per kg of magnet, most significant first (lower is leaner; unknown = +inf)."""

@@ -33,7 +33,7 @@ from magnets.substitution.agreement import (
     route_need_wt_pct,
     thickness_notes,
 )
-from magnets.substitution.ranking import RANK_BY, _keys, _lex_less
+from magnets.substitution.ranking import RANK_BY, _keys, _lex_less, default_rank_by
 
 if TYPE_CHECKING:  # pragma: no cover
     from magnets.data.library import Library
@@ -77,6 +77,9 @@ SUBSTITUTE_ATTRS: dict[str, str] = {
     "hd_kA_m": "applied demagnetising field, kA/m",
     "cold_C": "cold end, degC (None: not checked)",
     "rank_by": "ranking metric: dy_tb, controlled or price",
+    "rank_by_default": "whether rank_by was chosen by default_rank_by (none was asked for)",
+    "family": "the family candidates were drawn from: a family id or 'any'",
+    "family_is_reference": "whether that family is the reference's own (the default)",
     "max_loss_pct": "largest loss allowed at temp_C, % (None: the knee decides)",
     "n_qualifying": "grades that qualify (before ``top``)",
     "reference_t_max_C": "the reference's rated temperature, degC",
@@ -116,10 +119,12 @@ def _family_filter(families: np.ndarray, family: Any, ref_family: str | None) ->
     return families == str(family)
 
 
-def _check_request(reference: Any, temp_C: Any, rank_by: str, family: Any, fams: Any) -> None:
+def _check_request(
+    reference: Any, temp_C: Any, rank_by: str | None, family: Any, fams: Any
+) -> None:
     if reference is None and temp_C is None:
         raise InputError("expected a reference grade or --temp (or both), instead received neither")
-    if rank_by not in RANK_BY:
+    if rank_by is not None and rank_by not in RANK_BY:
         raise InputError(
             f"expected --rank-by one of {', '.join(RANK_BY)}, instead received {rank_by!r}"
         )
@@ -306,6 +311,16 @@ def _ranked(
     return out
 
 
+def _scope(family: Any, ref_family: Any, rank_by: str | None) -> dict[str, Any]:
+    """The family drawn from and the ranking metric, as ``attrs`` keys (SUBSTITUTE_ATTRS)."""
+    return {
+        "rank_by": default_rank_by(family, ref_family) if rank_by is None else rank_by,
+        "rank_by_default": rank_by is None,
+        "family": str(ref_family) if family is None else str(family),
+        "family_is_reference": family is None or str(family) == str(ref_family),
+    }
+
+
 def _route_and_br(t: pd.DataFrame, route: str | None, min_br_T: float | None) -> np.ndarray:
     """Mask of the grades on one of ``route`` (comma list) with datasheet Br >= ``min_br_T``."""
     keep = np.ones(len(t), dtype=bool)
@@ -346,7 +361,7 @@ def find_substitutes(
     family: str | None = None,
     route: str | None = None,
     max_mass_factor: float = 1.2,
-    rank_by: str = "dy_tb",
+    rank_by: str | None = None,
     date: dt.date | None = None,
     top: int | None = None,
     max_loss_pct: float | None = None,
@@ -367,6 +382,8 @@ def find_substitutes(
     max_mass_factor : the largest mass at equal flux, relative to the reference (default 1.2).
     rank_by : 'dy_tb' (kg Dy+Tb), 'controlled' (kg export-controlled; unknown-status elements rank
         worse than controlled ones) or 'price' (USD, priced elements only), all at equal flux.
+        None: :func:`~magnets.substitution.ranking.default_rank_by` (Dy+Tb in the reference's
+        NdFeB family, controlled content once the family is widened or for SmCo).
     top : keep the first N rows (pareto is computed before the cut).
     max_loss_pct : when given, a grade holds the requirement when its irreversible loss after a
         trip to temp_C at (Pc, Hd) is at most this percentage, instead of its knee rating
@@ -392,6 +409,8 @@ def find_substitutes(
         lib, t, tmax, cold, holds, reference=reference, temp_C=temp_C, family=family,
         pc=pc, hd=hd, cold_C=cold_C,
     )  # fmt: skip
+    scope = _scope(family, fams[ref], rank_by)
+    rank_by = scope["rank_by"]
     B = np.asarray(_b_op_at(t, temp, pc, hd)[1], dtype=float)
     rho = t["density_g_cm3"].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -406,7 +425,7 @@ def find_substitutes(
     out = _ranked(lib, t, idx, ref, cols, rank_by)
     out.attrs.update(
         reference=str(t.index[ref]), temp_C=temp, pc=pc, hd_kA_m=hd, cold_C=cold_C,
-        rank_by=rank_by, max_loss_pct=None if max_loss_pct is None else float(max_loss_pct),
+        **scope, max_loss_pct=None if max_loss_pct is None else float(max_loss_pct),
         n_qualifying=len(idx), reference_t_max_C=float(tmax[ref]), thickness_mm=thickness_mm,
         reference_B_op_T_at_temp=float(B[ref]), reference_loss_pct_at_temp=float(loss[ref]),
     )  # fmt: skip

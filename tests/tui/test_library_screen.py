@@ -53,16 +53,39 @@ async def test_filters_narrow_to_expected_ids(make, lib):
 
 
 @async_test
-async def test_search_text_narrows(make, lib):
+async def test_search_gbd_finds_every_diffused_grade_not_two(make, lib):
+    """Issue 15: `/gbd` found 2 of the 17 diffused grades (route and family were not searched)."""
+    g = lib.grades
+    # every grade whose process route is grain-boundary diffusion (gbd-dy or gbd-tb)
+    expected = sorted(g.index[g["route"].str.startswith("gbd-")].astype(str))
+    assert len(expected) == 17  # materials/grades: 7 gbd-dy + 10 gbd-tb rows
     app = make()
     async with app.run_test(size=(120, 36)) as pilot:
         await ready(app, pilot)
-        await pilot.press("slash", *"gbd")
+        await pilot.press("slash", *"GBD")  # case-insensitive
         await pilot.pause()
-        ids = _shown_ids(app)
-        hay = (g := lib.grades).index.astype(str) + " " + g["name"] + " " + g["manufacturer"]
-        expected = sorted(g.index[hay.str.casefold().str.contains("gbd", regex=False)].astype(str))
-        assert sorted(ids) == expected and 0 < len(ids) < len(g)
+        assert sorted(_shown_ids(app)) == expected
+        status = str(app.screen.query_one("#library-status").render())
+        assert f"{len(expected)}/{len(g)} grades match GBD" in status  # the match count
+
+
+@async_test
+async def test_search_smco_finds_sm2co17_and_smco5(make, lib):
+    """`/smco` is a class: SmCo5, Sm2Co17 and compensated SmCo, not only ids spelling 'smco'."""
+    g = lib.grades
+    expected = sorted(g.index[g["family"].isin(["smco5", "sm2co17", "smco-tc"])].astype(str))
+    assert len(expected) == 24  # materials/grades: 6 SmCo5 + 16 Sm2Co17 + 2 compensated
+    app = make()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("slash", *"smco")
+        await pilot.pause()
+        assert sorted(_shown_ids(app)) == expected
+        # two words: both must match (Tb-diffused UH grades)
+        screen = app.screen
+        screen.query_one("#search").value = "uh tb"
+        await pilot.pause()
+        assert sorted(_shown_ids(app)) == ["HL-G45UHT", "HL-G48UHT"]
 
 
 @async_test

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -160,8 +161,10 @@ class LibraryScreen(MagnetsScreen):
         shown = self.filtered()
         self.query_one(FrameTable).show(shown, LIBRARY_COLUMNS)
         app = self.app
+        text = self.query_one("#search", Input).value.strip()
+        what = f" match [b]{escape(text)}[/]" if text else ""
         self.query_one("#library-status", Static).update(
-            f"[b]{len(shown)}[/]/{len(self.view)} grades · rated at Pc [b]{app.pc:.2f}[/]"
+            f"[b]{len(shown)}[/]/{len(self.view)} grades{what} · rated at Pc [b]{app.pc:.2f}[/]"
             f" Hd [b]{app.hd_kA_m:.0f}[/] kA/m · controls as of {app.as_of:%Y-%m-%d}:"
             f" [b red]●[/] controlled [yellow]?[/] unknown"
         )

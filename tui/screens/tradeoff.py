@@ -30,7 +30,15 @@ TEMP_STEP_C = 5.0
 PC_STEP = 0.1
 TEMP_GROUP = Binding.Group("T", compact=True)
 PC_GROUP = Binding.Group("Pc", compact=True)
-RANK_OPTIONS = [("Dy+Tb", "dy_tb"), ("controlled", "controlled"), ("price", "price")]
+#: "auto" is the domain's default_rank_by: Dy+Tb in the reference's family, controlled
+#: content once the family is widened (what `magnets substitute` does without --rank-by)
+RANK_OPTIONS = [
+    ("rank: auto", "auto"),
+    ("rank: Dy+Tb", "dy_tb"),
+    ("rank: controlled", "controlled"),
+    ("rank: price", "price"),
+]
+REF_FAMILY_PROMPT = "family: ref's"
 
 ROUTE_COLOURS = {  # plotext RGB, rich colour (same hue)
     "bulk": ((230, 80, 80), "#e65050"),
@@ -107,8 +115,8 @@ class TradeoffScreen(MagnetsScreen):
             yield Input(id="hd", type="number", compact=True, tooltip="applied field, kA/m")
             yield Label("m×≤", classes="field-label")
             yield Input("1.2", id="massf", type="number", compact=True)
-            yield Select(RANK_OPTIONS, value="dy_tb", allow_blank=False, id="rank", compact=True)
-            yield Select([], prompt="any family", id="tfamily", compact=True)
+            yield Select(RANK_OPTIONS, value="auto", allow_blank=False, id="rank", compact=True)
+            yield Select([], prompt=REF_FAMILY_PROMPT, id="tfamily", compact=True)
         yield Static("Loading…", id="tradeoff-status", classes="status")
         with Horizontal(id="tradeoff-body"):
             yield RankedTable(id="ranked", sortable=True)
@@ -148,7 +156,8 @@ class TradeoffScreen(MagnetsScreen):
             )
             return
         families = sorted(session.lib.grades["family"].dropna().unique())
-        self.query_one("#tfamily", Select).set_options([(f, f) for f in families])
+        options = [("family: any", "any")] + [(f"family: {f}", f) for f in families]
+        self.query_one("#tfamily", Select).set_options(options)
         self._sync_inputs()
         self.recompute()
 
@@ -207,7 +216,7 @@ class TradeoffScreen(MagnetsScreen):
                 temp_C=app.temp_C,
                 pc=app.pc,
                 hd_kA_m=app.hd_kA_m,
-                rank_by=str(rank.value),
+                rank_by=None if rank.value == "auto" else str(rank.value),
                 family=None if fam.is_blank() else str(fam.value),
                 max_mass_factor=massf,
             )
@@ -231,14 +240,20 @@ class TradeoffScreen(MagnetsScreen):
         self.last_update_ms = (time.perf_counter() - start) * 1000
 
     def _status(self, res: dict) -> None:
+        from ..data import RANK_LABELS
+
         a = res["attrs"]
         if res["message"]:
             text = f"[b red]none qualifies[/]: {res['message']}"
         else:
+            own = " (the reference's)" if a.get("family_is_reference") else ""
+            how = " (auto)" if a.get("rank_by_default") else ""
             text = (
                 f"[b]{a['n_qualifying']}[/] hold [b]{a['temp_C']:g}[/] °C at Pc {a['pc']:.2f}, "
                 f"Hd {a['hd_kA_m']:g} kA/m, cold {a['cold_C']:g} °C · ref [b]{a['reference']}[/]"
-                f" · g/kg of ref. at equal flux · ★ Pareto"
+                f" · family [b]{a.get('family', '?')}[/]{own}"
+                f" · ranked by [b]{RANK_LABELS.get(a['rank_by'], a['rank_by'])}[/]{how}"
+                " at equal flux (g/kg of ref.) · ★ Pareto"
             )
         self.query_one("#tradeoff-status", Static).update(text)
 
