@@ -311,6 +311,13 @@ def _ranked(
     return out
 
 
+def _mass_factor(t: pd.DataFrame, B: np.ndarray, ref: int) -> np.ndarray:
+    """Mass of each grade giving the reference's flux at equal flux: (B_ref/B) * (rho/rho_ref)."""
+    rho = t["density_g_cm3"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (B[ref] / B) * (rho / rho[ref])
+
+
 def _scope(family: Any, ref_family: Any, rank_by: str | None) -> dict[str, Any]:
     """The family drawn from and the ranking metric, as ``attrs`` keys (SUBSTITUTE_ATTRS)."""
     return {
@@ -382,8 +389,7 @@ def find_substitutes(
     max_mass_factor : the largest mass at equal flux, relative to the reference (default 1.2).
     rank_by : 'dy_tb' (kg Dy+Tb), 'controlled' (kg export-controlled; unknown-status elements rank
         worse than controlled ones) or 'price' (USD, priced elements only), all at equal flux.
-        None: :func:`~magnets.substitution.ranking.default_rank_by` (Dy+Tb in the reference's
-        NdFeB family, controlled content once the family is widened or for SmCo).
+        None: ``default_rank_by`` (Dy+Tb in an NdFeB reference's family, else controlled).
     top : keep the first N rows (pareto is computed before the cut).
     max_loss_pct : when given, a grade holds the requirement when its irreversible loss after a
         trip to temp_C at (Pc, Hd) is at most this percentage, instead of its knee rating
@@ -410,11 +416,8 @@ def find_substitutes(
         pc=pc, hd=hd, cold_C=cold_C,
     )  # fmt: skip
     scope = _scope(family, fams[ref], rank_by)
-    rank_by = scope["rank_by"]
     B = np.asarray(_b_op_at(t, temp, pc, hd)[1], dtype=float)
-    rho = t["density_g_cm3"].to_numpy(dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mf = (B[ref] / B) * (rho / rho[ref])
+    mf = _mass_factor(t, B, ref)
     loss = _loss_at(t, temp, pc, hd)
     qual = holds(temp) & cold & _family_filter(fams, family, fams[ref])
     qual &= np.isfinite(mf) & (mf > 0) & (mf <= float(max_mass_factor) + 1e-12)
@@ -422,7 +425,7 @@ def find_substitutes(
     limited = np.asarray(rating.limited_by, dtype=object)
     cols = {"t_max_C": tmax, "limited_by": limited, "B": B, "mf": mf, "loss": loss}
     cols.update(_plausibility(lib, t, temp, pc, hd, thickness_mm))
-    out = _ranked(lib, t, idx, ref, cols, rank_by)
+    out = _ranked(lib, t, idx, ref, cols, scope["rank_by"])
     out.attrs.update(
         reference=str(t.index[ref]), temp_C=temp, pc=pc, hd_kA_m=hd, cold_C=cold_C,
         **scope, max_loss_pct=None if max_loss_pct is None else float(max_loss_pct),
