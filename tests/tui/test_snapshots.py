@@ -8,6 +8,7 @@ look at the report before committing (the grade data changes the tables too).
 
 from __future__ import annotations
 
+import pytest
 from tui_helpers import make_test_app, ready
 
 #: A generic catalogue grade whose id is unlikely to change (materials/grades/ndfeb_sintered_bulk.csv).
@@ -30,12 +31,24 @@ def _before(*keys: str, grade: str | None = None):
     return run_before
 
 
-def test_library_120x36(snap_compare):
-    assert snap_compare(make_test_app(), terminal_size=(120, 36), run_before=_before())
+#: screen -> (keys pressed after the library loads, grade opened)
+SCREENS = {
+    "library": ((), None),
+    "grade": ((), GRADE),
+    "help": (("question_mark",), None),
+    "tradeoff": (("2",), None),
+    "bom": (("3", "a"), None),
+    "fleet": (("4",), None),
+}
+#: every screen at the three sizes engineers use: a laptop split, a default terminal, wide
+SIZES = [(80, 24), (120, 36), (200, 50)]
 
 
-def test_library_80x24(snap_compare):
-    assert snap_compare(make_test_app(), terminal_size=(80, 24), run_before=_before())
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_screen(snap_compare, screen, size):
+    keys, grade = SCREENS[screen]
+    assert snap_compare(make_test_app(), terminal_size=size, run_before=_before(*keys, grade=grade))
 
 
 def test_library_filtered_120x36(snap_compare):
@@ -43,28 +56,6 @@ def test_library_filtered_120x36(snap_compare):
     assert snap_compare(make_test_app(), terminal_size=(120, 36), run_before=before)
 
 
-def test_grade_120x36(snap_compare):
-    assert snap_compare(make_test_app(), terminal_size=(120, 36), run_before=_before(grade=GRADE))
-
-
-def test_help_120x36(snap_compare):
-    assert snap_compare(
-        make_test_app(), terminal_size=(120, 36), run_before=_before("question_mark")
-    )
-
-
-def test_tradeoff_120x36(snap_compare):
-    assert snap_compare(make_test_app(), terminal_size=(120, 36), run_before=_before("2"))
-
-
 def test_tradeoff_hotter_120x36(snap_compare):
     before = _before("2", "plus", "plus", "plus", "plus", "plus", "plus")  # 180 degC
     assert snap_compare(make_test_app(), terminal_size=(120, 36), run_before=before)
-
-
-def test_bom_120x36(snap_compare):
-    assert snap_compare(make_test_app(), terminal_size=(120, 36), run_before=_before("3", "a"))
-
-
-def test_fleet_120x36(snap_compare):
-    assert snap_compare(make_test_app(), terminal_size=(120, 36), run_before=_before("4"))

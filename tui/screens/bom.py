@@ -134,7 +134,7 @@ class BomScreen(FileScreen["BomView"]):
         if v.part_col:
             cols.append(Col(v.part_col, "Part"))
         if v.grade_col:
-            cols.append(Col(v.grade_col, "Grade"))
+            cols.append(Col(v.grade_col, "Grade", min_width=12))
         cols += [
             Col("status", "Status", _status_label, style=lambda s: STATUS_STYLES.get(str(s), "")),
             Col("t_max_C", "Rated°C", "{:.0f}", numeric=True),
@@ -149,7 +149,7 @@ class BomScreen(FileScreen["BomView"]):
             Col("Tb_kg", "Tb kg", _kg, numeric=True),
             Col("controlled_kg", "Ctrl kg", _kg, numeric=True),
             Col("use", "Use", style=lambda v: "bold green"),
-            Col("suggested_grade", "Substitute"),
+            Col("suggested_grade", "Substitute", min_width=16),
             Col("suggested_mass_factor", "Mass×", "{:.2f}", numeric=True),
             Col("saving_Dy_Tb_kg", "Saves Dy+Tb", _kg, numeric=True),
             Col("message", "Message", style=lambda v: "dim"),

@@ -36,7 +36,7 @@ def _export_style(value: Any) -> str:
 
 
 LIBRARY_COLUMNS = [
-    Col("id", "Grade", width=None),
+    Col("id", "Grade", min_width=16),
     Col("family", "Family"),
     Col("route", "Route"),
     Col("Br_T", "Br T", "{:.2f}", numeric=True),

@@ -58,7 +58,7 @@ def _g_per_kg(value: Any) -> str:
 
 RANKED_COLUMNS = [
     Col("rank", "#", "{:.0f}", numeric=True),
-    Col("id", "Grade"),
+    Col("id", "Grade", min_width=16),
     Col("route", "Route"),
     Col("t_max_C", "Rated °C", "{:.0f}", numeric=True),
     Col("mass_factor", "Mass ×", "{:.2f}", numeric=True),

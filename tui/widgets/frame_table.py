@@ -1,8 +1,13 @@
-"""A DataTable that shows a pandas DataFrame, sortable from the keyboard.
+"""A DataTable that shows a pandas DataFrame, sortable from the keyboard, that never cuts a number.
 
 ``<`` and ``>`` move the sort column (as in htop), ``r`` reverses the order; clicking a
 header sorts by it too. Rows are keyed by the frame's index (as str) so screens can
 find the grade or BOM line under the cursor whatever the sort.
+
+Widths follow the space the table has (:func:`fit_widths`, again on every resize): text
+columns shrink with an ellipsis first, then the table scrolls horizontally, and a number is
+never shown cut at the right edge; when columns are out of view the header of the last one
+in view ends in ``▸``.
 """
 
 from __future__ import annotations
@@ -32,7 +37,8 @@ class Col:
     """How one frame column is shown.
 
     ``fmt`` is a format spec for numbers ("{:.2f}") or a callable value -> str.
-    ``style`` maps the raw value to a Rich style (status colours).
+    ``style`` maps the raw value to a Rich style (status colours). Numbers never shrink;
+    text columns shrink down to ``min_width``.
     """
 
     key: str
@@ -41,6 +47,9 @@ class Col:
     numeric: bool = False
     style: Callable[[Any], str] | None = None
     width: int | None = None
+    #: the narrowest a text column shrinks to (with an ellipsis) when space is short;
+    #: None: MIN_TEXT_WIDTH. Grade ids keep more: they name the row.
+    min_width: int | None = None
 
 
 def _is_missing(value: Any) -> bool:
@@ -62,6 +71,76 @@ def format_cell(col: Col, value: Any) -> Text:
             text = str(value)
     style = col.style(value) if col.style else ""
     return Text(text, style=style or "", justify="right" if col.numeric else "left")
+
+
+#: Text columns shrink (with an ellipsis) down to this many cells, never below.
+MIN_TEXT_WIDTH = 8
+
+
+def _shrink(widths: list[int], floors: list[int], movable: list[int], excess: int) -> None:
+    """Take ``excess`` cells off the ``movable`` columns, widest first (water-filling),
+    never below their ``floors``; in place."""
+    while excess > 0:
+        room = [i for i in movable if widths[i] > floors[i]]
+        if not room:
+            return
+        top = max(widths[i] for i in room)
+        for i in room:
+            if widths[i] == top and excess > 0:
+                widths[i] -= 1
+                excess -= 1
+
+
+def fit_widths(
+    natural: list[int],
+    numeric: list[bool],
+    available: int,
+    padding: int,
+    min_widths: list[int | None] | None = None,
+) -> tuple[list[int], int | None]:
+    """Column widths for a table ``available`` cells wide: numbers are never cut.
+
+    Text columns shrink first (widest first, down to ``min_widths``, MIN_TEXT_WIDTH where
+    None; their cells are then shown with an ellipsis), until the whole table fits. If it
+    still does not, the text columns after the last numeric one keep their width and scroll
+    into view; if even the
+    numeric part does not fit, the column that would straddle the right edge is pushed past
+    it (the column before it is widened), so that no number shows cut at the edge.
+
+    Returns the widths and the index of the last column wholly in view when the table has
+    to scroll horizontally (None when everything fits). ``available`` <= 0 (not laid out
+    yet): the natural widths.
+    """
+    widths = list(natural)
+    n = len(widths)
+
+    def cost(ws: list[int]) -> int:
+        return sum(w + 2 * padding for w in ws)
+
+    if available <= 0 or cost(widths) <= available:
+        return widths, None
+    mins = min_widths if min_widths is not None else [None] * n
+    floors = [
+        min(w, MIN_TEXT_WIDTH if m is None else m) for w, m in zip(natural, mins, strict=True)
+    ]
+    text = [i for i in range(n) if not numeric[i]]
+    _shrink(widths, floors, text, cost(widths) - available)
+    if cost(widths) <= available:
+        return widths, None
+    last_num = max((i for i in range(n) if numeric[i]), default=-1)
+    widths = list(natural)  # start again: only the head (up to the last number) must fit
+    head = [i for i in text if i <= last_num]
+    _shrink(widths, floors, head, cost(widths[: last_num + 1]) - available)
+    # the first column that does not fit wholly; push it past the edge if it is a number
+    edge, start = n, 0
+    for i, w in enumerate(widths):
+        if start + w + 2 * padding > available:
+            edge = i
+            break
+        start += w + 2 * padding
+    if edge < n and numeric[edge] and edge > 0:
+        widths[edge - 1] += available - start
+    return widths, edge - 1 if edge > 0 else None
 
 
 class FrameTable(DataTable):
@@ -105,6 +184,10 @@ class FrameTable(DataTable):
         self.cols: list[Col] = []
         self.sort_key: str | None = None
         self.sort_descending = False
+        self._source: Any = None
+        self._fitted_for = -1  # the available width the widths were fitted to
+        #: index of the last column wholly in view when the table scrolls sideways, else None
+        self.last_in_view: int | None = None
 
     # ---------------------------------------------------------------- render
     def _render_cell(
@@ -265,20 +348,54 @@ class FrameTable(DataTable):
             [format_cell(col, v) for v in values]
             for col, values in zip(self.cols, columns, strict=True)
         ]
-        for col, col_cells in zip(self.cols, cells, strict=True):
+        labels = []
+        for col in self.cols:
             label = col.label
             if col.key == self.sort_key:
                 label += " ▼" if self.sort_descending else " ▲"
-            # Explicit widths: DataTable's auto width can keep stale cached cells when a
-            # table is refilled with the same row keys.
-            width = col.width or max([len(label)] + [t.cell_len for t in col_cells])
-            self.add_column(
-                Text(label, justify="right" if col.numeric else "left"), key=col.key, width=width
-            )
+            labels.append(label)
+        # Explicit widths: DataTable's auto width can keep stale cached cells when a
+        # table is refilled with the same row keys.
+        natural = [
+            col.width or max([cell_len(label)] + [t.cell_len for t in col_cells])
+            for col, label, col_cells in zip(self.cols, labels, cells, strict=True)
+        ]
+        available = self._available_width()
+        self._fitted_for = available
+        widths, self.last_in_view = fit_widths(
+            natural,
+            [c.numeric for c in self.cols],
+            available,
+            self.cell_padding,
+            [c.min_width for c in self.cols],
+        )
+        for i, (col, label, col_cells) in enumerate(zip(self.cols, labels, cells, strict=True)):
+            width = widths[i]
+            if width < natural[i]:  # a text column shrunk to fit: ellipsis, never a number
+                for text in col_cells:
+                    text.truncate(width, overflow="ellipsis")
+            if i == self.last_in_view:  # more columns to the right: scroll
+                room = width - cell_len(label)
+                label = label + " ▸" if room >= 2 else label[: max(width - 1, 1)] + "▸"
+            header = Text(label, justify="right" if col.numeric else "left")
+            header.truncate(width, overflow="ellipsis")
+            self.add_column(header, key=col.key, width=width)
         for i, key in enumerate(keys):
             self.add_row(*(col_cells[i] for col_cells in cells), key=key)
         if current is not None and current in keys:
             self.move_cursor(row=keys.index(current), animate=False)
+
+    def _available_width(self) -> int:
+        """Cells the columns can use without scrolling (the vertical scrollbar's column is
+        always kept free); 0 before the table is laid out."""
+        width = self.size.width
+        if width <= 0:
+            return 0
+        return max(width - int(self.styles.scrollbar_size_vertical or 0), 1)
+
+    def on_resize(self, event: Any) -> None:
+        if self._source is not None and self._available_width() != self._fitted_for:
+            self._render_frame()
 
     def current_key(self) -> str | None:
         """Index value (as str) of the row under the cursor, or None."""
