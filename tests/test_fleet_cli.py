@@ -111,6 +111,10 @@ def test_csv_json_parquet_outputs(tmp_path):
         "recovered_t",
         "primary_t",
         "surplus_scrap_t",
+        "demand_low_t",
+        "demand_high_t",
+        "primary_low_t",
+        "primary_high_t",
         "share_of_world_primary_pct",
         "share_of_china_output_pct",
         "stock_units",
@@ -171,3 +175,16 @@ def test_samples_seed_is_reported(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "seed" in r.stderr and "mean [P10 .. P90]" in r.stdout
     assert np.isfinite(float(r.stderr.split("seed ")[1].split()[0]))
+
+
+def test_samples_beyond_2_gb_are_refused_at_once_not_killed():
+    """Defect (issue 12): --samples 1e6 on the example tried to allocate 5.7-9.5 GB."""
+    import time
+
+    t0 = time.perf_counter()
+    r = run(str(EXAMPLE), "--all-scenarios", "--samples", "1000000")
+    assert r.returncode == 2
+    # the limit is in the message: 4 scenarios x 23 years x 6 segments fit 61,137 samples by the
+    # estimate of magnets.fleet.sampling.samples_bytes (50,000 measured at 1.55 GB)
+    assert "at most 61,137 samples fit in 2 GB" in r.stderr
+    assert time.perf_counter() - t0 < 30

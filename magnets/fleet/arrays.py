@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
+from magnets.data.bands import BAND_ELEMENTS, element_band_wt_pct
 from magnets.data.chemistry import REPORTED
 from magnets.fleet.cohort import DIST_CODE, interp_knots
 
@@ -30,7 +32,12 @@ class SegmentArrays:
     names : (S,) segment names.  years : (Y,) int model years.
     units_low, units_high : (S, Y) units built per year (equal where not uncertain).
     kg_low, kg_high : (S, Y) kg of finished magnet per unit.
-    frac : (S, Y, E) kg element per kg magnet of the mix built that year (E = REPORTED).
+    frac : (S, Y, E) kg element per kg magnet of the mix built that year (E = REPORTED), at
+        each grade's content value.
+    routes : (R,) route keys (``family/route``) whose grades carry a content band here.
+    frac_up, frac_dn : (S, Y, E, R) the part of the mix's fraction from route r's grades
+        between value and high (up) and between low and value (dn): the fraction at route
+        draws t_r in [-1, 1] is frac + sum_r max(t_r, 0) up_r + min(t_r, 0) dn_r.
     life_code, life_p1, life_p2 : (S,) lifetime distribution (see
         :func:`magnets.fleet.cohort.lifetime_tables`).
     yield_low/high, scrap_low/high, collection_low/high, recovery_low/high : (S,) shares 0..1.
@@ -43,6 +50,9 @@ class SegmentArrays:
     kg_low: np.ndarray
     kg_high: np.ndarray
     frac: np.ndarray
+    routes: tuple[str, ...]
+    frac_up: np.ndarray
+    frac_dn: np.ndarray
     life_code: np.ndarray
     life_p1: np.ndarray
     life_p2: np.ndarray
@@ -106,40 +116,66 @@ def _mix_knots(
     return my, mv
 
 
-def grade_fractions(lib: Library, grades: list[str]) -> np.ndarray:
-    """kg element per kg magnet (G, E) of the grades, from ``<El>_wt_pct`` (0 where absent)."""
-    if not grades:
-        return np.zeros((0, len(REPORTED)))
+def route_keys(lib: Library, grades: list[str]) -> np.ndarray:
+    """(G,) ``family/route`` of each grade: the unit of the systematic content draw."""
     rows = lib.grades.loc[grades]
-    fr = (
-        np.stack(
-            [
-                rows[f"{el}_wt_pct"].to_numpy(dtype="float64")
-                if f"{el}_wt_pct" in rows.columns
-                else np.zeros(len(grades))
-                for el in REPORTED
-            ],
-            axis=1,
-        )
-        / 100.0
-    )  # (G, E)
-    return np.nan_to_num(fr, nan=0.0)
+    fam = rows["family"].astype("string").fillna("") if "family" in rows else ""
+    route = rows["route"].astype("string").fillna("") if "route" in rows else ""
+    return (pd.Series(fam, index=rows.index) + "/" + pd.Series(route, index=rows.index)).to_numpy(
+        dtype=object
+    )
+
+
+def grade_fractions(lib: Library, grades: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """kg element per kg magnet (G, E) of the grades at their content value, and the widths
+    value - low and high - value (G, E), from ``<El>_wt_pct`` and, for the band elements,
+    ``<El>_wt_pct_low`` / ``_high`` (:mod:`magnets.data.bands`: no band = no width)."""
+    E = len(REPORTED)
+    if not grades:
+        return np.zeros((0, E)), np.zeros((0, E)), np.zeros((0, E))
+    rows = lib.grades.loc[grades]
+    value, below, above = (np.zeros((len(grades), E)) for _ in range(3))
+    for e, el in enumerate(REPORTED):  # seven elements
+        lo, mid, hi = element_band_wt_pct(rows, el)
+        value[:, e] = mid
+        if el in BAND_ELEMENTS:
+            below[:, e] = np.clip(mid - lo, 0.0, None)
+            above[:, e] = np.clip(hi - mid, 0.0, None)
+    return value / 100.0, below / 100.0, above / 100.0
+
+
+def content_routes(lib: Library) -> tuple[str, ...]:
+    """Every route key of the library, sorted: the index of the content draws, the same for
+    every scenario (common random numbers)."""
+    return tuple(sorted(set(route_keys(lib, list(lib.grades.index)))))
 
 
 def pack_segments(
-    segments: tuple[SegmentSpec, ...], lib: Library, years: np.ndarray
+    segments: tuple[SegmentSpec, ...],
+    lib: Library,
+    years: np.ndarray,
+    routes: tuple[str, ...] | None = None,
 ) -> SegmentArrays:
     """Pack parsed segments into arrays on the model-year grid (knot tables, grade mixes).
 
     The loop here runs over the few segments of an input file to lay their knot tables
     side by side; all interpolation and the mix -> element fractions step are vectorised.
+    ``routes``: the route keys of the content draws (default :func:`content_routes`); only
+    those with a band in this scenario are kept.
     """
     grades = sorted({g for s in segments for mix in s.mixes for g in mix})
     uy, ulo, uhi = _knots(segments, "units_years", "units_low", "units_high")
     ky, klo, khi = _knots(segments, "kg_years", "kg_low", "kg_high")
     my, mv = _mix_knots(segments, grades)
     mix_y = interp_knots(my, mv, years, before="flat")  # (S, Y, G)
-    frac = mix_y @ grade_fractions(lib, grades)
+    value, below, above = grade_fractions(lib, grades)
+    frac = mix_y @ value
+    routes = content_routes(lib) if routes is None else routes
+    keys = route_keys(lib, grades) if grades else np.zeros(0, dtype=object)
+    onehot = (keys[:, None] == np.asarray(routes, dtype=object)[None, :]).astype(float)  # (G, R)
+    up = np.einsum("syg,ge,gr->syer", mix_y, above, onehot)
+    dn = np.einsum("syg,ge,gr->syer", mix_y, below, onehot)
+    keep = np.nonzero((up != 0).any(axis=(0, 1, 2)) | (dn != 0).any(axis=(0, 1, 2)))[0]
 
     def vec(attr: str) -> np.ndarray:
         return np.array([getattr(s, attr) for s in segments], dtype="float64")
@@ -152,6 +188,9 @@ def pack_segments(
         kg_low=interp_knots(ky, klo, years),
         kg_high=interp_knots(ky, khi, years),
         frac=frac,
+        routes=tuple(routes[r] for r in keep),
+        frac_up=up[..., keep],
+        frac_dn=dn[..., keep],
         life_code=np.array([DIST_CODE[s.lifetime[0]] for s in segments]),
         life_p1=vec("life_p1"),
         life_p2=vec("life_p2"),

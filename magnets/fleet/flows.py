@@ -35,9 +35,9 @@ class FlowArrays:
     Mass quantities summed over elements are (B, Y, N): ``content`` (finished magnet built),
     ``demand_mass`` (alloy in = content / yield), ``scrap_mass`` (scrap fed back). Element
     quantities exist only for the P (segment, element) pairs where the element occurs in
-    some grade the segment builds (``seg_idx``, ``el_idx``, ``frac`` (P, Y)) and are
-    (P, Y, N): ``eol``, ``recovered``, ``primary``, ``surplus``. Element demand and scrap are
-    ``frac * demand_mass`` and ``frac * scrap_mass`` (the fraction does not vary by sample).
+    some grade the segment builds (``seg_idx``, ``el_idx``, ``frac`` (P, Y, N), per sample
+    with the content draws) and are (P, Y, N): ``eol``, ``recovered``, ``primary``,
+    ``surplus``. Element demand and scrap are ``frac * demand_mass`` and ``frac * scrap_mass``.
     :meth:`dense` scatters any element quantity to (B, Y, E, N).
     """
 
@@ -62,7 +62,7 @@ class FlowArrays:
         out = np.zeros((B, Y, n_elements, N))
         if name in ("demand", "scrap"):
             mass = self.demand_mass if name == "demand" else self.scrap_mass
-            vals = self.frac[:, :, None] * mass[self.seg_idx]
+            vals = self.frac * mass[self.seg_idx]
         else:
             vals = getattr(self, name)
         out[self.seg_idx, :, self.el_idx, :] = vals
@@ -70,9 +70,17 @@ class FlowArrays:
 
 
 def element_flows(
-    arr: SegmentArrays, seg: slice, u: np.ndarray, out_matrix: np.ndarray, stock_matrix: np.ndarray
+    arr: SegmentArrays,
+    seg: slice,
+    u: np.ndarray,
+    out_matrix: np.ndarray,
+    stock_matrix: np.ndarray,
+    content: np.ndarray | None = None,
 ) -> FlowArrays:
     """All flows of the segments ``seg`` for every model year and sample.
+
+    ``content`` (R, N): route draws t in [-1, 1] of ``arr.routes`` (None: content values);
+    the fraction of sample n is frac + sum_r max(t_rn, 0) up_r + min(t_rn, 0) dn_r.
 
     ``u`` is (len(SAMPLED_INPUTS), S, N) from :func:`sample_inputs`; the cohort matrices
     (S, Y, Y) come from :func:`cohort_matrix` and are shared by all samples. End-of-life
@@ -88,26 +96,32 @@ def element_flows(
     )  # (B, N)
     outm, stockm = out_matrix[seg], stock_matrix[seg]
 
-    content = inflow * kg
-    content *= 1e-3  # tonnes of finished magnet built (B, Y, N)
-    demand_mass = content / yld
+    built = inflow * kg
+    built *= 1e-3  # tonnes of finished magnet built (B, Y, N)
+    demand_mass = built / yld
     scrap_mass = demand_mass * ((1.0 - yld) * scrap_rec)
     net_mass = demand_mass - scrap_mass
     outflow_units, stock_units = stock_flow(inflow, outm, stockm)
 
-    frac_b = arr.frac[seg]  # (B, Y, E)
-    bi, ei = np.nonzero((frac_b > 0).any(axis=1))
-    fp = frac_b[bi, :, ei]  # (P, Y)
-    el_content = fp[:, :, None] * content[bi]  # (P, Y, N)
+    N = inflow.shape[2]
+    t = np.zeros((len(arr.routes), N)) if content is None else content
+    frac_b = (
+        arr.frac[seg][..., None]
+        + arr.frac_up[seg] @ np.maximum(t, 0.0)
+        + arr.frac_dn[seg] @ np.minimum(t, 0.0)
+    )  # (B, Y, E, N)
+    bi, ei = np.nonzero((frac_b > 0).any(axis=(1, 3)))
+    fp = frac_b[bi, :, ei]  # (P, Y, N)
+    el_content = fp * built[bi]  # (P, Y, N)
     eol = np.matmul(outm[bi], el_content)  # sum over cohorts c of pmf[t - c] * content_e[c]
     recovered = eol * cr[bi][:, None, :]
-    net = fp[:, :, None] * net_mass[bi] - recovered
+    net = fp * net_mass[bi] - recovered
     primary, surplus = np.maximum(net, 0.0), np.maximum(-net, 0.0)
     return FlowArrays(
         bi,
         ei,
         fp,
-        content,
+        built,
         demand_mass,
         scrap_mass,
         eol,

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, cast
 import numpy as np
 
 from magnets.data.chemistry import REPORTED
-from magnets.fleet.arrays import SegmentArrays, model_years, pack_segments
+from magnets.fleet.arrays import SegmentArrays, content_routes, model_years, pack_segments
 from magnets.fleet.cohort import cohort_matrix, lifetime_tables
 from magnets.fleet.result import FleetResult, long_table, summary_table
 from magnets.fleet.sampling import (
@@ -45,6 +45,7 @@ from magnets.fleet.sampling import (
     clipped_stats,
     draw,
     linear_stats,
+    sample_content,
     sample_inputs,
 )
 from magnets.fleet.shares import fleet_supply, oxide_factors, supply_frame
@@ -125,17 +126,32 @@ class _Block:
 class _Scenario:
     """One scenario's projection, run block by block of segments (threads share ``res``)."""
 
-    def __init__(self, arr: SegmentArrays, u: np.ndarray, report: slice, local: threading.local):
+    def __init__(
+        self,
+        arr: SegmentArrays,
+        u: np.ndarray,
+        report: slice,
+        local: threading.local,
+        content: np.ndarray | None = None,
+    ):
         S, Y = arr.units_low.shape
         self.arr, self.u, self.report, self.local = arr, u, report, local
         self.E, self.N = arr.frac.shape[2], u.shape[2]
+        t = np.zeros((len(arr.routes), self.N)) if content is None else content
+        # content coefficients (1, max(t_r, 0).., min(t_r, 0)..) of the series (frac, up, dn)
+        self.w = np.concatenate([np.ones((1, self.N)), np.maximum(t, 0.0), np.minimum(t, 0.0)])
+        self.fser = np.concatenate([arr.frac[..., None], arr.frac_up, arr.frac_dn], axis=3)
+        # (E,) elements whose content varies with the route draws in this scenario
+        self.banded = np.asarray((arr.frac_up != 0).any(axis=(0, 1, 3)))
+        self.banded |= np.asarray((arr.frac_dn != 0).any(axis=(0, 1, 3)))
         pmf, surv = lifetime_tables(arr.life_code, arr.life_p1, arr.life_p2, Y)
         self.outm, self.stockm = cohort_matrix(pmf), cohort_matrix(surv)
         self.Yr = len(np.arange(Y)[report])
         K = 1 if self.N == 1 else len(STATS)
         self.res = ProjectionArrays.zeros(K, S, self.Yr, self.E, self.N)
+        self.lock = threading.Lock()
         # (S, E): element occurs in some grade the segment builds
-        self.present = np.asarray((arr.frac > 0).any(axis=1))
+        self.present = np.asarray((self.fser > 0).any(axis=(1, 3)))
         if self.N == 1:
             self.qu_all = u[0][None, :, 0]
         else:  # statistics of u_units per segment, for the affine unit columns
@@ -186,45 +202,81 @@ class _Scenario:
             getattr(self.res, name)[:, block] = affine_stats(br[..., 0], br[..., 1], qu)
 
     def mass_columns(self, block: slice, b: _Block, ws: Workspace, tot: np.ndarray) -> None:
-        """Demand and scrap per element (the fraction does not vary by sample); demand totals."""
+        """Demand and scrap per element from the magnet mass (exact where the fraction does not
+        vary by sample; the banded elements are redone per pair in :meth:`pair_columns`)."""
         frac_r = self.arr.frac[block, self.report]  # (B, Yr, E)
+        fixed_r = np.where(self.banded[None, None, :], 0.0, frac_r)
         Cr = b.C[:, self.report]
 
         def dem_total(q: np.ndarray) -> None:
             # (Yr, E, B) @ (Yr, B, N): element demand summed over the block's segments
-            tot[1] = np.matmul(frac_r.transpose(1, 2, 0).astype(q.dtype), q.transpose(1, 0, 2))
+            tot[1] = np.matmul(fixed_r.transpose(1, 2, 0).astype(q.dtype), q.transpose(1, 0, 2))
 
         for name, coef, hook in (("demand", b.a_dem, dem_total), ("scrap", b.a_scr, None)):
             st = linear_stats(Cr, coef, ws, b.varies, hook)  # (K, B, Yr) magnet mass
             getattr(self.res, name)[:, block] = st[..., None] * frac_r[None]
 
     def element_columns(self, block: slice, b: _Block, ws: Workspace, tot: np.ndarray) -> None:
-        """End of life, recovered and primary for the (segment, element) pairs present."""
-        bi, ei = np.nonzero(self.present[block])
-        P, E, Yr, N, report = len(bi), self.E, self.Yr, self.N, self.report
-        if P == 0:
-            return
-        fp = self.arr.frac[block][bi, :, ei]  # (P, Y)
-        # (P, Yr, 4) cohort sums
-        EB = np.matmul(self.outm[block][bi], fp[:, :, None] * b.C[bi])[:, report]
+        """The (segment, element) pairs present: fixed-content elements with one fraction
+        series, banded ones with the route series (frac, up, dn) and their coefficients."""
+        for banded in (False, True):
+            bi, ei = np.nonzero(self.present[block] & (self.banded[None, :] == banded))
+            if len(bi) == 0:
+                continue
+            if banded:
+                fp, w = self.fser[block][bi, :, ei], self.w  # (P, Y, R1), (R1, N)
+            else:
+                fp, w = self.arr.frac[block][bi, :, ei][..., None], np.ones((1, self.N))
+            self.pair_columns(block, b, ws, tot, (bi, ei, fp, w), banded)
+
+    def pair_columns(
+        self, block: slice, b: _Block, ws: Workspace, tot: np.ndarray, pairs: tuple, banded: bool
+    ) -> None:
+        """End of life, recovered and primary (and, when banded, demand and scrap) of P pairs.
+
+        Each quantity is series (P, T, R1 x 4) @ coefficients (P, R1 x 4, N): the fraction
+        series times the four units x kg series, and the content coefficients times the
+        per-sample ones (a Kronecker product, never a loop over samples or years).
+        """
+        bi, ei, fp, w = pairs
+        P, R1, E, Yr, N, report = len(bi), fp.shape[2], self.E, self.Yr, self.N, self.report
+        XC = (fp[:, :, :, None] * b.C[bi][:, :, None, :]).reshape(P, -1, R1 * 4)  # (P, Y, J)
+        EB = np.matmul(self.outm[block][bi], XC)[:, report]  # (P, Yr, J) cohort sums
+        Xr = XC[:, report]
         onehot = (ei[None, :] == np.arange(E)[:, None]).astype("float32")  # (E, P)
+        varies = b.varies or (banded and N > 1)
 
-        def prim_total(q: np.ndarray, surplus: np.ndarray) -> None:
-            for k, x in ((0, q), (2, surplus)):
-                flat = x.reshape(P, Yr * N)
-                tot[k] = np.moveaxis((onehot.astype(flat.dtype) @ flat).reshape(E, Yr, N), 0, 1)
+        def kron(a: np.ndarray) -> np.ndarray:
+            return (w[None, :, None, :] * a[bi][:, None, :, :]).reshape(P, R1 * 4, N)
 
-        X_prim = np.concatenate([fp[:, report, None] * b.C[:, report][bi], -EB], axis=2)
-        A_prim = np.concatenate([b.a_net[bi], b.a_rec[bi]], axis=1)  # (P, 8, N)
-        for name, X, A in (("eol", EB, b.a[bi]), ("recovered", EB, b.a_rec[bi])):
-            st = linear_stats(X, A, ws, b.varies)  # (K, P, Yr)
+        def add_total(k: int, x: np.ndarray) -> None:
+            flat = x.reshape(P, Yr * N)
+            tot[k] += np.moveaxis((onehot.astype(flat.dtype) @ flat).reshape(E, Yr, N), 0, 1)
+
+        def write(name: str, st: np.ndarray) -> None:
             getattr(self.res, name)[:, block][:, bi, :, ei] = np.moveaxis(st, 0, 1)
-        prim, surplus = clipped_stats(X_prim, A_prim, ws, prim_total)  # (K, P, Yr) each
-        self.res.primary[:, block][:, bi, :, ei] = np.moveaxis(prim, 0, 1)
-        self.res.surplus[:, block][:, bi, :, ei] = np.moveaxis(surplus, 0, 1)
 
-    def run(self, block: slice) -> np.ndarray:
-        """Every column of one block of segments; returns its totals (3, Yr, E, N)."""
+        def prim_total(q: np.ndarray, sur: np.ndarray) -> None:
+            add_total(0, q)
+            add_total(2, sur)
+
+        if banded:
+            write("demand", linear_stats(Xr, kron(b.a_dem), ws, varies, lambda q: add_total(1, q)))
+            write("scrap", linear_stats(Xr, kron(b.a_scr), ws, varies))
+        write("eol", linear_stats(EB, kron(b.a), ws, varies))
+        write("recovered", linear_stats(EB, kron(b.a_rec), ws, varies))
+        prim, surplus = clipped_stats(
+            np.concatenate([Xr, -EB], axis=2),
+            np.concatenate([kron(b.a_net), kron(b.a_rec)], axis=1),
+            ws,
+            prim_total,
+        )
+        write("primary", prim)
+        write("surplus", surplus)
+
+    def run(self, block: slice) -> None:
+        """Every column of one block of segments; its totals (3, Yr, E, N) are added to
+        ``res.totals`` (under a lock: blocks never hold their totals all at once)."""
         ws = getattr(self.local, "ws", None)
         if ws is None:
             ws = self.local.ws = Workspace()
@@ -233,7 +285,8 @@ class _Scenario:
         tot = np.zeros((3, self.Yr, self.E, self.N))
         self.mass_columns(block, b, ws, tot)
         self.element_columns(block, b, ws, tot)
-        return tot
+        with self.lock:
+            self.res.totals += tot
 
 
 def project_arrays(
@@ -244,6 +297,7 @@ def project_arrays(
     workers: int | None = None,
     executor: ThreadPoolExecutor | None = None,
     local: threading.local | None = None,
+    content: np.ndarray | None = None,
 ) -> ProjectionArrays:
     """Run the model for one scenario over all segments; statistics on the reported years.
 
@@ -259,9 +313,10 @@ def project_arrays(
     float64. Segments run in blocks (bounded memory, per-thread reused buffers) on up to
     ``workers`` threads; the loop is over blocks of segments, never over years or samples.
     ``executor`` and ``local`` (thread-local buffers) may be shared between calls, e.g.
-    across scenarios, so the buffers are reused.
+    across scenarios, so the buffers are reused. ``content`` (R, N): the route draws t in
+    [-1, 1] of ``arr.routes`` (None: every grade at its content value).
     """
-    sc = _Scenario(arr, u, report, threading.local() if local is None else local)
+    sc = _Scenario(arr, u, report, threading.local() if local is None else local, content)
     S, N = arr.units_low.shape[0], u.shape[2]
     if chunk is None:  # about 2 M values per (pairs, Yr, N) buffer
         per_seg = max(1.0, sc.present.sum(axis=1).mean()) * sc.Yr * N
@@ -270,13 +325,13 @@ def project_arrays(
         workers = min(2, os.cpu_count() or 1)
     blocks = [slice(i, min(i + chunk, S)) for i in range(0, S, chunk)]
     if executor is not None and len(blocks) > 1:
-        partial_totals = list(executor.map(sc.run, blocks))
+        list(executor.map(sc.run, blocks))
     elif workers > 1 and len(blocks) > 1:
         with ThreadPoolExecutor(max_workers=workers) as ex:
-            partial_totals = list(ex.map(sc.run, blocks))
+            list(ex.map(sc.run, blocks))
     else:
-        partial_totals = [sc.run(b) for b in blocks]
-    sc.res.totals = np.sum(partial_totals, axis=0)
+        for b in blocks:  # blocks of segments
+            sc.run(b)
     return sc.res
 
 
@@ -304,15 +359,21 @@ def _project_scenarios(
     report: slice,
     chunk: int | None,
     workers: int | None,
+    content: np.ndarray,
 ) -> list[ProjectionArrays]:
-    """project_arrays for every scenario, sharing one thread pool and per-thread buffers."""
+    """project_arrays for every scenario, sharing one thread pool and per-thread buffers.
+
+    ``content`` (len(content_routes(lib)), N): the route draws, shared by every scenario.
+    """
     years = model_years(spec)
+    routes = content_routes(lib)
     proj: list[ProjectionArrays] = []
     workers = min(2, os.cpu_count() or 1) if workers is None else workers
     local = threading.local()  # per-thread buffers, reused across scenarios
     with ThreadPoolExecutor(max_workers=max(1, workers)) as ex:
         for name in names:  # scenarios: a handful
-            arr = pack_segments(spec.scenarios[name], lib, years)
+            arr = pack_segments(spec.scenarios[name], lib, years, routes)
+            rows = [routes.index(r) for r in arr.routes]
             proj.append(
                 project_arrays(
                     arr,
@@ -322,9 +383,26 @@ def _project_scenarios(
                     workers=workers,
                     executor=ex if workers > 1 else None,
                     local=local,
+                    content=content[rows],
                 )
             )
     return proj
+
+
+def _check_memory(samples: int, n_scenarios: int, n_years: int, n_segments: int) -> None:
+    """InputError before any work when ``samples`` would not fit in MEMORY_LIMIT_BYTES."""
+    from magnets.errors import InputError
+    from magnets.fleet.sampling import MEMORY_LIMIT_BYTES, max_samples, samples_bytes
+
+    limit = max_samples(n_scenarios, n_years, len(REPORTED), n_segments)
+    if samples > limit:
+        need = samples_bytes(samples, n_scenarios, n_years, len(REPORTED), n_segments)
+        raise InputError(
+            f"--samples {samples:,}: about {need / 1e9:,.1f} GB for {n_scenarios} scenario(s) x "
+            f"{n_years} years x {n_segments} segments; at most {limit:,} samples fit in "
+            f"{MEMORY_LIMIT_BYTES / 1e9:.0f} GB here. Run fewer samples (several runs with "
+            "different --seed can be pooled) or fewer scenarios"
+        )
 
 
 def project_fleet(
@@ -355,17 +433,29 @@ def project_fleet(
     names = _scenario_names(spec, scenarios)
     if samples is not None and samples < 2:
         raise InputError(f"--samples: expected at least 2 samples, instead received {samples}")
-    if samples is not None and seed is None:
-        seed = cast(int, np.random.SeedSequence().entropy) % (2**32)
     years = model_years(spec)
     report = slice(int(spec.start_year - years[0]), len(years))
+    if samples is not None:
+        _check_memory(samples, len(names), len(years[report]), len(spec.segments))
+    if samples is not None and seed is None:
+        seed = cast(int, np.random.SeedSequence().entropy) % (2**32)
     rep_years = years[report]
     u = sample_inputs(len(spec.segments), samples, seed)
-    proj = _project_scenarios(spec, lib, names, u, report, chunk, workers)
+    n_routes = len(content_routes(lib))
+    content = sample_content(n_routes, samples, seed)
+    proj = _project_scenarios(spec, lib, names, u, report, chunk, workers, content)
+    envelope = None
+    if samples is None:  # every grade at its low, then at its high content
+        envelope = [
+            _project_scenarios(spec, lib, names, u, report, chunk, workers, content + t)
+            for t in (-1.0, 1.0)
+        ]
     supply = fleet_supply(lib, rep_years)
     with_stats = samples is not None
     seg_names = tuple(s.name for s in spec.segments)
-    table = long_table(names, seg_names, rep_years, proj, oxide_factors(), supply, with_stats)
+    table = long_table(
+        names, seg_names, rep_years, proj, oxide_factors(), supply, with_stats, envelope
+    )
     totals = {n: p.totals for n, p in zip(names, proj)}
     return FleetResult(
         table=table,

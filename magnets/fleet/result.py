@@ -76,6 +76,13 @@ TABLE_SCHEMA: tuple[Column, ...] = (
     Column("inflow_units", "units", "units built that year"),
     Column("outflow_units", "units", "units retired that year"),
 )
+#: Columns of the content envelope, after ``surplus_scrap_t``, only without samples.
+ENVELOPE_SCHEMA: tuple[Column, ...] = (
+    Column("demand_low_t", "t element", "demand with every grade at its low content"),
+    Column("demand_high_t", "t element", "demand with every grade at its high content"),
+    Column("primary_low_t", "t element", "primary with every grade at its low content"),
+    Column("primary_high_t", "t element", "primary with every grade at its high content"),
+)
 #: Columns of FleetResult.summary, in order (``stat`` after ``element``, only with samples).
 SUMMARY_SCHEMA: tuple[Column, ...] = (
     Column("scenario", "", "scenario name, baseline first"),
@@ -156,17 +163,22 @@ def long_table(
     factors: np.ndarray,
     supply: dict[str, PrimarySupply],
     with_stats: bool,
+    envelope: list[list[ProjectionArrays]] | None = None,
 ) -> pd.DataFrame:
-    """Assemble the long table from per-scenario statistic arrays, without a row loop."""
+    """Assemble the long table from per-scenario statistic arrays, without a row loop.
+
+    ``envelope``: the runs at every grade's low and high content (without samples), for the
+    :data:`ENVELOPE_SCHEMA` columns.
+    """
     import pandas as pd
 
     K = len(STATS) if with_stats else 1
     S, Yr, E = len(seg_names), len(years), len(REPORTED)
 
     # target order: scenario, year, segment, element, stat -> arrays (Sc, Yr, S, E, K)
-    def el_block(name: str) -> np.ndarray:
+    def el_block(name: str, runs: list[ProjectionArrays] = proj) -> np.ndarray:
         return np.stack(
-            [np.transpose(getattr(p, name), (2, 1, 3, 0)) for p in proj]
+            [np.transpose(getattr(p, name), (2, 1, 3, 0)) for p in runs]
         )  # (Sc, Yr, S, E, K)
 
     def unit_block(name: str) -> np.ndarray:
@@ -192,6 +204,10 @@ def long_table(
     cols["recovered_t"] = el_block("recovered").reshape(n)
     cols["primary_t"] = primary.reshape(n)
     cols["surplus_scrap_t"] = el_block("surplus").reshape(n)
+    if envelope is not None:
+        for name in ("demand", "primary"):
+            for end, runs in zip(("low", "high"), envelope):
+                cols[f"{name}_{end}_t"] = el_block(name, runs).reshape(n)
     for name, col in SHARE_COLUMNS.items():
         f = share_factor(supply[name]).T  # (Yr, E)
         cols[col] = (primary * f[None, :, None, :, None]).reshape(n)
