@@ -324,6 +324,9 @@ def test_clip_is_per_sample_so_the_mean_is_of_what_is_reported(lib):
         coll=(1.0, 1.0),
         rec=(0.0, 1.0),
     )
+    from tests.test_fleet_bands import unbanded
+
+    lib = unbanded(lib)  # content at its value in every sample: only recovery is drawn
     res = project_fleet(spec_of(s, start=2008, end=2016), lib, samples=400, seed=2)
     dy = res.table[(res.table["element"] == "Dy")].pivot_table(
         index="year", columns="stat", values=["primary_t", "surplus_scrap_t"], observed=True
