@@ -50,7 +50,7 @@ def test_sanity_figures_are_consistent_and_named(sanity):
         "Acceptance): with the model rows the example's 2023 magnets hold 3.8 wt% Dy+Tb "
         "(2.8 with the class midpoints before) and its primary Dy is 111 % of the JRC world "
         "figure (78 % before). The rise is content, not mix: the Dy-diffused grades now carry "
-        "substrate Dy (HL-G50SH 0.6 -> 2.3, N48UH 0.9 -> 5.0 wt%) and the bulk grades 15-30 % "
+        "substrate Dy (HL-G50SH 0.6 -> 2.3, HL-G48UH 0.9 -> 5.0 wt%) and the bulk grades 15-30 % "
         "more (N38EH 9.7 wt%, above the 6-8 guideline); compressors (6.8 wt%), wind (4.3) and "
         "e-bikes (3.6) carry bulk mixes marked as assumptions. Not tuned to the target."
     ),

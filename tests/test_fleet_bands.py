@@ -42,15 +42,15 @@ def _value(lib, grade: str, el: str) -> float:
 
 @pytest.fixture(scope="module")
 def blib(lib):
-    # bands set around each grade's own value: bulk N45SH Dy -20 % / +20 %, Dy-GBD N48UH
+    # bands set around each grade's own value: bulk N45SH Dy -20 % / +20 %, Dy-GBD HL-G48UH
     # -50 % / +100 %, Tb-GBD N45SH-GBD Tb -30 % / +40 % (test figures, not data)
-    dy1, dy2 = _value(lib, "N45SH", "Dy"), _value(lib, "N48UH", "Dy")
+    dy1, dy2 = _value(lib, "N45SH", "Dy"), _value(lib, "HL-G48UH", "Dy")
     tb = _value(lib, "N45SH-GBD", "Tb")
     return banded(
         lib,
         {
             "N45SH": {"Dy_wt_pct_low": 0.8 * dy1, "Dy_wt_pct_high": 1.2 * dy1},
-            "N48UH": {"Dy_wt_pct_low": 0.5 * dy2, "Dy_wt_pct_high": 2.0 * dy2},
+            "HL-G48UH": {"Dy_wt_pct_low": 0.5 * dy2, "Dy_wt_pct_high": 2.0 * dy2},
             "N45SH-GBD": {"Tb_wt_pct_low": 0.7 * tb, "Tb_wt_pct_high": 1.4 * tb},
         },
     )
@@ -95,8 +95,8 @@ def test_one_draw_per_route_is_shared_by_segments_and_grades(blib):
 
 
 def test_routes_draw_independently(blib):
-    # bulk (N45SH) and Dy-GBD (N48UH) Dy in two segments: different routes, different draws
-    a, b = seg(name="a", mix={"N45SH": 1.0}), seg(name="b", mix={"N48UH": 1.0})
+    # bulk (N45SH) and Dy-GBD (HL-G48UH) Dy in two segments: different routes, different draws
+    a, b = seg(name="a", mix={"N45SH": 1.0}), seg(name="b", mix={"HL-G48UH": 1.0})
     res = project_fleet(spec_of(a, b, start=2005, end=2005), blib, samples=2000, seed=7)
     routes = content_routes(blib)
     t = sample_content(len(routes), 2000, 7)
@@ -119,7 +119,7 @@ def test_samples_with_bands_agree_with_dense_reference(blib):
         rec=(0.7, 0.95),
     )
     s1 = replace(
-        s1, mix_years=(2000, 2020), mixes=({"N45SH": 0.5, "N48UH": 0.5}, {"N45SH-GBD": 1.0})
+        s1, mix_years=(2000, 2020), mixes=({"N45SH": 0.5, "HL-G48UH": 0.5}, {"N45SH-GBD": 1.0})
     )
     s2 = seg(name="b", units=((2000, 2010), (5e3, 0.0), (5e3, 0.0)), mix={"N45SH": 1.0})
     spec = spec_of(s1, s2, start=2010, end=2040)
