@@ -392,7 +392,7 @@ def test_xlsx_in_and_out_round_trip(tmp_path, lib, capsys):
         )
     out = tmp_path / "out.xlsx"
     assert run_cli(["bom", src, "-o", out], capsys)[0] == 0
-    back = pd.read_excel(out)
+    back = pd.read_excel(out, engine="openpyxl")
     assert len(back) == 30 and list(back["part_id"]) == list(frame["part_id"])
     assert back["Dy_kg"].sum() == pytest.approx(from_csv["Dy_kg"].sum(), rel=1e-9)
 

@@ -62,7 +62,7 @@ def test_write_frame_round_trip(tmp_path, fmt):
     elif fmt == "parquet":
         back = pd.read_parquet(path)
     else:
-        back = pd.read_excel(path)
+        back = pd.read_excel(path, engine="openpyxl")
     assert back["x"].iloc[0] == 1.5 and pd.isna(back["x"].iloc[1])
     expected = (
         "=b" if fmt in ("json", "parquet") else "'=b"

@@ -172,6 +172,42 @@ def _check_cells(values: tuple, row: int, path: str) -> None:
 
 def _read_xlsx(p: Path | io.BytesIO, path: str, sheet: str | None) -> RawBom:
     _check_unpacked_size(p, path)
+    from magnets.bom.xlsx import calamine_rows
+
+    got = calamine_rows(p, path, sheet)  # compiled, when installed; same values as below
+    if got is not None:
+        for r, values in zip(got[2], got[1]):
+            _check_cells(values, r, path)
+    title, rows, sheet_rows = got if got is not None else _openpyxl_rows(p, path, sheet)
+    if not rows:
+        raise _unreadable(
+            path, f"sheet {title!r} is empty; expected a header row with a grade column"
+        )
+    # the header is the first row with a grade column among the first few (title rows above a
+    # table are common in workbooks), else the first non-empty row
+    h = next(
+        (
+            i
+            for i, r in enumerate(rows[:20])
+            if any(isinstance(v, str) and _field_of_quiet(v) == "grade" for v in r)
+        ),
+        0,
+    )
+    header = list(rows[h])
+    while header and header[-1] is None:
+        header.pop()
+    ncol = len(header)
+    headers = _unique_headers([("" if h is None else _cell_text(h)) for h in header])
+    body = [tuple(r[:ncol]) + (None,) * (ncol - len(r)) for r in rows[h + 1 :]]
+    cols = list(zip(*body)) if body else [()] * ncol
+    table = pa.table({f"c{i}": _column_array(list(c)) for i, c in enumerate(cols)})
+    return RawBom(path, "xlsx", headers, table, np.asarray(sheet_rows[h + 1 :], dtype=np.int64))
+
+
+def _openpyxl_rows(
+    p: Path | io.BytesIO, path: str, sheet: str | None
+) -> tuple[str, list[tuple], list[int]]:
+    """(sheet title, non-empty rows, their sheet row numbers) read by openpyxl."""
     try:
         import openpyxl
 
@@ -202,29 +238,7 @@ def _read_xlsx(p: Path | io.BytesIO, path: str, sheet: str | None) -> RawBom:
                 sheet_rows.append(r)
     finally:
         wb.close()
-    if not rows:
-        raise _unreadable(
-            path, f"sheet {ws.title!r} is empty; expected a header row with a grade column"
-        )
-    # the header is the first row with a grade column among the first few (title rows above a
-    # table are common in workbooks), else the first non-empty row
-    h = next(
-        (
-            i
-            for i, r in enumerate(rows[:20])
-            if any(isinstance(v, str) and _field_of_quiet(v) == "grade" for v in r)
-        ),
-        0,
-    )
-    header = list(rows[h])
-    while header and header[-1] is None:
-        header.pop()
-    ncol = len(header)
-    headers = _unique_headers([("" if h is None else _cell_text(h)) for h in header])
-    body = [tuple(r[:ncol]) + (None,) * (ncol - len(r)) for r in rows[h + 1 :]]
-    cols = list(zip(*body)) if body else [()] * ncol
-    table = pa.table({f"c{i}": _column_array(list(c)) for i, c in enumerate(cols)})
-    return RawBom(path, "xlsx", headers, table, np.asarray(sheet_rows[h + 1 :], dtype=np.int64))
+    return ws.title, rows, sheet_rows
 
 
 def _field_of_quiet(text: str) -> str | None:

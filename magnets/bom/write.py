@@ -25,7 +25,6 @@ from magnets.io import (
 )
 from magnets.outputs import is_special
 
-XLSX_MAX_ROWS = 1_048_575  # a sheet holds 1,048,576 rows, one is the header
 CSV_SLICE_ROWS = 125_000
 
 Target = str | os.PathLike[str] | IO[bytes]
@@ -59,8 +58,9 @@ def write_result(
     *,
     stream: IO[bytes] | None = None,
     progress: Progress | None = None,
-) -> None:
-    """Write the output table as CSV, JSON (array of records), Parquet or XLSX.
+) -> list[str]:
+    """Write the output table as CSV, JSON (array of records), Parquet or XLSX; returns
+    notes for the user (an XLSX table longer than a sheet continues on further sheets).
 
     With a path the file is written atomically (temporary file, then rename); without one,
     CSV or JSON go to ``stream`` (stdout's bytes by default). CSV and XLSX text cells are
@@ -74,11 +74,7 @@ def write_result(
         )
     if fmt == "xlsx":
         check_xlsx_cells(table)
-    if fmt == "xlsx" and table.num_rows > XLSX_MAX_ROWS:
-        raise InputError(
-            f"{table.num_rows} rows do not fit in one XLSX sheet (at most {XLSX_MAX_ROWS}); "
-            "write CSV or Parquet instead"
-        )
+    notes: list[str] = []
 
     def write(target: Target) -> None:
         if fmt == "csv":
@@ -90,7 +86,9 @@ def write_result(
 
             pq.write_table(table, str(target))
         else:
-            _write_xlsx(table, target)
+            from magnets.bom.xlsx import write_xlsx
+
+            notes[:] = write_xlsx(table, target)
 
     if path is None:
         out = stream if stream is not None else sys.stdout.buffer
@@ -99,6 +97,7 @@ def write_result(
     else:
         write_atomic(path, write)
     tick("done", 1.0)
+    return notes
 
 
 def _write_csv(table: pa.Table, target: Target, tick: Progress) -> None:
@@ -140,16 +139,3 @@ def _write_json(result: BomResult, target: Target) -> None:
         Path(target).write_bytes(data)
     else:
         target.write(data)
-
-
-def _write_xlsx(table: pa.Table, target: Target) -> None:
-    import openpyxl
-
-    safe = spreadsheet_safe(table, xlsx=True)
-    wb = openpyxl.Workbook(write_only=True)
-    ws = wb.create_sheet("bom")
-    ws.append(safe.column_names)
-    cols = [c.to_pylist() for c in safe.columns]
-    for row in zip(*cols, strict=True):  # openpyxl writes cell by cell
-        ws.append(list(row))
-    wb.save(str(target))

@@ -203,7 +203,8 @@ def _evaluate_and_write(args: argparse.Namespace, src: Path, fmt: str, bar: _Pro
     for w in result.warnings:
         warn(w)
     try:
-        write_result(result, args.output, fmt, progress=bar)
+        for note in write_result(result, args.output, fmt, progress=bar):
+            warn(note)
         if args.summary:
             from magnets.io import dumps_json, write_atomic
 
