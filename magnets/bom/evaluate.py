@@ -383,12 +383,14 @@ def evaluate_bom(
     pc_default, calibration = _calibration(lib, default_pc)
     ids = pa.array([str(x) for x in lib.grades.index], pa.string())
     bad, msgs, vals = field_messages(cols, raw.table.num_rows)
+    tick("matching", 0.4)
     gpos, bad, err_msg = _grade_errors(lib, cols, raw, bad, msgs)
 
     tick("rating", 0.45)  # ratings and suggestions, once per distinct combination
     combo, c = _combos(gpos, vals, pc_default)
     _rate(lib, c, substitute_many, rank_by, date)
     grades = grade_arrays(lib, date, rank_by)
+    tick("messages", 0.55)  # texts once per distinct combination, gathered to rows below
     c_msg = combo_messages(ids, c, **_judge(c, grades, suggest))
 
     tick("broadcasting", 0.6)
