@@ -360,10 +360,8 @@ def evaluate_bom(
         What "leaner" means for suggestions, and the order of ``summary['top_savings']``.
         With 'price', an unknown price (as :mod:`magnets.substitution` defines it) ranks
         last and gives an unknown saving.
-    suggest : bool
-        False skips the suggestion columns (``--no-suggest``).
-    sheet : str, optional
-        XLSX sheet (first sheet by default).
+    suggest : bool, False skips the suggestion columns (``--no-suggest``).
+    sheet : str, optional, the XLSX sheet (first sheet by default).
     progress : callable(stage, fraction), optional
         Called as the work advances (the CLI draws a bar from it).
     bands : bool, True adds per-line low/high Dy, Tb and controlled kg (BAND_COLUMNS).
