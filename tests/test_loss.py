@@ -201,7 +201,7 @@ def _loss_below_rating(row, kw, dT):
     return loss.irreversible_loss(*args, r.t_max_C - dT, **kw).loss_pct
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, derandomize=True)  # same examples every run (CI)
 @given(data=st.data(), pc=st.floats(2.0, 10.0))
 def test_property_under_0p1_percent_15K_below_the_rating_at_pc2_and_up(sintered, data, pc):
     # The property, in the domain where the model meets it: the library's sintered NdFeB
@@ -214,7 +214,7 @@ def test_property_under_0p1_percent_15K_below_the_rating_at_pc2_and_up(sintered,
         assert pct is None or pct < 0.1
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, derandomize=True)  # same examples every run (CI)
 @given(data=st.data(), pc=st.floats(0.5, 10.0), hd=st.floats(0.0, 300.0))
 def test_property_under_0p1_percent_30K_below_the_rating_any_load_line(sintered, data, pc, hd):
     # Over Pc 0.5-10 and Hd 0-300 kA/m the library's sintered grades need at most 24 K.
@@ -223,7 +223,7 @@ def test_property_under_0p1_percent_30K_below_the_rating_any_load_line(sintered,
     assert pct is None or pct < 0.1
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, derandomize=True)  # same examples every run (CI)
 @given(
     br=st.floats(0.2, 1.5),
     hcj=st.floats(100.0, 3000.0),

@@ -356,7 +356,11 @@ class GradeScreen(MagnetsScreen):
                 plt.scatter([app.temp_C], [now], color=PALETTE[1][0], marker="●")
             plt.xlim(min(temps), max(temps))
             plt.ylim(0, 100)
-            plt.yticks([0, 25, 50, 75, 100])
+            # ticks that each get a row of their own: where two share a row, plotext keeps
+            # whichever a hash-ordered set yields last, so the label changed from run to run
+            rows = self.query_one("#loss-plot", Plot).size.height - 4  # axes and label rows
+            ticks = [0, 25, 50, 75, 100] if rows >= 9 else [0, 50, 100] if rows >= 3 else [0, 100]
+            plt.yticks(ticks if rows >= 2 else [0])
             plt.xlabel("trip temperature °C" + (" (cold side)" if c["cold"] else ""))
             plt.ylabel("loss %")
 
