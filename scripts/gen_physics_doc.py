@@ -214,6 +214,23 @@ T["CAP_KOE"] = f"{m.cap_Tb_kA_m / kOe:.1f}"
 T["EDY_KOE"] = f"{m.e_Dy_kA_m_per_wt / kOe:.1f}"
 t = co.tradeoff(pc=c.pc, model=m, beta=bm)
 t = t[t.temp_C.isin([80, 120, 150, 180, 200, 220, 240])]
+model_rows = lib.compositions[lib.compositions["basis"] == "model"]
+served = lib.grades.groupby("composition").size()
+T["MODEL_ROWS"] = md(
+    pd.DataFrame(
+        {
+            "row": model_rows["id"],
+            "grades": [int(served.get(i, 0)) for i in model_rows["id"]],
+            "Dy low": model_rows["Dy_wt_pct_low"],
+            "Dy": model_rows["Dy_wt_pct"],
+            "Dy high": model_rows["Dy_wt_pct_high"],
+            "Tb low": model_rows["Tb_wt_pct_low"],
+            "Tb": model_rows["Tb_wt_pct"],
+            "Tb high": model_rows["Tb_wt_pct_high"],
+        }
+    ),
+    {c: "{:.3f}" for c in ("Dy low", "Dy", "Dy high", "Tb low", "Tb", "Tb high")},
+)
 T["TRADEOFF"] = md(
     t.drop(columns=["reachable"]),
     {
