@@ -229,7 +229,7 @@ T["MODEL_ROWS"] = md(
             "Tb high": model_rows["Tb_wt_pct_high"],
         }
     ),
-    {c: "{:.3f}" for c in ("Dy low", "Dy", "Dy high", "Tb low", "Tb", "Tb high")},
+    dict.fromkeys(("Dy low", "Dy", "Dy high", "Tb low", "Tb", "Tb high"), "{:.3f}"),
 )
 T["TRADEOFF"] = md(
     t.drop(columns=["reachable"]),
