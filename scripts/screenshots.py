@@ -25,10 +25,12 @@ DOCS = ROOT / "docs"
 SHOTS = {
     "library": [],
     "grade": [],  # opened by id below
-    "tradeoff": ["2", "plus", "plus", "plus", "plus", "plus", "plus"],  # 180 degC
+    "tradeoff": ["2"],  # 150 degC: the reference's family (NdFeB), ranked by Dy+Tb
     "bom": ["3", "a"],
     "fleet": ["4"],
     "help": ["question_mark"],
+    # HL-G52SH (Dy diffused) beside HL-G50SHT (Tb diffused)
+    "compare": ["slash", *"hl-g5", "enter", "down", "space", "down", "down", "space", "c"],
 }
 
 
@@ -81,6 +83,11 @@ def main(argv: list[str] | None = None) -> int:
         print(svg.relative_to(ROOT))
         if rsvg:
             png = svg.with_suffix(".png")
+            # rsvg-convert drops the runs of leading spaces Textual writes (right-aligned
+            # numbers would shift left) unless the SVG says to preserve white space
+            text = svg.read_text()
+            if 'xml:space="preserve"' not in text:
+                svg.write_text(text.replace("<svg ", '<svg xml:space="preserve" ', 1))
             subprocess.run([rsvg, "-w", str(w * 12), str(svg), "-o", str(png)], check=True)
             print(png.relative_to(ROOT))
     return 0

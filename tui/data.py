@@ -362,6 +362,18 @@ def _condition_view(session: Session, *, pc: float, hd_kA_m: float, family: str 
     return result
 
 
+def compare_view(
+    session: Session, grade_ids: list[str], *, temp_C: float, pc: float, hd_kA_m: float
+) -> Any:
+    """The compare screen's table: :func:`magnets.substitution.compare.compare_grades` at
+    the working condition, one row per grade (indexed by id, in the order marked)."""
+    from magnets.substitution.compare import compare_grades
+
+    return compare_grades(
+        session.lib, grade_ids, temp_C=temp_C, pc=pc, hd_kA_m=hd_kA_m, date=session.date
+    )
+
+
 # ----------------------------------------------------------------------------- BOM
 def example_path(name: str) -> Path:
     """A bundled example file (materials/examples/NAME)."""

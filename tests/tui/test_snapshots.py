@@ -39,6 +39,8 @@ SCREENS = {
     "tradeoff": (("2",), None),
     "bom": (("3", "a"), None),
     "fleet": (("4",), None),
+    # HL-G52SH (Dy diffused) beside HL-G50SHT (Tb diffused), marked in the filtered library
+    "compare": (("slash", *"hl-g5", "enter", "down", "space", "down", "down", "space", "c"), None),
 }
 #: every screen at the three sizes engineers use: a laptop split, a default terminal, wide
 SIZES = [(80, 24), (120, 36), (200, 50)]

@@ -37,6 +37,7 @@ def _export_style(value: Any) -> str:
 
 LIBRARY_COLUMNS = [
     Col("id", "Grade", min_width=16),
+    Col("mark", "✓", style=lambda v: "bold yellow"),
     Col("family", "Family"),
     Col("route", "Route"),
     Col("Br_T", "Br T", "{:.2f}", numeric=True),
@@ -59,7 +60,8 @@ class GradesTable(FrameTable):
     """The grades table; enter opens the grade under the cursor."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select_cursor", "Open", key_display="enter")
+        Binding("enter", "select_cursor", "Open", key_display="enter"),
+        Binding("space", "screen.toggle_mark", "Mark", key_display="space"),
     ]
 
 
@@ -73,11 +75,14 @@ class LibraryScreen(MagnetsScreen):
         Binding("escape", "focus_table", "Table", show=False),
         Binding("x", "clear_filters", "Clear"),
         Binding("y", "copy_row", "Copy"),
+        Binding("c", "compare", "Compare"),
     ]
 
     def __init__(self) -> None:
         super().__init__(id="library")
         self.view = None  # full library view frame (DataFrame)
+        #: grades marked for the compare screen (space), in the order marked
+        self.marked: list[str] = []
         self._dirty = False
 
     def compose(self) -> ComposeResult:
@@ -159,6 +164,7 @@ class LibraryScreen(MagnetsScreen):
         if self.view is None:
             return
         shown = self.filtered()
+        shown = shown.assign(mark=["✓" if i in self.marked else "" for i in shown.index])
         self.query_one(FrameTable).show(shown, LIBRARY_COLUMNS)
         app = self.app
         text = self.query_one("#search", Input).value.strip()
@@ -167,6 +173,7 @@ class LibraryScreen(MagnetsScreen):
             f"[b]{len(shown)}[/]/{len(self.view)} grades{what} · rated at Pc [b]{app.pc:.2f}[/]"
             f" Hd [b]{app.hd_kA_m:.0f}[/] kA/m · controls as of {app.as_of:%Y-%m-%d}:"
             f" [b red]●[/] controlled [yellow]?[/] unknown"
+            + (f" · [b]{len(self.marked)}[/] marked (c compare)" if self.marked else "")
         )
 
     @on(Input.Changed)
@@ -203,6 +210,32 @@ class LibraryScreen(MagnetsScreen):
             return
         self.app.copy_to_clipboard(text)
         self.notify(f"Copied the row of {table.current_key()} (tab-separated).", title="Copied")
+
+    def action_toggle_mark(self) -> None:
+        """Mark or unmark the grade under the cursor for the compare screen (four at most)."""
+        from .compare import MAX_COMPARED
+
+        key = self.query_one(FrameTable).current_key()
+        if key is None:
+            return
+        if key in self.marked:
+            self.marked.remove(key)
+        elif len(self.marked) >= MAX_COMPARED:
+            self.notify(
+                f"Compare holds {MAX_COMPARED} grades: unmark one first.", severity="warning"
+            )
+            return
+        else:
+            self.marked.append(key)
+        self.apply_filters()
+
+    def action_compare(self) -> None:
+        from .compare import CompareScreen
+
+        if len(self.marked) < 2:
+            self.notify("Mark two to four grades with space, then press c.", severity="warning")
+            return
+        self.app.push_screen(CompareScreen(self.marked))
 
     def action_open_grade(self) -> None:
         key = self.query_one(FrameTable).current_key()
