@@ -102,17 +102,24 @@ def _read(path: Path) -> Library | None:
     return lib if isinstance(lib, Library) and not lib.problems else None
 
 
-def _write(folder: Path, path: Path, lib: Library) -> None:
+def _replace(folder: Path, path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` in ``folder`` atomically (temp file, then rename); a folder
+    that cannot be written is ignored (the cache only ever saves time)."""
     with contextlib.suppress(OSError):
         folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".pickle", dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=folder)
         try:
             with os.fdopen(fd, "wb") as fh:
-                pickle.dump(lib, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                fh.write(data)
             os.replace(tmp, path)
         finally:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+def _write(folder: Path, path: Path, lib: Library) -> None:
+    _replace(folder, path, pickle.dumps(lib, protocol=pickle.HIGHEST_PROTOCOL))
+    with contextlib.suppress(OSError):
         old = sorted(folder.glob(f"{_PREFIX}*.pickle"), key=lambda p: p.stat().st_mtime)
         for stale in old[:-KEEP]:
             stale.unlink()
@@ -142,16 +149,7 @@ def chemistry_table(compute: Callable[[], dict]) -> dict:
         if isinstance(table, dict) and {"mass", "oxide"} <= set(table):
             return table
     table = compute()
-    with contextlib.suppress(OSError):
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(table, fh)
-            os.replace(tmp, path)
-        finally:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+    _replace(folder, path, json.dumps(table).encode("utf-8"))
     return table
 
 

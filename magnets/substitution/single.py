@@ -187,12 +187,19 @@ def _loss_at(t: pd.DataFrame, temp: float, pc: float, hd: float) -> np.ndarray:
 
 def _holds_fn(
     t: pd.DataFrame, tmax: np.ndarray, pc: float, hd: float, max_loss_pct: float | None
-) -> Callable[[float], np.ndarray]:
-    """Mask of the grades that hold a temperature: knee rating >= T, or loss at T <= the cap."""
+) -> tuple[Callable[[float], np.ndarray], Callable[[float], np.ndarray]]:
+    """(holds, loss_at): mask of the grades that hold a temperature (knee rating >= T, or loss
+    at T <= the cap) and the loss of every grade at T, computed once per temperature."""
+    from functools import lru_cache
+
+    @lru_cache(maxsize=2)
+    def loss_at(temp: float) -> np.ndarray:
+        return _loss_at(t, temp, pc, hd)
+
     if max_loss_pct is None:
-        return lambda temp: tmax >= temp - _T_TOL
+        return (lambda temp: tmax >= temp - _T_TOL), loss_at
     cap = float(max_loss_pct)
-    return lambda temp: _loss_at(t, temp, pc, hd) <= cap + 1e-9  # NaN loss never holds
+    return (lambda temp: loss_at(temp) <= cap + 1e-9), loss_at  # NaN loss never holds
 
 
 def _check_max_loss(max_loss_pct: Any) -> None:
@@ -410,7 +417,7 @@ def find_substitutes(
     rating = _rate_arrays(t, pc, hd)
     tmax = np.asarray(rating.t_max_C, dtype=float)
     cold = _holds_cold(t, float(cold_C), pc, hd) if cold_C is not None else np.ones(len(t), bool)
-    holds = _holds_fn(t, tmax, pc, hd, max_loss_pct)
+    holds, loss_at = _holds_fn(t, tmax, pc, hd, max_loss_pct)
     ref, temp = _requirement(
         lib, t, tmax, cold, holds, reference=reference, temp_C=temp_C, family=family,
         pc=pc, hd=hd, cold_C=cold_C,
@@ -418,7 +425,7 @@ def find_substitutes(
     scope = _scope(family, fams[ref], rank_by)
     B = np.asarray(_b_op_at(t, temp, pc, hd)[1], dtype=float)
     mf = _mass_factor(t, B, ref)
-    loss = _loss_at(t, temp, pc, hd)
+    loss = loss_at(temp)
     qual = holds(temp) & cold & _family_filter(fams, family, fams[ref])
     qual &= np.isfinite(mf) & (mf > 0) & (mf <= float(max_mass_factor) + 1e-12)
     idx = np.flatnonzero(qual & _route_and_br(t, route, min_br_T))
