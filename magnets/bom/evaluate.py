@@ -211,6 +211,7 @@ def _rate(
     if not m:
         c.update(t_max_C=np.zeros(0), holds_cold=np.zeros(0, bool), sug=np.zeros(0, np.int64))
         c.update(sug_t_max_C=np.zeros(0), sug_mass_factor=np.zeros(0), loss_pct=np.zeros(0))
+        c.update(req_C=np.zeros(0))
         return
     thick = c["thickness_mm"].astype(float)
     extra = {"thickness_mm": thick} if np.isfinite(thick).any() else {}
@@ -231,6 +232,7 @@ def _rate(
     c["sug"] = sub["suggested_pos"].to_numpy(dtype=np.int64)
     c["sug_t_max_C"] = sub["suggested_t_max_C"].to_numpy(dtype=float)
     c["sug_mass_factor"] = sub["suggested_mass_factor"].to_numpy(dtype=float)
+    c["req_C"] = sub["required_temp_C"].to_numpy(dtype=float)  # the rating where none given
     c["loss_pct"] = _loss(lib, c, date)
 
 
@@ -314,6 +316,23 @@ def _suggest_rows(
     return sug
 
 
+def _why_text(lib: Any, c: dict[str, np.ndarray], date: dt.date) -> pa.Array:
+    """Per combination: why its suggestion answers (:func:`magnets.substitution.why.why`,
+    what ``substitute --why`` prints), null where there is none; once per combination."""
+    from magnets.substitution.why import why
+
+    has = c["sug"] >= 0
+    text = np.full(has.size, "", dtype=object)
+    if has.any():
+        thick = c["thickness_mm"].astype(float)[has]
+        text[has] = why(
+            lib, c["sug"][has], temp_C=c["req_C"][has], pc=c["pc"].astype(float)[has],
+            hd_kA_m=c["hd_kA_m"].astype(float)[has], date=date,
+            thickness_mm=thick if np.isfinite(thick).any() else None,
+        )["why"].to_numpy(dtype=object)  # fmt: skip
+    return pa.array(text, pa.string(), mask=~has)
+
+
 def _thickness_text(c: dict[str, np.ndarray], rows: _ToRows, grades: GradeArrays) -> pa.Array:
     """Per row: what the suggestion assumes about thickness (GBD grades only; null else)."""
     from magnets.physics.coercivity import THICKNESS_LIMIT_MM
@@ -383,7 +402,6 @@ def evaluate_bom(
     bad, msgs, vals = field_messages(cols, raw.table.num_rows)
     tick("matching", 0.4)
     gpos, bad, err_msg = _grade_errors(lib, cols, raw, bad, msgs)
-
     tick("rating", 0.45)  # ratings and suggestions, once per distinct combination
     combo, c = _combos(gpos, vals, pc_default)
     _rate(lib, c, substitute_many, rank_by, date)
@@ -406,6 +424,7 @@ def evaluate_bom(
     if suggest:
         tick("suggesting", 0.7)
         sug = _suggest_rows(out, ids, rows, c, total_kg, el_kg, ctrl_kg, gpos, grades, rank_by)
+        out["suggested_why"] = rows.text(_why_text(lib, c, date))  # after suggested_thickness
     table = pa.table(out)
     tick("summarising", 0.8)
     summary = build_summary(

@@ -33,6 +33,11 @@ suggested_Dy_Tb_kg_low, suggested_Dy_Tb_kg_high
                                 high bound of its composition (equal where it has no band)
 suggested_thickness     string  what a GBD suggestion assumes about thickness ("assumes
                                 <= 6 mm" without a thickness column); null for other routes
+suggested_why           string  why the suggestion answers (:mod:`magnets.substitution.why`, as
+                                ``substitute --why``): its rating at the row's Pc and Hd and
+                                what limits it, its margin and datasheet rating, Dy+Tb with
+                                basis and band, the GBD thickness assumed, export control as
+                                of the date; null where the line has no suggestion
 
 With ``bands=True`` (``magnets bom --bands``), after controlled_kg:
 Dy_kg_low Dy_kg_high Tb_kg_low Tb_kg_high controlled_kg_low controlled_kg_high
@@ -79,6 +84,7 @@ SUGGEST_COLUMNS = [
     "suggested_Dy_Tb_kg_low",
     "suggested_Dy_Tb_kg_high",
     "suggested_thickness",
+    "suggested_why",
 ]
 #: per-line bounds of the specified grade's content (``bands=True``), after controlled_kg
 BAND_COLUMNS = [

@@ -55,6 +55,12 @@ tradeoff --thickness` uses). With --thickness MM, GBD grades thicker than that k
 share of their diffused HcJ gain, and are rated accordingly; without it, GBD figures assume a
 magnet no thicker than 6 mm and the thickness column says so.
 
+--why adds one line per grade saying why it answers: its rating at (Pc, Hd) and what limits
+it (the knee at that Pc, or a structural, oxidation or Curie cap) with the margin, what the
+datasheet prints (a rating at a stated Pc, a guideline, or none), Dy+Tb (and Sm) with the
+composition basis and band, the thickness a GBD figure assumes, and the export-controlled
+elements as of --date. The BOM's suggested_why column and the TUI's detail line say the same.
+
 examples:
   magnets substitute N38EH
   magnets substitute --temp 180 --pc 1 --rank-by dy_tb
@@ -62,6 +68,7 @@ examples:
   magnets substitute --temp 120 --family any --max-mass-factor 3 --cold -40
   magnets substitute --temp 150 --pc 2 --max-loss 5
   magnets substitute --temp 170 --pc 1 --hd 400 --thickness 10
+  magnets substitute --temp 150 --pc 1 --top 3 --why
 """
 
 
@@ -118,6 +125,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="ranking metric (default: dy_tb in the reference's NdFeB family, controlled when "
         "--family widens it or for SmCo)",
     )
+    p.add_argument(
+        "--why",
+        action="store_true",
+        help="say why each grade answers: its rating and what limits it, composition basis "
+        "and band, the thickness a GBD figure assumes, export control as of --date (a line "
+        "per grade after the table; a `why` column in csv and json)",
+    )
     p.add_argument("--top", type=int, default=10, metavar="N", help="show the first N (default 10)")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
 
@@ -164,8 +178,10 @@ def run(args: argparse.Namespace) -> int:
     )
     a = out.attrs
     by_loss = args.max_loss is not None
+    why = ["why"] if args.why else []
     if args.format == "json":
-        write_frame(out[SUBSTITUTE_KEYS + (["loss_pct_at_temp"] if by_loss else [])], None, "json")
+        keys = SUBSTITUTE_KEYS + (["loss_pct_at_temp"] if by_loss else []) + why
+        write_frame(out[keys], None, "json")
         return 0
     cols = (
         SUBSTITUTE_KEYS[:-1]
@@ -175,7 +191,7 @@ def run(args: argparse.Namespace) -> int:
         + ["pareto", "is_reference"]
     )
     if args.format == "csv":
-        write_frame(out[cols], None, "csv")
+        write_frame(out[cols + why], None, "csv")
         return 0
     _header(a)
     if len(out) == 0:
@@ -184,6 +200,9 @@ def run(args: argparse.Namespace) -> int:
         )
         return 0
     _write_table(out, cols)
+    if args.why:
+        for gid, text in zip(out["id"], out["why"], strict=True):
+            sys.stdout.write(f"# why {gid}: {text}\n")
     return 0
 
 

@@ -68,6 +68,8 @@ SUBSTITUTE_COLUMNS: dict[str, str] = {
     "price_usd_equal_flux": "raw-material price per kg of reference at equal flux, USD/kg",
     "pareto": "on the front of (higher t_max_C, leaner ranking metric)",
     "is_reference": "this row is the reference grade",
+    "why": "why it answers: rating and its limit, composition basis and band, GBD thickness, "
+    "export control as of the date (magnets.substitution.why)",
 }
 #: ``frame.attrs`` of the :func:`find_substitutes` table: the requirement it answers.
 SUBSTITUTE_ATTRS: dict[str, str] = {
@@ -441,4 +443,19 @@ def find_substitutes(
     )  # fmt: skip
     if top is not None:
         out = out.head(int(top))
-    return out.reset_index(drop=True)
+    return _with_why(lib, out.reset_index(drop=True), date)
+
+
+def _with_why(lib: Library, out: pd.DataFrame, date: dt.date | None) -> pd.DataFrame:
+    """``out`` with the ``why`` column (:func:`magnets.substitution.why.why`) at its
+    requirement (``attrs``); computed after ``top``, for the rows shown only."""
+    from magnets.substitution.why import why
+
+    a = out.attrs
+    text = why(
+        lib, lib.grades.index.get_indexer(out["id"]), temp_C=a["temp_C"], pc=a["pc"],
+        hd_kA_m=a["hd_kA_m"], thickness_mm=a["thickness_mm"], date=date,
+        loss_pct=out["loss_pct_at_temp"].to_numpy(dtype=float), max_loss_pct=a["max_loss_pct"],
+    )["why"]  # fmt: skip
+    out["why"] = text.to_numpy(dtype=object) if len(out) else np.zeros(0, dtype=object)
+    return out
