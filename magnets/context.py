@@ -95,7 +95,7 @@ def build_context(
         (``magnets data check`` passes False to list them instead).
     """
     from magnets.data.cache import cached_library
-    from magnets.data.library import user_dirs_from_env
+    from magnets.data.layers import user_dirs_from_env
 
     extra = list(library_dirs or [])
     dirs = user_dirs_from_env(extra) if use_env else tuple(Path(d) for d in extra)

@@ -101,17 +101,18 @@ def test_chemistry_table_is_pymatgens_own_numbers(folder):
     assert table["oxide"]["Dy"] == pytest.approx(1.14769, rel=1e-5)
 
 
-def test_show_with_a_warm_cache_imports_no_pymatgen_scipy_matplotlib_or_textual(folder):
-    # issue 13 wants pandas gone too; that needs a pandas-free view of the cache (not yet)
+def test_show_with_a_warm_cache_imports_no_pandas_numpy_pymatgen_scipy_or_matplotlib(folder):
+    # issue 13: `show` reads the pandas-free view of the cache (magnets/data/view.py)
     probe = (
         "import sys\n"
         "from magnets.cli.entry import main\n"
         "main(['show', 'N38EH'])\n"
-        "heavy = {'pymatgen', 'scipy', 'matplotlib', 'textual', 'openpyxl'}\n"
+        "heavy = {'pandas', 'numpy', 'pyarrow', 'pymatgen', 'scipy', 'matplotlib', 'textual',"
+        " 'openpyxl'}\n"
         "print('IMPORTED', sorted({m.split('.')[0] for m in sys.modules} & heavy))\n"
     )
     env = {**os.environ, "MAGNETS_CACHE_DIR": str(folder)}
-    for _ in range(2):  # the first run fills the cache, the second reads it
+    for _ in range(2):  # the first run fills the cache and the view, the second reads the view
         out = subprocess.run(
             [sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True
         ).stdout

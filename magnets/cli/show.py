@@ -77,16 +77,52 @@ def _band_line(d: dict[str, Any]) -> str:
     return f"Dy/Tb wt% low / value / high ({d['composition_basis']}): {', '.join(parts)}\n"
 
 
+def _dirs(args: argparse.Namespace) -> tuple:
+    from pathlib import Path
+
+    from magnets.data.layers import user_dirs_from_env
+
+    return tuple(Path(d).resolve() for d in user_dirs_from_env(getattr(args, "library", None)))
+
+
+def _from_view(args: argparse.Namespace) -> dict[str, Any] | None:
+    """The grade from the pandas-free view of the cache (None: take the full path)."""
+    import datetime as dt
+
+    from magnets.data.view import read_view
+
+    day = getattr(args, "date", None) or dt.date.today()
+    return read_view(_dirs(args), args.grade, day)
+
+
+def _save_view(lib, args: argparse.Namespace) -> None:
+    """Write the view the next ``show`` reads (only where the library cache lives)."""
+    from magnets.data.cache import cache_dir, content_key
+    from magnets.data.catalog import view_payload
+    from magnets.data.view import write_view
+
+    folder = cache_dir()
+    key = content_key(_dirs(args)) if folder is not None else None
+    if folder is not None and key is not None:
+        write_view(folder, key, view_payload(lib))
+
+
 def run(args: argparse.Namespace) -> int:
     import sys
 
     from magnets.cli.support import context_from_args, format_mapping
-    from magnets.data.catalog import detail
-    from magnets.io import dumps_json
 
-    ctx = context_from_args(args)
-    d = detail(ctx.library, args.grade, ctx.date)
+    d = None if args.format == "json" else _from_view(args)
+    if d is None:
+        from magnets.data.catalog import detail
+
+        ctx = context_from_args(args)
+        d = detail(ctx.library, args.grade, ctx.date)
+        if args.format != "json":
+            _save_view(ctx.library, args)
     if args.format == "json":
+        from magnets.io import dumps_json
+
         sys.stdout.write(dumps_json(d) + "\n")
         return 0
     out = sys.stdout

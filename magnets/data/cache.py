@@ -60,7 +60,7 @@ def cache_dir() -> Path | None:
 def _files(dirs: tuple[Path, ...]) -> list[tuple[str, Path]] | None:
     """(label, path) of every file the library would read; None when a layer is not readable
     as a library (the loader reports that, so there is nothing to cache)."""
-    from magnets.data.library import _layer_files, _layers
+    from magnets.data.layers import _layer_files, _layers
 
     problems: list = []
     out = [(label, path) for root, builtin in _layers(dirs) for _, path, label in
@@ -68,17 +68,16 @@ def _files(dirs: tuple[Path, ...]) -> list[tuple[str, Path]] | None:
     return None if problems else out
 
 
-def library_key(dirs: tuple[Path, ...]) -> str | None:
-    """The cache key of the library these layers make, or None when it cannot be cached."""
-    import pandas
-
+def content_key(dirs: tuple[Path, ...]) -> str | None:
+    """A key over the package version, the loader's source and every library file in use
+    (no pandas needed: the fast ``show`` path uses it), or None when it cannot be cached."""
     from magnets import __version__
 
     files = _files(dirs)
     if files is None:
         return None
     h = hashlib.sha256()
-    for part in (__version__, sys.version, pandas.__version__):
+    for part in (__version__, sys.version):
         h.update(part.encode() + b"\0")
     for src in sorted(Path(__file__).parent.glob("*.py")):
         h.update(src.name.encode() + b"\0" + src.read_bytes() + b"\0")
@@ -89,6 +88,17 @@ def library_key(dirs: tuple[Path, ...]) -> str | None:
     except OSError:
         return None  # unreadable: the loader says why
     return h.hexdigest()[:32]
+
+
+def library_key(dirs: tuple[Path, ...]) -> str | None:
+    """The cache key of the library these layers make (the content key and the pandas
+    version, which fixes the pickle format), or None when it cannot be cached."""
+    import pandas
+
+    key = content_key(dirs)
+    if key is None:
+        return None
+    return hashlib.sha256(f"{key}\0{pandas.__version__}".encode()).hexdigest()[:32]
 
 
 def _read(path: Path) -> Library | None:
@@ -102,7 +112,7 @@ def _read(path: Path) -> Library | None:
     return lib if isinstance(lib, Library) and not lib.problems else None
 
 
-def _replace(folder: Path, path: Path, data: bytes) -> None:
+def replace_file(folder: Path, path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` in ``folder`` atomically (temp file, then rename); a folder
     that cannot be written is ignored (the cache only ever saves time)."""
     with contextlib.suppress(OSError):
@@ -118,7 +128,7 @@ def _replace(folder: Path, path: Path, data: bytes) -> None:
 
 
 def _write(folder: Path, path: Path, lib: Library) -> None:
-    _replace(folder, path, pickle.dumps(lib, protocol=pickle.HIGHEST_PROTOCOL))
+    replace_file(folder, path, pickle.dumps(lib, protocol=pickle.HIGHEST_PROTOCOL))
     with contextlib.suppress(OSError):
         old = sorted(folder.glob(f"{_PREFIX}*.pickle"), key=lambda p: p.stat().st_mtime)
         for stale in old[:-KEEP]:
@@ -149,7 +159,7 @@ def chemistry_table(compute: Callable[[], dict]) -> dict:
         if isinstance(table, dict) and {"mass", "oxide"} <= set(table):
             return table
     table = compute()
-    _replace(folder, path, json.dumps(table).encode("utf-8"))
+    replace_file(folder, path, json.dumps(table).encode("utf-8"))
     return table
 
 
@@ -172,4 +182,12 @@ def cached_library(user_dirs: Iterable[str | Path] | None = None) -> Library:
     return lib
 
 
-__all__ = ["KEEP", "cache_dir", "cached_library", "chemistry_table", "library_key"]
+__all__ = [
+    "KEEP",
+    "cache_dir",
+    "cached_library",
+    "chemistry_table",
+    "content_key",
+    "library_key",
+    "replace_file",
+]

@@ -9,9 +9,10 @@ import re
 
 import pandas as pd
 
-from magnets.data.chemistry import element_kg_per_kg, oxide_kg_per_kg
+from magnets.data.chemistry import ELEMENTS, element_kg_per_kg, oxide_kg_per_kg
 from magnets.data.controls import element_status, exposure
 from magnets.data.library import Library
+from magnets.data.view import dated_detail, status_dates
 
 #: Columns of ``magnets grades`` (JSON keys), in order.
 LISTING_COLUMNS = [
@@ -181,21 +182,14 @@ def filter_listing(
     return out
 
 
-def detail(lib: Library, name: str, date=None) -> dict:
-    """Everything about one grade: properties, sources, element content, oxides, export flags."""
-    pos = lib.position(name)
-    row = lib.grades.iloc[[pos]]
-    g = row.iloc[0]
-    kg = element_kg_per_kg(row).iloc[0]
-    kg = kg[kg > 0].sort_values(ascending=False)
-    oxide = oxide_kg_per_kg(row).iloc[0]
+def _static_detail(g: pd.Series, kg: pd.Series, oxide: pd.Series) -> dict:
+    """One grade's detail without its export-control status (see :func:`detail`).
+
+    ``kg`` and ``oxide``: that grade's row of element and oxide kg per kg of magnet."""
+    kg = kg[kg > 0].sort_values(ascending=False, kind="stable")
     oxide = oxide[oxide > 0]
-    exp = exposure(row, lib.rules, date).iloc[0]
-    status = element_status(lib.rules, date)
     listing_row = {c: (g[c] if c in g.index else None) for c in LISTING_COLUMNS}
-    listing_row["controlled_elements"] = exp["controlled_elements"].split()
-    listing_row["unknown_elements"] = exp["unknown_elements"].split()
-    props = {
+    return {
         **listing_row,
         "Br_basis": g["Br_basis"],
         "HcJ_basis": g["HcJ_basis"],
@@ -231,11 +225,43 @@ def detail(lib: Library, name: str, date=None) -> dict:
         "notes": g["notes"],
         "element_kg_per_kg": {el: float(v) for el, v in kg.items()},
         "oxide_kg_per_kg": {ox: float(v) for ox, v in oxide.items()},
-        "controlled_kg_per_kg": float(exp["controlled_kg_per_kg"]),
-        "unknown_kg_per_kg": float(exp["unknown_kg_per_kg"]),
-        "element_status": {el: status[el] for el in kg.index if el in status.index},
-        "as_of_date": str(pd.Timestamp(date).date())
-        if date is not None
-        else str(pd.Timestamp.today().date()),
     }
-    return props
+
+
+def _as_of(date) -> str:
+    return str(pd.Timestamp(date).date()) if date is not None else str(pd.Timestamp.today().date())
+
+
+def detail(lib: Library, name: str, date=None) -> dict:
+    """Everything about one grade: properties, sources, element content, oxides, export flags."""
+    pos = lib.position(name)
+    row = lib.grades.iloc[[pos]]
+    static = _static_detail(
+        row.iloc[0], element_kg_per_kg(row).iloc[0], oxide_kg_per_kg(row).iloc[0]
+    )
+    status = element_status(lib.rules, date).to_dict()
+    return dated_detail(static, status, ELEMENTS, _as_of(date))
+
+
+def view_payload(lib: Library) -> dict:
+    """What :func:`magnets.data.view.read_view` needs to answer :func:`detail` without pandas:
+    every grade's static detail, the id/alias and display-name lookups, and the status of
+    every element on each day a rule can change it."""
+    grades = lib.grades
+    kg = element_kg_per_kg(grades)
+    oxide = oxide_kg_per_kg(grades)
+    static = {
+        str(gid): _static_detail(grades.iloc[i], kg.iloc[i], oxide.iloc[i])
+        for i, gid in enumerate(grades.index)  # once per grade, when the view is written
+    }
+    ids, names = lib._lookup_tables()
+    index = [str(g) for g in grades.index]
+    rule_dates = [lib.rules[c] for c in ("effective", "suspended_from", "suspended_until")]
+    days = status_dates(pd.concat(rule_dates).dropna().astype(str))
+    return {
+        "grades": static,
+        "ids": {k: index[i] for k, i in ids.items()},
+        "names": {k: [index[i] for i in v] for k, v in names.items()},
+        "elements": list(ELEMENTS),
+        "samples": [(d.isoformat(), element_status(lib.rules, d).to_dict()) for d in days],
+    }

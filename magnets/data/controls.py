@@ -64,26 +64,26 @@ def element_status(rules: pd.DataFrame, date=None) -> pd.Series:
 
     Elements no rule covers are 'not_controlled'. A rule not yet effective does not count.
     """
-    status = rule_status(rules, date)
-    out = pd.Series("not_controlled", index=list(ELEMENTS), name="status", dtype=object)
-    # explode rules x elements (a handful of rows): vectorised via pandas explode
-    pairs = pd.DataFrame(
-        {"el": rules["elements"].fillna("").astype(str).str.split(), "status": status}
-    )
-    pairs = pairs.explode("el").dropna(subset=["el"])
-    pairs = pairs[pairs["status"] != "not_yet"]
-    pairs = pairs[pairs["el"].isin(out.index)]
-    if len(pairs):
-        pairs["rank"] = pairs["status"].map(STATUS_RANK)
-        # 'controlled' is certain: it wins over 'unknown' from another rule only when the
-        # unknown rule is the one that lapsed; the worst status otherwise.
-        worst = pairs.sort_values("rank").groupby("el").last()
-        has_controlled = pairs.assign(c=pairs["status"].eq("controlled")).groupby("el")["c"].any()
-        final = worst["status"].where(
-            ~has_controlled.reindex(worst.index, fill_value=False), "controlled"
-        )
-        out.loc[final.index] = final.to_numpy()
-    return out
+    status = rule_status(rules, date).to_numpy()
+    worst: dict[str, str] = {}
+    has_controlled: set[str] = set()
+    unranked = len(STATUSES)  # a status outside STATUSES ranks worst, as it sorts last
+    # a handful of rules, each naming a few elements: plain Python beats a pandas explode
+    for names, st in zip(rules["elements"].fillna("").astype(str), status, strict=True):
+        if st == "not_yet":
+            continue
+        for el in names.split():
+            if el not in ELEMENTS:
+                continue
+            if STATUS_RANK.get(st, unranked) >= STATUS_RANK.get(worst.get(el, ""), -1):
+                worst[el] = st
+            if st == "controlled":
+                has_controlled.add(el)
+    # 'controlled' is certain: it wins over 'unknown' from another rule only when the unknown
+    # rule is the one that lapsed; the worst status otherwise.
+    out = dict.fromkeys(ELEMENTS, "not_controlled")
+    out.update({el: "controlled" if el in has_controlled else st for el, st in worst.items()})
+    return pd.Series(out, name="status", dtype=object)
 
 
 def _symbols_joined(mask: pd.DataFrame) -> pd.Series:
