@@ -59,10 +59,10 @@ COMMON = (
     "sourced), Al 0.4, Nb 0.4, Cu 0.1 (mid-points of couragemagnet ranges), Fe balance."
 )
 SOURCE = (
-    "isc-ndfeb-260 alloy and Mainrich case study for the bulk coefficient [isc-ndfeb-260] "
-    "[mainrich-case]; Dy-free base 12 kOe [kj-specs] [arnold-ndfeb]; Tb diffusion [mainrich-gbd] "
-    "[jmmm2017-tbf3] [kim2019-tb-gbd]; TRE and minor elements [nedo-jmb] [couragemagnet] "
-    "[fastmarkets-ndpr]; HcJ from the grade rows"
+    "measured alloy for the bulk coefficient [isc-ndfeb-260]; Dy-free substrate 12.57-15.28 kOe "
+    "[jmmm2017-tbf3] [uenohara2020] [kim2019-tb-gbd]; Tb diffusion [mainrich-gbd] "
+    "[jmmm2017-tbf3] [kim2019-tb-gbd]; Dy/Tb diffusion gain ratio [uenohara2020]; TRE and minor "
+    "elements [nedo-jmb] [couragemagnet] [fastmarkets-ndpr]; HcJ from the grade rows"
 )
 
 
@@ -115,26 +115,35 @@ def _br_check(grades: list[dict], dy: float, br_line) -> str:
 def _method(route: str, h_kOe: float, b: dict, grades: list[dict], br_line) -> str:
     k_lo, k_mid, k_hi = he.bulk_dy_coefficient_band()
     eff, cap_lo, cap_hi = he.tb_gbd_band()
+    b_lo, b_hi = he.H_BASE_BAND_KOE
+    f_lo, f_hi = he.DY_OVER_TB_BAND
     need = max(h_kOe - he.H_BASE_KOE, 0.0)
     head = (
         f"Model (scripts/gen_compositions.py). The HREE a {route} grade needs to reach its "
         f"minimum HcJ {h_kOe:g} kOe (the kA/m figure read back to the maker's 0.1 kOe; grades "
-        f"{', '.join(g['id'] for g in grades)}) from the Dy-free base {he.H_BASE_KOE:g} kOe "
-        f"(gain {need:.1f} kOe). "
+        f"{', '.join(g['id'] for g in grades)}) from a Dy-free sintered substrate of "
+        f"{he.H_BASE_KOE:.2f} kOe (mean of the substrates measured before diffusion, band "
+        f"{b_lo:g}-{b_hi:g} kOe; gain {need:.1f} kOe). "
     )
     if route == "bulk":
         how = (
-            f"Bulk Dy = gain / k with k {k_hi:.3f} (measured alloy), {k_mid:.3f} (mid), "
-            f"{k_lo:.3f} (case study) kOe per wt% giving low, value and high."
+            f"Bulk Dy = gain / k, k = (27.1 - substrate) / 7.4 kOe per wt% (the measured alloy "
+            f"on the same substrate): {k_mid:.3f} for the value, {k_lo:.3f}-{k_hi:.3f} across "
+            "the substrate band; low and high are the extremes over that band."
         )
     else:
-        f = 1.0 if route == "gbd-tb" else he.DY_OVER_TB_GBD
         el = "Tb" if route == "gbd-tb" else "Dy"
+        f = 1.0 if route == "gbd-tb" else he.DY_OVER_TB_GBD
         how = (
             f"{el} diffused at {f * eff:.2f} kOe per wt% up to a saturated gain of "
-            f"{f * cap_lo:.2f}-{f * cap_hi:.2f} kOe"
-            + (" (Dy: half of Tb, rule of thumb, unsourced)" if el == "Dy" else "")
-            + f"; the rest from substrate Dy at k {k_hi:.3f}-{k_lo:.3f} kOe per wt%."
+            f"{f * cap_lo:.2f} kOe (value; band {cap_lo:.2f}-{cap_hi:.2f} kOe for Tb"
+            + (
+                f", times the Dy/Tb gain ratio {f_lo:.3f}-{f_hi:.3f} measured on one magnet"
+                if el == "Dy"
+                else ""
+            )
+            + "); the substrate is bulk-alloyed to the rest at the bulk k. Low and high are the "
+            "extremes over the substrate, cap and ratio ranges."
         )
         if bool(b["substrate_dy"]):
             how += (
@@ -205,7 +214,7 @@ def generate(root: Path, out: Path) -> None:
         for g in every
         if g["family"] in MODEL_FAMILIES
         and g["route"] == "bulk"
-        and hcj_kOe(g["HcJ_kA_m"]) <= he.H_BASE_KOE
+        and hcj_kOe(g["HcJ_kA_m"]) <= he.N_CLASS_MIN_KOE
     )
 
     def br_line(dy: float) -> float:

@@ -108,9 +108,10 @@ def test_show_prints_the_composition_basis_band_and_method(capsys):
     lines = capsys.readouterr().out.splitlines()
     head = "element content per kg of magnet (composition ndfeb-model-bulk-30kOe, basis model)"
     assert head in lines
-    # model row for N38EH: HcJ_min 2388 kA/m = 30 kOe -> 18 kOe / (2.041, 1.854, 1.667 kOe per
-    # wt%) = 8.821 / 9.711 / 10.8 wt% Dy, no Tb (scripts/gen_compositions.py)
-    band = "Dy/Tb wt% low / value / high (model): Dy 8.821 / 9.711 / 10.8, Tb 0 / 0 / 0"
+    # model row for N38EH: HcJ_min 2388 kA/m = 30 kOe on substrates 12.57 / 13.485 / 15.28 kOe
+    # at the alloy's slope (27.1 - substrate) / 7.4: 17.43 / 1.964 = 8.877, 16.515 / 1.840 =
+    # 8.976, 14.72 / 1.597 = 9.216 wt% Dy, no Tb (scripts/gen_compositions.py)
+    band = "Dy/Tb wt% low / value / high (model): Dy 8.877 / 8.976 / 9.216, Tb 0 / 0 / 0"
     i = lines.index(band)
     # the band line sits just before the method; the rest of the output is as before
     assert lines[i + 1].startswith("method: Model (scripts/gen_compositions.py).")
@@ -121,13 +122,15 @@ def test_show_prints_the_composition_basis_band_and_method(capsys):
 def test_show_json_carries_the_band(capsys):
     assert main(["show", "HL-G50SHT", "--format", "json"]) == 0
     d = json.loads(capsys.readouterr().out)
-    # model row ndfeb-model-gbd-tb-22kOe: 10 kOe over the base; Tb 8.88 / 25.37 = 0.35 wt%
-    # (to 9.58 / 25.37 = 0.378 at the high cap), substrate Dy 1.12 / 1.854 = 0.604 wt%
-    # (0.42 / 2.041 = 0.206 to 1.12 / 1.667 = 0.672) [mainrich-gbd] [kim2019-tb-gbd]
-    assert (d["Dy_wt_pct_low"], d["Dy_wt_pct"], d["Dy_wt_pct_high"]) == (0.206, 0.604, 0.672)
-    assert (d["Tb_wt_pct_low"], d["Tb_wt_pct"], d["Tb_wt_pct_high"]) == (0.35, 0.35, 0.378)
-    assert d["Dy_Tb_wt_pct_low"] == pytest.approx(0.556)
-    assert d["Dy_Tb_wt_pct_high"] == pytest.approx(1.05)
+    # model row ndfeb-model-gbd-tb-22kOe: 8.515 kOe over the mean substrate 13.485, under the
+    # 8.88 cap: Tb 8.515 / 25.37 = 0.336 wt%, no substrate Dy. Low: substrate 15.28, 6.72 / 25.37
+    # = 0.265 Tb. High: substrate 12.57 needs 9.43 kOe: at the 9.58 cap all Tb, 9.43 / 25.37 =
+    # 0.372; at the 8.88 cap 0.35 Tb + 0.55 / 1.964 = 0.28 Dy [mainrich-gbd] [kim2019-tb-gbd]
+    # [jmmm2017-tbf3]
+    assert (d["Dy_wt_pct_low"], d["Dy_wt_pct"], d["Dy_wt_pct_high"]) == (0.0, 0.0, 0.28)
+    assert (d["Tb_wt_pct_low"], d["Tb_wt_pct"], d["Tb_wt_pct_high"]) == (0.265, 0.336, 0.372)
+    assert d["Dy_Tb_wt_pct_low"] == pytest.approx(0.265)
+    assert d["Dy_Tb_wt_pct_high"] == pytest.approx(0.652)
 
 
 def test_unknown_grade_one_line_did_you_mean(lib):

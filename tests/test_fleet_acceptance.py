@@ -43,22 +43,29 @@ def test_sanity_figures_are_consistent_and_named(sanity):
     assert sanity.magnet_t == pytest.approx(68_315, abs=1)
 
 
+def test_example_baseline_2023_primary_dy_below_the_world_primary_figure(sanity):
+    # issue 10 acceptance, first half: primary Dy of the example's 2023 baseline below the world
+    # primary Dy figure the library holds, JRC 3,126 t (2021, recorded as oxide) [jrc-rmis-dy].
+    # Measured 2,754 t Dy2O3 = 88.1 % with the model contents on measured Dy-free substrates
+    # (docs/fleet.md, Acceptance; 3,459 t = 110.7 % with the 12 kOe base and the "half of Tb"
+    # Dy-diffusion rule before). Tolerance: the figure itself, no margin.
+    assert sanity.primary_dy_oxide_t < 3126
+    assert sanity.world_dy_share_pct == pytest.approx(88.1, abs=0.1)
+
+
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "issue 10 acceptance not met since the model compositions landed (docs/fleet.md, "
-        "Acceptance): with the model rows the example's 2023 magnets hold 3.8 wt% Dy+Tb "
-        "(2.8 with the class midpoints before) and its primary Dy is 111 % of the JRC world "
-        "figure (78 % before). The rise is content, not mix: the Dy-diffused grades now carry "
-        "substrate Dy (HL-G50SH 0.6 -> 2.3, HL-G48UH 0.9 -> 5.0 wt%) and the bulk grades 15-30 % "
-        "more (N38EH 9.7 wt%, above the 6-8 guideline); compressors (6.8 wt%), wind (4.3) and "
-        "e-bikes (3.6) carry bulk mixes marked as assumptions. Not tuned to the target."
+        "issue 10 acceptance, second half, not met (docs/fleet.md, Acceptance): the example's "
+        "2023 magnets hold 3.06 wt% Dy+Tb (band 2.44-3.33), just above the 3.0 bound, with the "
+        "model contents on measured Dy-free substrates and the sourced Dy/Tb diffusion ratio "
+        "(3.84 before). What remains is the bulk mixes of compressors (6.05 wt%, equal split "
+        "of the sourced 48SH/38UH/38EH, an assumption), wind (3.54, bulk SH; '~4 %' in "
+        "heim-2023) and e-bikes (2.78): 82 % of the Dy+Tb. Not tuned to the target."
     ),
 )
-def test_example_baseline_2023_meets_the_issue_10_acceptance(sanity):
-    # primary Dy below the world primary Dy figure the library holds (3,126 t Dy2O3, 2021)
-    assert sanity.primary_dy_oxide_t < 3126
-    # mass-weighted Dy+Tb of all its magnets between 1.0 and 3.0 wt%
+def test_example_baseline_2023_dy_tb_between_1_and_3_wt_pct(sanity):
+    # mass-weighted Dy+Tb of all its magnets between 1.0 and 3.0 wt% (issue 10 acceptance)
     assert 1.0 <= sanity.dy_tb_wt_pct <= 3.0
 
 
