@@ -19,7 +19,7 @@ BULK = ROOT / "materials" / "grades" / "ndfeb_sintered_bulk.csv"
 GRADE = "KJ-N38SH"  # the wind segment's only grade in the example fleet
 LOW_HCJ_KA_M = 1100.0  # the changed figure (the built-in row says 1592 kA/m min)
 # a composition with more Dy than KJ-N38SH's model row (ndfeb-model-bulk-20kOe): the bulk row at
-# 30 kOe, 9.71 wt% Dy (scripts/gen_compositions.py)
+# 30 kOe, 8.98 wt% Dy (scripts/gen_compositions.py)
 OTHER_COMPOSITION = "ndfeb-model-bulk-30kOe"
 
 

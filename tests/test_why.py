@@ -29,13 +29,14 @@ def test_why_of_a_gbd_tb_grade_names_rating_limit_composition_thickness_and_cont
     assert row["rating"].startswith(f"rated {t_sub:.0f} degC: knee at Pc 1, Hd 0 kA/m, margin +")
     # materials/grades/ndfeb_gbd.csv: HL prints no rating, SH-class guideline 150 C [mainrich-gbd]
     assert row["rating"].endswith("; class guideline 150 degC (maker prints none)")
-    # materials/compositions.csv ndfeb-model-gbd-tb-22kOe: Dy 0.604 + Tb 0.35 = 0.954 wt%,
-    # band Dy 0.206-0.672 + Tb 0.35-0.378 = 0.556-1.050 wt%
-    assert row["composition"] == "Dy+Tb 0.95 wt% (model, band 0.56-1.05)"
+    # materials/compositions.csv ndfeb-model-gbd-tb-22kOe: Dy 0 + Tb 0.336 = 0.336 wt%,
+    # band Dy 0-0.28 + Tb 0.265-0.372 = 0.265-0.652 wt% (docs/physics.md section 6a)
+    assert row["composition"] == "Dy+Tb 0.34 wt% (model, band 0.27-0.65)"
     # no thickness given: diffusion is assumed to reach through (6 mm, coercivity.THICKNESS_LIMIT_MM)
     assert row["thickness"] == "GBD assumes <= 6 mm"
-    # MOFCOM/GAC No. 18 [2025] (materials/export_controls.csv): Sm Gd Tb Dy from 2025-04-04
-    assert row["control"] == "export control as of 2026-12-03: Tb Dy controlled"
+    # MOFCOM/GAC No. 18 [2025] (materials/export_controls.csv): Sm Gd Tb Dy from 2025-04-04;
+    # the model row holds Tb only (Dy 0 on the 13.48 kOe substrate), so only Tb is named
+    assert row["control"] == "export control as of 2026-12-03: Tb controlled"
     assert row["why"] == SEP.join(
         [row["rating"], row["composition"], row["thickness"], row["control"]]
     )
