@@ -206,9 +206,9 @@ def test_tradeoff_shape_at_the_reference_condition(lib):
     )
     at200 = t[t["temp_C"] == 200.0].set_index("route")
     # issue 3: bulk needs several wt% Dy near 200 degC. Fitted to the model rows
-    # (scripts/gen_compositions.py), Tb diffusion saves about 50 % (8.60 -> 4.34 wt%), inside the
-    # published 30-70 % [mainrich-gbd] [mainrich-n48sh]; Dy diffusion (half of Tb's efficiency
-    # and cap, rule of thumb) saves less, about 19 % (7.00 wt%)
+    # (scripts/gen_compositions.py), Tb diffusion saves about 51 % (7.83 -> 3.82 wt%), inside the
+    # published 30-70 % [mainrich-gbd] [mainrich-n48sh]; Dy diffusion (0.563 of Tb's efficiency
+    # and cap in the model rows [uenohara2020]) saves less, about 29 % (5.58 wt%)
     bulk = at200.loc["bulk", "hree_wt_pct"]
     assert bulk > 4.0
     assert 0.3 <= 1.0 - at200.loc["gbd-tb", "hree_wt_pct"] / bulk <= 0.7

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from magnets.physics.beta import NDFEB_RATED_FAMILIES, BetaModel
+from magnets.physics.hree_estimate import DY_OVER_TB_GBD
 from magnets.units import KA_M_PER_KOE
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -336,8 +337,12 @@ def _fit_gbd(
     if sel.sum() >= 2:
         e_dy, cap_dy = _grid_gbd(h[sel], dy[sel], k_tb * tb[sel], e_grid, cap_grid, k_dy, h_base)
     else:
-        e_dy, cap_dy = e_tb / 2.0, cap_tb / 2.0
-        notes["gbd-dy"] = "no gbd-dy grades: half of Tb's e and cap (rule of thumb, unsourced)"
+        f = DY_OVER_TB_GBD
+        e_dy, cap_dy = e_tb * f, cap_tb * f
+        notes["gbd-dy"] = (
+            f"no gbd-dy grades: {f:.3f} of Tb's e and cap (DyF3 against TbF3 on one magnet "
+            "[uenohara2020])"
+        )
     return e_tb, cap_tb, e_dy, cap_dy
 
 
@@ -404,7 +409,7 @@ def fit_coercivity(grades: pd.DataFrame, beta_fit: BetaModel | None = None) -> C
        H_base, k_Dy, k_Tb fixed (substrate HREE at bulk efficiency); the two published saturated
        Tb GBD gains enter the Tb fit as observations of cap_Tb, and Mainrich's +8.9 kOe from
        0.35 wt% Tb as a gain at a known amount. Without gbd-dy grades, Dy GBD takes
-       half of Tb's e and cap (unsourced rule of thumb: "Dy GBD ~ half of Tb's gain").
+       0.563 of Tb's e and cap (the DyF3/TbF3 gain ratio on one magnet [uenohara2020]).
     4. dy-free: H_free = mean HcJ0 of the dy-free grades.
     Library Dy/Tb are labelled estimates (nobody publishes them); so is this fit.
     ``beta_fit`` is accepted for compatibility and not used.
