@@ -153,3 +153,28 @@ def test_library_problem_hint_repeats_the_library_option(tmp_path, capsys):
     code, _, err = _run(["grades", "--library", folder], capsys)
     assert code == 2
     assert f"run `magnets data check --library {folder}` to list them" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        # "--temperatur" starts with the real option "--temp"
+        (["substitute", "N38EH", "--temperatur", "150"], "did you mean --temp?"),
+        (["substitute", "N38EH", "--temperatur=150"], "did you mean --temp?"),
+        (["bom", "materials/examples/bom.csv", "--sumary", "s.json"], "did you mean --summary?"),
+        (["grades", "--famly", "ndfeb-sintered"], "did you mean --family?"),
+        (["rate", "N35AH", "--pcc", "1"], "did you mean --pc?"),
+        (["fleet", "materials/examples/fleet.toml", "--sead", "1"], "did you mean --seed?"),
+        # bom has no temperature option: the hint names the column that carries it
+        (["bom", "--temperatur", "150", "materials/examples/bom.csv"], "required_temp_C"),
+    ],
+)
+def test_misspelled_option_gets_did_you_mean_on_every_subcommand(capsys, argv, needle):
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    out = capsys.readouterr()
+    assert out.out == ""
+    assert out.err.count("\n") == 1 and needle in out.err and "Traceback" not in out.err
+    assert out.err.startswith("magnets: error: unknown option --")
+    assert out.err.rstrip().endswith(f"see `magnets {argv[0]} --help`")

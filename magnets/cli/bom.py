@@ -66,6 +66,25 @@ examples:
   magnets bom parts.csv --bands -o out.csv      # per-line low/high content columns
 """
 
+_COLUMN_HINT = (
+    "a BOM gives each line's {what} in a column ({col}), not as an option; "
+    "`magnets bom FILE --explain-columns` shows how each column is read"
+)
+#: A misspelled option that names a per-line field gets a pointer to its column instead.
+OPTION_HINTS = {
+    key: _COLUMN_HINT.format(what=what, col=col)
+    for keys, what, col in [
+        (("temp", "tmax", "max_temp", "required"), "maximum temperature", "required_temp_C"),
+        (("cold", "tmin", "min_temp"), "coldest temperature", "cold_temp_C"),
+        (("qty", "quantity", "count"), "number of magnets", "quantity"),
+        (("mass", "weight"), "magnet mass", "magnet_mass_kg"),
+        (("pc", "permeance"), "permeance coefficient", "pc"),
+        (("hd", "field"), "applied field", "hd_kA_m"),
+        (("thick", "lm"), "magnet thickness", "thickness_mm"),
+    ]
+    for key in keys
+}
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(

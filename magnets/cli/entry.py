@@ -124,7 +124,9 @@ def main(argv: list[str] | None = None) -> int:
     parser, modules = build_parser()
     if not argv:
         argv = ["tui"] if "tui" in modules else ["grades"]
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        _unknown_arguments(parser, args, modules, extra)
     if args.command is None:
         parser.print_help()
         return ExitCode.USAGE
@@ -153,6 +155,56 @@ def main(argv: list[str] | None = None) -> int:
         return ExitCode.USAGE
 
 
+def _subparser(parser: argparse.ArgumentParser, command: str | None) -> argparse.ArgumentParser:
+    if command is None:
+        return parser
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return sub.choices[command]
+
+
+def near_options(typed: str, options: list[str]) -> list[str]:
+    """The options ``typed`` most likely meant: one it starts with (``--temperatur`` ->
+    ``--temp``), else the closest spellings (``--sumary`` -> ``--summary``)."""
+    import difflib
+
+    longs = [o for o in options if o.startswith("--")]
+    if typed.startswith("--"):
+        prefix = sorted((o for o in longs if len(o) >= 5 and typed.startswith(o)), key=len)
+        if prefix:
+            return prefix[-1:]
+    pool = longs if typed.startswith("--") else options
+    plain = {o.lstrip("-").replace("-", "").replace("_", "").lower(): o for o in pool}
+    key = typed.lstrip("-").replace("-", "").replace("_", "").lower()
+    return [plain[k] for k in difflib.get_close_matches(key, list(plain), 3, 0.6)]
+
+
+def _unknown_arguments(parser, args, modules, extra: list[str]) -> NoReturn:
+    """One usage line for arguments no option takes, with a did-you-mean for a misspelled
+    option (or the command's own hint, e.g. `bom` reads the temperature from a column)."""
+    sub = _subparser(parser, args.command)
+    flags = [o for o in extra if o.startswith("-") and len(o) > 1 and not _is_number(o)]
+    if not flags:
+        sub.error(f"unrecognized arguments: {' '.join(extra)}")
+    typed = flags[0].split("=", 1)[0]
+    near = near_options(typed, list(sub._option_string_actions))
+    if near:
+        hint = f"; did you mean {', '.join(near)}?"
+    else:
+        hints = getattr(modules.get(args.command), "OPTION_HINTS", {})
+        key = typed.lstrip("-").replace("-", "_").lower()
+        found = [h for k, h in hints.items() if key.startswith(k) or k.startswith(key)]
+        hint = f"; {found[0]}" if found and len(key) >= 2 else ""
+    sub.error(f"unknown option {typed}{hint}")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 #: Options that are temperatures (degC): none may be below absolute zero.
 TEMPERATURE_DESTS = ("temp", "cold", "t_from", "t_to", "min_temp")
 #: Options that are amounts: none may be negative.
@@ -166,9 +218,10 @@ def _check_numbers(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
 
     from magnets.errors import InputError
 
-    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     flags = {
-        a.dest: a.option_strings[-1] for a in sub.choices[args.command]._actions if a.option_strings
+        a.dest: a.option_strings[-1]
+        for a in _subparser(parser, args.command)._actions
+        if a.option_strings
     }
     for dest, value in vars(args).items():
         if not isinstance(value, float) or isinstance(value, bool):
