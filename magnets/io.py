@@ -217,9 +217,21 @@ def records(frame: pd.DataFrame) -> list[dict]:
     return clean.to_dict(orient="records")
 
 
+#: DEL and the C1 controls, which JSON encoders leave raw (they escape only U+0000-U+001F).
+_JSON_RAW_CONTROLS = re.compile("[\x7f-\x9f]")
+
+
+def json_escape_controls(text: str) -> str:
+    """JSON text with DEL and C1 controls written as ``\\u00XX`` (the same JSON value; no
+    control character is left to reach a terminal, and stdout's escaping has nothing to do)."""
+    return _JSON_RAW_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def dumps_json(obj: Any, indent: int | None = 2) -> str:
     """JSON text where NaN becomes null and numpy scalars become plain numbers."""
-    return json.dumps(_nan_to_none(obj), indent=indent, default=_json_default, ensure_ascii=False)
+    return json_escape_controls(
+        json.dumps(_nan_to_none(obj), indent=indent, default=_json_default, ensure_ascii=False)
+    )
 
 
 def _nan_to_none(obj: Any) -> Any:
@@ -284,7 +296,7 @@ def write_frame(
             with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
                 safe_text_cells(frame, xlsx=True).to_excel(xl, index=False, sheet_name=sheet_name)
 
-    write_atomic(path, writer)
+    write_atomic(path, writer, binary=fmt in ("parquet", "xlsx"))
 
 
 def format_from_path(path: str | os.PathLike | None, default: str = "csv") -> str:

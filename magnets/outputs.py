@@ -9,12 +9,16 @@
 - :func:`check_outputs` refuses, before anything is written, an output that is a folder,
   in a missing or unwritable folder, the input file, or named twice (``-o f --summary f``).
 - Messages name the user's path, never the temporary file.
-- :func:`printable` makes text safe for a terminal (control characters shown as escapes).
+- :func:`printable` makes text safe for a terminal (control characters shown as escapes);
+  :class:`EscapingStdout` does the same to every text byte a command writes to stdout
+  (tables, CSV, JSON, messages), while binary output (Parquet, XLSX, PNG to ``-o -``) goes
+  to the real stdout unchanged.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import re
 import shutil
@@ -41,6 +45,93 @@ def printable(text: object) -> str:
     r"""``text`` with every control character (ESC, BEL, CR, tab, ...) written as ``\xNN``,
     so a cell value cannot move the cursor, recolour or retitle the user's terminal."""
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
+
+
+#: The same controls as UTF-8 bytes (C1 controls are \xc2\x80-\xc2\x9f in UTF-8).
+_CONTROL_BYTES = re.compile(rb"[\x00-\x09\x0b-\x1f\x7f]|\xc2[\x80-\x9f]")
+
+
+def _escape_bytes(m: re.Match[bytes]) -> bytes:
+    code = m.group()[-1]
+    return f"\\x{code:02x}".encode("ascii")
+
+
+class EscapingStdout(io.BufferedIOBase):
+    """A byte stream over stdout's buffer that writes every control character as ``\\xNN``
+    (as :func:`printable`), so no cell of a user's file can drive the terminal. A trailing
+    ``\\xc2`` is held until the next write, so a C1 control split across two writes is
+    still caught. ``raw`` is the stream underneath, for binary output."""
+
+    def __init__(self, raw: Any) -> None:
+        super().__init__()
+        self.raw = raw
+        self._held = b""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        chunk = self._held + bytes(data)
+        self._held = b""
+        if chunk.endswith(b"\xc2"):
+            chunk, self._held = chunk[:-1], b"\xc2"
+        if _CONTROL_BYTES.search(chunk):
+            chunk = _CONTROL_BYTES.sub(_escape_bytes, chunk)
+        self.raw.write(chunk)
+        return len(data)
+
+    def flush(self) -> None:
+        if self._held:
+            self.raw.write(self._held)
+            self._held = b""
+        self.raw.flush()
+
+    def fileno(self) -> int:
+        return int(self.raw.fileno())
+
+    def isatty(self) -> bool:
+        return bool(self.raw.isatty())
+
+    def close(self) -> None:  # the real stdout stays open
+        if not self.closed:
+            self.flush()
+        super().close()
+
+
+@contextlib.contextmanager
+def escaping_stdout() -> Iterator[None]:
+    """While a command runs, ``sys.stdout`` escapes control characters (see
+    :class:`EscapingStdout`); afterwards the original stdout is back, open."""
+    original = sys.stdout
+    buffer = getattr(original, "buffer", None)
+    if buffer is None:  # an unusual stdout (no bytes underneath): leave it alone
+        yield
+        return
+    wrapper = io.TextIOWrapper(
+        EscapingStdout(buffer),  # type: ignore[type-var]  # a BufferedIOBase is a buffer
+        encoding=getattr(original, "encoding", None) or "utf-8",
+        errors=getattr(original, "errors", None) or "strict",
+        newline="\n",
+        line_buffering=bool(getattr(original, "line_buffering", False)),
+        write_through=True,
+    )
+    original.flush()
+    sys.stdout = wrapper
+    try:
+        yield
+    finally:
+        sys.stdout = original
+        try:
+            wrapper.flush()
+        finally:
+            wrapper.detach()
+
+
+def binary_stdout() -> Any:
+    """stdout's own byte stream, below any :class:`EscapingStdout` (for binary output)."""
+    sys.stdout.flush()
+    buffer = sys.stdout.buffer
+    return buffer.raw if isinstance(buffer, EscapingStdout) else buffer
 
 
 def is_special(path: str | os.PathLike[str]) -> bool:
@@ -156,25 +247,30 @@ def _os_error(exc: OSError, target: str | os.PathLike[str]) -> InputError:
     )
 
 
-def _copy_into(tmp: Path, target: str | os.PathLike[str]) -> None:
-    """Copy the finished temporary file into ``-`` (stdout) or a special file."""
+def _copy_into(tmp: Path, target: str | os.PathLike[str], binary: bool) -> None:
+    """Copy the finished temporary file into ``-`` (stdout) or a special file; text to
+    stdout has its control characters escaped, binary goes below the escaping."""
     with open(tmp, "rb") as src:
         if str(target) == STDOUT:
             sys.stdout.flush()
-            shutil.copyfileobj(src, sys.stdout.buffer)
-            sys.stdout.buffer.flush()
+            out = binary_stdout() if binary else sys.stdout.buffer
+            shutil.copyfileobj(src, out)
+            out.flush()
             return
         with open(target, "wb") as dst:  # a device or FIFO: opened, never created or renamed
             shutil.copyfileobj(src, dst)
 
 
-def write_atomic(path: str | os.PathLike[str], writer: Callable[[Path], Any]) -> Path:
+def write_atomic(
+    path: str | os.PathLike[str], writer: Callable[[Path], Any], binary: bool = False
+) -> Path:
     """Call ``writer(tmp_path)`` on a temporary file, then put the bytes at ``path``.
 
     A regular file is replaced by a rename (its mode kept; a new file gets 0666 less the
     umask; a symbolic link's target is the file replaced). ``-`` and special files get the
     bytes copied in. If anything fails, or SIGTERM arrives, the temporary file is removed and
-    ``path`` is untouched. An OSError becomes an InputError naming ``path``.
+    ``path`` is untouched. An OSError becomes an InputError naming ``path``. ``binary``
+    output (Parquet, XLSX, PNG) sent to ``-`` bypasses the control-character escaping.
     """
     special = is_special(path)
     target = Path(path) if special else Path(os.path.realpath(path))
@@ -191,7 +287,7 @@ def write_atomic(path: str | os.PathLike[str], writer: Callable[[Path], Any]) ->
         with _sigterm_raises():
             writer(tmp_path)
             if special:
-                _copy_into(tmp_path, path)
+                _copy_into(tmp_path, path, binary)
             else:
                 try:
                     mode = stat.S_IMODE(os.stat(target).st_mode)

@@ -20,6 +20,7 @@ from magnets.io import (
     FORMAT_BY_EXTENSION,
     FORMATS,
     check_xlsx_cells,
+    json_escape_controls,
     spreadsheet_safe,
     write_atomic,
 )
@@ -95,7 +96,7 @@ def write_result(
         write(out)
         out.flush()
     else:
-        write_atomic(path, write)
+        write_atomic(path, write, binary=fmt in ("parquet", "xlsx"))
     tick("done", 1.0)
     return notes
 
@@ -134,7 +135,7 @@ def _write_csv(table: pa.Table, target: Target, tick: Progress) -> None:
 def _write_json(result: BomResult, target: Target) -> None:
     frame = result.table
     text = frame.to_json(orient="records", double_precision=10, force_ascii=False)
-    data = (text + "\n").encode("utf-8")
+    data = (json_escape_controls(text) + "\n").encode("utf-8")
     if isinstance(target, (str, os.PathLike)):
         Path(target).write_bytes(data)
     else:

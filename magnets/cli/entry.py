@@ -132,8 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         return ExitCode.USAGE
     try:
         _check_numbers(parser, args)
-        code = modules[args.command].run(args)
-        sys.stdout.flush()  # a full disk or closed pipe shows here, not at exit
+        code = _run(modules[args.command], args)
         return int(code if code is not None else ExitCode.OK)
     except MagnetsError as exc:
         from magnets.outputs import printable
@@ -203,6 +202,20 @@ def _is_number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _run(module, args: argparse.Namespace):
+    """Run a command; all but the explorer write stdout through the control-character
+    escaping of :func:`magnets.outputs.escaping_stdout` (a user's cell cannot drive the
+    terminal), and a full disk or closed pipe shows at the final flush, not at exit."""
+    import contextlib
+
+    from magnets.outputs import escaping_stdout
+
+    with contextlib.nullcontext() if args.command == "tui" else escaping_stdout():
+        code = module.run(args)
+        sys.stdout.flush()
+    return code
 
 
 #: Options that are temperatures (degC): none may be below absolute zero.

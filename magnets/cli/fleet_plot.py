@@ -112,4 +112,4 @@ def plot_fleet(result: FleetResult, path: str) -> None:
         f"{name}: primary demand after scrap and end-of-life returns, all segments{band}",
         fontsize=10,
     )
-    write_atomic(path, lambda tmp: fig.savefig(tmp, format="png"))
+    write_atomic(path, lambda tmp: fig.savefig(tmp, format="png"), binary=True)
