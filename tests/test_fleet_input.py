@@ -163,3 +163,60 @@ def test_cli_exit_2_without_traceback(data_dir, name):
     assert r.stderr.startswith("magnets: error: ")
     assert "Traceback" not in r.stderr
     assert r.stdout == ""
+
+
+FLEET_AT = """start_year = 2025
+end_year = 2027
+[[segment]]
+name = "a"
+units = {{ 2020 = {units} }}
+magnet_kg_per_unit = {kg}
+grades = {{ N45SH = 1.0 }}
+lifetime = {{ distribution = "fixed", years = 10 }}
+manufacturing_yield = 0.8
+"""
+
+
+@pytest.mark.parametrize(
+    ("units", "kg", "line", "key"),
+    [
+        ("1e308", "1", 5, "segment[1].units.2020"),
+        ("{ low = 1, high = 1e300 }", "1", 5, "segment[1].units.2020.high"),
+        ("5", "1e308", 6, "segment[1].magnet_kg_per_unit"),
+    ],
+)
+def test_1e308_units_a_year_gave_inf_cells(tmp_path, capsys, units, kg, line, key):
+    from magnets.cli import main
+
+    path = tmp_path / "f.toml"
+    path.write_text(FLEET_AT.format(units=units, kg=kg), encoding="utf-8")
+    assert main(["fleet", str(path), "--format", "csv"]) == 2
+    out = capsys.readouterr()
+    assert out.out == "" and "inf" not in out.out
+    assert f"{path}:{line}: key {key}: expected a number from 0 to 1e+" in out.err
+    assert "give units per year" in out.err or "give kg" in out.err
+
+
+def test_fleet_at_the_input_limits_stays_finite(lib):
+    import numpy as np
+
+    # 1e12 units a year x 1e6 kg each, the largest accepted: 1e18 kg/yr, far below 1.8e308
+    spec = parse_fleet(FLEET_AT.format(units="1e12", kg="1e6"), "f.toml", lib)
+    from magnets.fleet.model import project_fleet
+
+    table = project_fleet(spec, lib).table
+    assert not np.isinf(table.select_dtypes("number").to_numpy(dtype=float)).any()
+    nd = table[(table["year"] == 2025) & (table["element"] == "Nd")]["demand_t"].iloc[0]
+    # 1e18 kg = 1e15 t of magnet a year, times the Nd mass fraction of N45SH
+    assert nd == pytest.approx(1e15 * lib.grades.loc["N45SH", "Nd_wt_pct"] / 100, rel=1e-9)
+
+
+def test_an_overflowed_cell_is_refused_not_written():
+    import numpy as np
+    import pandas as pd
+
+    from magnets.fleet.result import refuse_infinite
+
+    t = pd.DataFrame({"segment": ["a", "a"], "year": [2025, 2026], "demand_t": [1.0, np.inf]})
+    with pytest.raises(InputError, match=r"f.toml: demand_t overflowed .* 'a', 2026"):
+        refuse_infinite(t, "f.toml")

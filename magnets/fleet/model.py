@@ -36,7 +36,7 @@ import numpy as np
 from magnets.data.chemistry import REPORTED
 from magnets.fleet.arrays import SegmentArrays, content_routes, model_years, pack_segments
 from magnets.fleet.cohort import cohort_matrix, lifetime_tables
-from magnets.fleet.result import FleetResult, long_table, summary_table
+from magnets.fleet.result import FleetResult, long_table, refuse_infinite, summary_table
 from magnets.fleet.sampling import (
     QUANTILES,
     STATS,
@@ -456,6 +456,7 @@ def project_fleet(
     table = long_table(
         names, seg_names, rep_years, proj, oxide_factors(), supply, with_stats, envelope
     )
+    refuse_infinite(table, spec.path)
     totals = {n: p.totals for n, p in zip(names, proj)}
     return FleetResult(
         table=table,

@@ -16,6 +16,7 @@ from typing import IO, TYPE_CHECKING, Any
 import numpy as np
 
 from magnets.data.chemistry import REPORTED
+from magnets.errors import InputError
 from magnets.fleet.sampling import STATS, sample_stats
 from magnets.fleet.shares import SHARE_COLUMNS, group_share, share_factor
 from magnets.fleet.spec import BASELINE
@@ -289,3 +290,19 @@ def summary_table(
             cumulative_vs_baseline_pct=np.nan,
         )
     return frame
+
+
+def refuse_infinite(table: pd.DataFrame, path: str) -> None:
+    """InputError naming the first cell that overflowed to inf (never an inf in an output);
+    the input bounds make this unreachable, so it guards the arithmetic, not the input."""
+    numeric = table.select_dtypes("number")
+    bad = np.isinf(numeric.to_numpy(dtype=float))
+    if not bad.any():
+        return
+    row, col = (int(i[0]) for i in np.nonzero(bad))
+    where = table.iloc[row]
+    raise InputError(
+        f"{path}: {numeric.columns[col]} overflowed to infinity for segment "
+        f"{where['segment']!r}, {int(where['year'])}: lower its units or magnet_kg_per_unit "
+        "(give units per year and kg per unit)"
+    )

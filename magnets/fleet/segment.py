@@ -104,8 +104,23 @@ class SegmentSpec:
         return tuple(out)
 
 
+#: Largest units built per year in one segment (a trillion: over 100 per person alive).
+#: Bounded so that units x kg x years stays a finite float: no inf or nan cells.
+MAX_UNITS_PER_YEAR = 1e12
+#: Largest kg of magnet per unit (1,000 t), for the same reason.
+MAX_MAGNET_KG_PER_UNIT = 1e6
+
+
 def _nonneg(x: float) -> bool:
     return x >= 0
+
+
+def _units_ok(x: float) -> bool:
+    return 0 <= x <= MAX_UNITS_PER_YEAR
+
+
+def _kg_ok(x: float) -> bool:
+    return 0 <= x <= MAX_MAGNET_KG_PER_UNIT
 
 
 def _share(x: float) -> bool:
@@ -223,7 +238,15 @@ def _units_and_kg(c: Collector, raw: dict, locs: Locs) -> tuple[ByYear | None, B
         c,
         raw["units"],
         locs("units"),
-        lambda v, loc: number_or_range(c, v, loc, _nonneg, ">= 0 (units built that year)"),
+        lambda v, loc: number_or_range(
+            c,
+            v,
+            loc,
+            _units_ok,
+            f"from 0 to {MAX_UNITS_PER_YEAR:.0e} (units built that year; the limit keeps "
+            "totals finite: give units per year, e.g. 14e6 cars, not a cumulative or scaled "
+            "figure)",
+        ),
         "units built per year",
         allow_scalar=False,
     )
@@ -231,7 +254,14 @@ def _units_and_kg(c: Collector, raw: dict, locs: Locs) -> tuple[ByYear | None, B
         c,
         raw["magnet_kg_per_unit"],
         locs("magnet_kg_per_unit"),
-        lambda v, loc: number_or_range(c, v, loc, _nonneg, ">= 0 (kg of magnet per unit)"),
+        lambda v, loc: number_or_range(
+            c,
+            v,
+            loc,
+            _kg_ok,
+            f"from 0 to {MAX_MAGNET_KG_PER_UNIT:.0e} (kg of magnet per unit; the limit keeps "
+            "totals finite: give kg, not g or mg)",
+        ),
         "kg per unit",
         allow_scalar=True,
     )
