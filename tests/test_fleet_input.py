@@ -207,8 +207,9 @@ def test_fleet_at_the_input_limits_stays_finite(lib):
     table = project_fleet(spec, lib).table
     assert not np.isinf(table.select_dtypes("number").to_numpy(dtype=float)).any()
     nd = table[(table["year"] == 2025) & (table["element"] == "Nd")]["demand_t"].iloc[0]
-    # 1e18 kg = 1e15 t of magnet a year, times the Nd mass fraction of N45SH
-    assert nd == pytest.approx(1e15 * lib.grades.loc["N45SH", "Nd_wt_pct"] / 100, rel=1e-9)
+    # 1e18 kg = 1e15 t of magnet a year, / 0.8 yield = alloy in, x the Nd fraction of N45SH
+    expected = 1e15 / 0.8 * lib.grades.loc["N45SH", "Nd_wt_pct"] / 100
+    assert nd == pytest.approx(expected, rel=1e-9)
 
 
 def test_an_overflowed_cell_is_refused_not_written():
