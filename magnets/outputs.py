@@ -47,8 +47,9 @@ def printable(text: object) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
 
 
-#: The same controls as UTF-8 bytes (C1 controls are \xc2\x80-\xc2\x9f in UTF-8).
-_CONTROL_BYTES = re.compile(rb"[\x00-\x09\x0b-\x1f\x7f]|\xc2[\x80-\x9f]")
+#: The same controls as UTF-8 bytes (C1 controls are \xc2\x80-\xc2\x9f in UTF-8), less tab
+#: (harmless on a terminal, and data in a cell): what stdout escapes.
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]")
 
 
 def _escape_bytes(m: re.Match[bytes]) -> bytes:
@@ -57,8 +58,8 @@ def _escape_bytes(m: re.Match[bytes]) -> bytes:
 
 
 class EscapingStdout(io.BufferedIOBase):
-    """A byte stream over stdout's buffer that writes every control character as ``\\xNN``
-    (as :func:`printable`), so no cell of a user's file can drive the terminal. A trailing
+    """A byte stream over stdout's buffer that writes every control character but tab as
+    ``\\xNN`` (as :func:`printable`), so no cell of a user's file can drive the terminal. A trailing
     ``\\xc2`` is held until the next write, so a C1 control split across two writes is
     still caught. ``raw`` is the stream underneath, for binary output."""
 
