@@ -162,9 +162,15 @@ def test_suggestions_save_what_they_say(lib):
         s["Dy_kg"] + s["Tb_kg"] - s["suggested_Dy_kg"] - s["suggested_Tb_kg"],
         atol=1e-8,
     )
-    assert (s["saving_Dy_Tb_kg"] > 0).all()  # only leaner grades are suggested
+    leaner = s["suggestion_kind"] == "leaner"
+    assert (s.loc[leaner, "saving_Dy_Tb_kg"] > 0).all()  # a leaner grade saves
+    # the rest are upgrades, only for lines whose specified grade fails
+    assert (s.loc[~leaner, "suggestion_kind"] == "upgrade").all()
+    assert (s.loc[~leaner, "status"] == "below_rating").all()
     assert (s["suggested_t_max_C"] >= s["required_temp_C"].astype(float) - 0.01).all()
-    assert t.loc[~has, SUGGEST_COLUMNS[1:]].isna().all().all()
+    rest = [c for c in SUGGEST_COLUMNS[1:] if c != "suggestion_kind"]
+    assert t.loc[~has, rest].isna().all().all()
+    assert set(t.loc[~has & (t["status"] != "error"), "suggestion_kind"]) == {"none"}
     top = r.summary["top_savings"]
     assert 0 < len(top) <= 10
     assert [x["saving_Dy_Tb_kg"] for x in top] == sorted(
@@ -446,7 +452,7 @@ def test_file_written_atomically_replaces_old_output(tmp_path, capsys):
 
 def test_rank_by_controlled_and_price(lib):
     r = evaluate_bom(EXAMPLE, lib, date=AS_OF, rank_by="controlled")
-    s = r.table[r.table["suggested_grade"].notna()]
+    s = r.table[r.table["suggestion_kind"] == "leaner"]
     assert len(s) and (s["saving_controlled_kg"] > 0).all()  # leaner by kg of controlled elements
     top = [x["saving_controlled_kg"] for x in r.summary["top_savings"]]
     assert top == sorted(top, reverse=True)

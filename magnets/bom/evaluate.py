@@ -211,7 +211,7 @@ def _rate(
     if not m:
         c.update(t_max_C=np.zeros(0), holds_cold=np.zeros(0, bool), sug=np.zeros(0, np.int64))
         c.update(sug_t_max_C=np.zeros(0), sug_mass_factor=np.zeros(0), loss_pct=np.zeros(0))
-        c.update(req_C=np.zeros(0))
+        c.update(req_C=np.zeros(0), kind=np.zeros(0, object))
         return
     thick = c["thickness_mm"].astype(float)
     extra = {"thickness_mm": thick} if np.isfinite(thick).any() else {}
@@ -232,6 +232,7 @@ def _rate(
     c["sug"] = sub["suggested_pos"].to_numpy(dtype=np.int64)
     c["sug_t_max_C"] = sub["suggested_t_max_C"].to_numpy(dtype=float)
     c["sug_mass_factor"] = sub["suggested_mass_factor"].to_numpy(dtype=float)
+    c["kind"] = sub["suggestion_kind"].to_numpy(dtype=object)
     c["req_C"] = sub["required_temp_C"].to_numpy(dtype=float)  # the rating where none given
     c["loss_pct"] = _loss(lib, c, date)
 
@@ -253,23 +254,30 @@ def _loss(lib: Any, c: dict[str, np.ndarray], date: dt.date) -> np.ndarray:
 
 
 def _judge(c: dict[str, np.ndarray], grades: GradeArrays, suggest: bool) -> dict[str, np.ndarray]:
-    """Keep a suggestion only when it is leaner per the ranking key (equal flux: x mass
-    factor); status flags per combination."""
-    sug = c["sug"] if suggest else np.full(c["pos"].size, -1, np.int64)
-    has_sug = (sug >= 0) & np.isfinite(c["sug_mass_factor"])
-    if sug.size:
-        key = grades.rank_key
-        sug_safe = np.where(has_sug, sug, 0)
-        with np.errstate(invalid="ignore"):  # inf - inf: both prices unknown, not leaner
-            leaner = key[sug_safe] * c["sug_mass_factor"] < key[c["pos"]] * (1 - 1e-9) - 1e-12
-        has_sug &= leaner
-    c["sug"] = np.where(has_sug, sug, -1)
+    """Keep a suggestion when it is leaner per the ranking key (equal flux: x mass factor),
+    or when it is the upgrade a below-rating line needs; status flags and the final
+    suggestion kind ('leaner', 'upgrade', 'none') per combination."""
     req, tmax = c["required_temp_C"], c["t_max_C"]
     with np.errstate(invalid="ignore"):
         too_hot = ~np.isnan(req) & ~(tmax >= req)  # NaN rating fails any requirement
     no_rating = np.isnan(tmax) & np.isnan(req)
     cold_fail = ~c["holds_cold"]
-    c["status"] = np.where(too_hot | no_rating | cold_fail, BELOW, OK).astype(np.int8)
+    below = too_hot | no_rating | cold_fail
+    c["status"] = np.where(below, BELOW, OK).astype(np.int8)
+    sug = c["sug"] if suggest else np.full(c["pos"].size, -1, np.int64)
+    has_sug = (sug >= 0) & np.isfinite(c["sug_mass_factor"])
+    kind = c.get("kind", np.full(sug.size, "leaner", object))
+    upgrade = has_sug & (kind == "upgrade") & below
+    if sug.size:
+        key = grades.rank_key
+        sug_safe = np.where(has_sug, sug, 0)
+        with np.errstate(invalid="ignore"):  # inf - inf: both prices unknown, not leaner
+            leaner = key[sug_safe] * c["sug_mass_factor"] < key[c["pos"]] * (1 - 1e-9) - 1e-12
+        has_sug &= (leaner & (kind != "upgrade")) | upgrade
+    c["sug"] = np.where(has_sug, sug, -1)
+    c["kind"] = np.where(has_sug, np.where(upgrade, "upgrade", "leaner"), "none").astype(object)
+    if not suggest:  # --no-suggest: no kind, and no message about suggestions
+        c["kind"] = np.full(sug.size, "", object)
     return {"too_hot": too_hot, "no_rating": no_rating, "cold_fail": cold_fail}
 
 
@@ -313,6 +321,13 @@ def _suggest_rows(
     )
     note = _thickness_text(c, rows, grades)
     suggestion_band_columns(out, r_sug, sug.total_kg, grades, note)
+    kind = pc.dictionary_encode(rows.text(pa.array(c["kind"], pa.string())))
+    items = list(out.items())  # suggestion_kind goes right after suggested_grade
+    out.clear()
+    for name, col in items:
+        out[name] = col
+        if name == "suggested_grade":
+            out["suggestion_kind"] = kind
     return sug
 
 
@@ -424,6 +439,7 @@ def evaluate_bom(
     if suggest:
         tick("suggesting", 0.7)
         sug = _suggest_rows(out, ids, rows, c, total_kg, el_kg, ctrl_kg, gpos, grades, rank_by)
+        sug.leaner = rows(c["kind"] == "leaner", False).astype(bool)
         out["suggested_why"] = rows.text(_why_text(lib, c, date))  # after suggested_thickness
     table = pa.table(out)
     tick("summarising", 0.8)

@@ -84,7 +84,9 @@ def combo_messages(
     """Message per combination (null: none), no loop over combinations.
 
     ``c`` holds per-combination arrays: pos (grade position), pc, hd_kA_m, required_temp_C,
-    cold_temp_C, t_max_C, sug (suggested grade position, -1 none), sug_t_max_C.
+    cold_temp_C, t_max_C, sug (suggested grade position, -1 none), sug_t_max_C, and kind
+    ('leaner', 'upgrade', 'none'; '' without suggestions): a failing line says which grade
+    would hold, or that none of its family does.
     """
     m = c["pos"].size
     if m == 0:
@@ -98,7 +100,10 @@ def combo_messages(
         fmt(c["sug_t_max_C"], 0),
         " degC)",
     )
+    kind = c.get("kind", np.full(m, "", object))
+    none_txt = "; no grade of its family meets this requirement, so none is suggested"
     sug_txt = pc.if_else(pa.array(c["sug"] >= 0), sug_txt, "")
+    sug_txt = pc.if_else(pa.array(kind == "none"), none_txt, sug_txt)
     fix = " choose a grade with more coercivity or raise Pc"
     hot = join(
         gname,
@@ -109,14 +114,12 @@ def combo_messages(
         ", below the required ",
         fmt(c["required_temp_C"], 0),
         " degC:" + fix,
-        sug_txt,
     )
     hot_none = join(
         gname,
         " has no safe temperature",
         at,
         " (past the knee even at the reference temperature):" + fix,
-        sug_txt,
     )
     hot = pc.if_else(pa.array(np.isnan(c["t_max_C"])), hot_none, hot)
     cold = join(
@@ -128,4 +131,4 @@ def combo_messages(
         ": raise Pc or choose a grade that holds in the cold",
     )
     parts = [where(too_hot | no_rating, hot), where(cold_fail, cold)]
-    return join_skip(parts, "; ", m)
+    return join(join_skip(parts, "; ", m), sug_txt)  # null (ok) stays null

@@ -16,9 +16,13 @@ irreversible_loss_pct   float64 %, flux lost at T0 on the row's load line after 
 Nd_kg Pr_kg Dy_kg Tb_kg Sm_kg Gd_kg Co_kg
                         float64 kg of each element on the line: mass per unit x quantity x wt%
 controlled_kg           float64 kg of elements under export control as of the date
-suggested_grade         category  a leaner grade that meets the same requirement (empty: none);
+suggested_grade         category  a leaner grade that meets the same requirement; on a
+                                below_rating line with nothing leaner, the family's grade that
+                                meets it with the least magnet at equal flux (empty: none);
                                 never one whose high Dy+Tb bound is below what its route needs
                                 there (``magnets tradeoff``): that saving would not be real
+suggestion_kind         category  leaner / upgrade (needed: the specified grade fails) / none;
+                                null on error rows
 suggested_t_max_C       float64 degC, its rating at the row's Pc and Hd
 suggested_mass_factor   float64 its mass / the specified mass at equal flux
 suggested_Dy_kg, suggested_Tb_kg, suggested_controlled_kg
@@ -73,6 +77,7 @@ RESULT_COLUMNS = [
 ]
 SUGGEST_COLUMNS = [
     "suggested_grade",
+    "suggestion_kind",
     "suggested_t_max_C",
     "suggested_mass_factor",
     "suggested_Dy_kg",

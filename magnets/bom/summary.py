@@ -27,7 +27,8 @@ class Suggested:
     has [rows]: the row has a suggestion; pos [rows]: suggested grade position (0 where none);
     total_kg [rows]: magnet kg with the suggestion (mass factor included); mass_factor [rows];
     saving_Dy_Tb_kg, saving_controlled_kg [rows]; saving_usd [rows]: NaN where a price is
-    unknown (only with rank_by='price').
+    unknown (only with rank_by='price'); leaner [rows]: the suggestion is leaner (not an
+    upgrade a below-rating line needs), the only kind ranked among the savings.
     """
 
     has: np.ndarray
@@ -37,6 +38,7 @@ class Suggested:
     saving_Dy_Tb_kg: np.ndarray
     saving_controlled_kg: np.ndarray
     saving_usd: np.ndarray | None
+    leaner: np.ndarray | None = None
 
 
 def _totals(kg_per_grade: np.ndarray, frac: np.ndarray, ctrl_pg: np.ndarray) -> dict[str, float]:
@@ -137,7 +139,8 @@ def _top_savings(
     else:
         assert sug.saving_usd is not None
         key = sug.saving_usd
-    key = np.where(sug.has & np.isfinite(key), key, -np.inf)
+    leaner = sug.has if sug.leaner is None else sug.has & sug.leaner
+    key = np.where(leaner & np.isfinite(key), key, -np.inf)
     top = _top_rows(key)
     if not top.size:
         return []

@@ -44,11 +44,13 @@ Cells may carry units too ('12 g', '302 F'). With ';' as delimiter, decimal comm
 Output: every input row once, in order, with `line` (its line in the file), your columns,
 then status (ok / below_rating / error), message, t_max_C, margin_C, irreversible_loss_pct, <El>_kg,
 controlled_kg and the suggestion columns (see docs/bom.md): each suggestion with its
-composition_basis, its Dy+Tb kg at the low and high bound of its composition and its
-thickness assumption, and suggested_why: why it answers (its rating and what limits it,
-basis and band, thickness, export control as of --date; what `substitute --why` prints). A
-grade whose estimate is below what its route needs there, by the model `magnets tradeoff`
-prints, is never suggested. --bands adds the
+suggestion_kind (leaner; upgrade, when the specified grade fails and nothing leaner holds:
+the family's grade needing the least magnet; none), its composition_basis, its Dy+Tb kg
+at the low and high bound of its composition and its thickness assumption, and
+suggested_why: why it answers (its rating and what limits it, basis and band, thickness,
+export control as of --date; what `substitute --why` prints). A grade whose estimate is
+below what its route needs there, by the model `magnets tradeoff` prints, is never
+suggested. --bands adds the
 specified grade's Dy, Tb and controlled kg at the low and high bound per line; the summary
 always gives Dy, Tb, Sm, Gd and controlled totals as low / mid / high. A bad line becomes an
 error row with a message saying how to fix it; the rest is still evaluated. A file that cannot be

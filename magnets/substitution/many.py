@@ -50,8 +50,9 @@ def _combo_arrays(
 def _candidates(
     lib: Library, t: pd.DataFrame, p: np.ndarray, known: np.ndarray, req: np.ndarray,
     cond: tuple, family: str, max_mass_factor: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
-    """(C, G) matrices: t_max, mass factor, qualifies; and the reference's B_op per combo."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """(C, G) matrices: t_max, mass factor, meets the requirement (same family, any mass),
+    within the mass cap; and the reference's B_op per combo."""
     pcs, hds, colds, thick = cond
     C, G = p.size, len(t)
     hb = thickness_inputs(lib, t, None if thick is None else thick[:, None])
@@ -70,16 +71,15 @@ def _candidates(
         mf = (B_ref[:, None] / B_all) * (rho[None, :] / rho[p][:, None])
     fams = t["family"].to_numpy(dtype=object)
     fam_ok = (fams[None, :] == fams[p][:, None]) if family == "same" else np.ones((C, G), bool)
-    qual = (
+    meets = (
         known[:, None]
         & (t_all >= req[:, None] - _T_TOL)
         & hold_all
         & fam_ok
         & np.isfinite(mf)
         & (mf > 0)
-        & (mf <= float(max_mass_factor) + 1e-12)
     )
-    return t_all, mf, qual, B_ref
+    return t_all, mf, meets, meets & (mf <= float(max_mass_factor) + 1e-12), B_ref
 
 
 def _substitute_many(
@@ -115,7 +115,10 @@ def _substitute_many(
     -------
     DataFrame with C rows: t_max_C (the reference's rating), limited_by, holds_cold (bool,
     reference at the cold end), ref_B_op_T (reference at the required temperature),
-    required_temp_C, suggested_pos (int64, -1 when no leaner qualifying grade),
+    required_temp_C, suggested_pos (int64, -1 when none), suggestion_kind ('leaner': less by
+    the ranking metric and meets the requirement; 'upgrade': the reference fails and nothing
+    leaner meets it, so the family's grade that meets it with the least magnet at equal flux,
+    with no mass cap and whatever its Dy+Tb; 'none'),
     suggested_t_max_C, suggested_mass_factor, suggested_route_need_wt_pct (Dy+Tb the
     suggestion's route needs at the requirement, as ``tradeoff``).
     "Leaner" = strictly lower ranking metric at equal flux than the reference. A candidate whose
@@ -134,7 +137,7 @@ def _substitute_many(
     thick = None if thickness_mm is None else np.asarray(thickness_mm, float).ravel() * np.ones(C)
     t_ref, lim_ref, cold_ok = _reference(lib, t, known, p, (pcs, hds, colds, thick))
     req = np.where(np.isnan(temp), t_ref, temp)
-    t_all, mf, qual, B_ref = _candidates(
+    t_all, mf, meets, qual, B_ref = _candidates(
         lib, t, p, known, req, (pcs, hds, colds, thick), family, max_mass_factor
     )
     k = _keys(t, rank_by)
@@ -142,6 +145,12 @@ def _substitute_many(
     qual &= _lex_less(keys, [kk[p][:, None] for kk in k], strict=True)
     need, plausible = _plausible(lib, t, req, pcs, hds, thick)
     best = _lex_argmin([*keys, mf], qual & plausible)
+    fails = known & ~((t_ref >= req - _T_TOL) & cold_ok)  # NaN rating fails
+    # nothing leaner, and the reference fails: the grade of the family that meets the
+    # requirement with the least magnet at equal flux (no mass cap, whatever its Dy+Tb)
+    upgrade = _lex_argmin([mf, *keys], meets & plausible & fails[:, None])
+    kind = np.where(best >= 0, "leaner", np.where(upgrade >= 0, "upgrade", "none"))
+    best = np.where(best >= 0, best, upgrade)
     has = best >= 0
     bsafe = np.where(has, best, 0)
     rows = np.arange(C)
@@ -153,6 +162,7 @@ def _substitute_many(
             "ref_B_op_T": B_ref,
             "required_temp_C": req,
             "suggested_pos": best,
+            "suggestion_kind": kind.astype(object),
             "suggested_t_max_C": np.where(has, t_all[rows, bsafe], np.nan),
             "suggested_mass_factor": np.where(has, mf[rows, bsafe], np.nan),
             "suggested_route_need_wt_pct": np.where(has, need[rows, bsafe], np.nan),
