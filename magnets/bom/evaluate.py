@@ -328,6 +328,7 @@ def _suggest_rows(
         out[name] = col
         if name == "suggested_grade":
             out["suggestion_kind"] = kind
+    sug.leaner = rows(c["kind"] == "leaner", False).astype(bool)
     return sug
 
 
@@ -439,7 +440,6 @@ def evaluate_bom(
     if suggest:
         tick("suggesting", 0.7)
         sug = _suggest_rows(out, ids, rows, c, total_kg, el_kg, ctrl_kg, gpos, grades, rank_by)
-        sug.leaner = rows(c["kind"] == "leaner", False).astype(bool)
         out["suggested_why"] = rows.text(_why_text(lib, c, date))  # after suggested_thickness
     table = pa.table(out)
     tick("summarising", 0.8)

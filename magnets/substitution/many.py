@@ -115,10 +115,8 @@ def _substitute_many(
     -------
     DataFrame with C rows: t_max_C (the reference's rating), limited_by, holds_cold (bool,
     reference at the cold end), ref_B_op_T (reference at the required temperature),
-    required_temp_C, suggested_pos (int64, -1 when none), suggestion_kind ('leaner': less by
-    the ranking metric and meets the requirement; 'upgrade': the reference fails and nothing
-    leaner meets it, so the family's grade that meets it with the least magnet at equal flux,
-    with no mass cap and whatever its Dy+Tb; 'none'),
+    required_temp_C, suggested_pos (int64, -1 when none), suggestion_kind (leaner, upgrade
+    or none: :func:`_choose`),
     suggested_t_max_C, suggested_mass_factor, suggested_route_need_wt_pct (Dy+Tb the
     suggestion's route needs at the requirement, as ``tradeoff``).
     "Leaner" = strictly lower ranking metric at equal flux than the reference. A candidate whose
@@ -144,13 +142,8 @@ def _substitute_many(
     keys = [kk[None, :] * mf for kk in k]
     qual &= _lex_less(keys, [kk[p][:, None] for kk in k], strict=True)
     need, plausible = _plausible(lib, t, req, pcs, hds, thick)
-    best = _lex_argmin([*keys, mf], qual & plausible)
     fails = known & ~((t_ref >= req - _T_TOL) & cold_ok)  # NaN rating fails
-    # nothing leaner, and the reference fails: the grade of the family that meets the
-    # requirement with the least magnet at equal flux (no mass cap, whatever its Dy+Tb)
-    upgrade = _lex_argmin([mf, *keys], meets & plausible & fails[:, None])
-    kind = np.where(best >= 0, "leaner", np.where(upgrade >= 0, "upgrade", "none"))
-    best = np.where(best >= 0, best, upgrade)
+    best, kind = _choose(keys, mf, qual & plausible, meets & plausible & fails[:, None])
     has = best >= 0
     bsafe = np.where(has, best, 0)
     rows = np.arange(C)
@@ -168,6 +161,19 @@ def _substitute_many(
             "suggested_route_need_wt_pct": np.where(has, need[rows, bsafe], np.nan),
         }
     )
+
+
+def _choose(
+    keys: list[np.ndarray], mf: np.ndarray, leaner_ok: np.ndarray, upgrade_ok: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per combo the suggested grade position (-1 none) and its kind: the leanest qualifying
+    grade ('leaner'); else, where the reference fails, the grade that meets the requirement
+    with the least magnet at equal flux, no mass cap, whatever its Dy+Tb ('upgrade');
+    else 'none'."""
+    best = _lex_argmin([*keys, mf], leaner_ok)
+    upgrade = _lex_argmin([mf, *keys], upgrade_ok)
+    kind = np.where(best >= 0, "leaner", np.where(upgrade >= 0, "upgrade", "none"))
+    return np.where(best >= 0, best, upgrade), kind
 
 
 def _reference(
