@@ -38,7 +38,7 @@ def _supply_line(ax: Axes, result: FleetResult, i: int) -> None:
     ps = result.yardsticks[name]
     fy = sorted({int(y) for y in ps.year[i] if y > 0})
     label = f"{words} ({', '.join(map(str, fy))} figure): t {el}"
-    top = max(abs(t[0][:, i, :]).max() for t in result.totals.values())
+    top = max(abs(t[:, 0, :, i]).max() for t in result.total_stats.values())
     if np.nanmin(series) <= 5 * max(top, 1e-12):
         ax.step(result.years, series, where="mid", color="black", ls="--", lw=1.2, label=label)
     else:  # far above the demand: say so instead of flattening the curves
@@ -55,19 +55,17 @@ def _supply_line(ax: Axes, result: FleetResult, i: int) -> None:
 
 def _panel(ax: Axes, result: FleetResult, i: int) -> None:
     """One element: a line per scenario (mean), P10-P90 band with samples, primary supply."""
-    import numpy as np
     from matplotlib.ticker import MaxNLocator
 
     from magnets.data.chemistry import REPORTED
 
     years = result.years
     for j, sc in enumerate(result.scenarios):
-        prim = result.totals[sc][0][:, i, :]  # (Yr, N)
+        prim = result.total_stats[sc][:, 0, :, i]  # (K, Yr): mean[, P10, P50, P90]
         c = _COLOURS[j % len(_COLOURS)]
-        ax.plot(years, prim.mean(axis=1), color=c, lw=1.8, label=sc)
-        if prim.shape[1] > 1:
-            lo, hi = np.quantile(prim, [0.1, 0.9], axis=1)
-            ax.fill_between(years, lo, hi, color=c, alpha=0.18, lw=0)
+        ax.plot(years, prim[0], color=c, lw=1.8, label=sc)
+        if len(prim) > 1:
+            ax.fill_between(years, prim[1], prim[3], color=c, alpha=0.18, lw=0)
     el = REPORTED[i]
     _supply_line(ax, result, i)
     ax.set_title(f"{el}: primary demand", fontsize=10)
@@ -96,7 +94,7 @@ def plot_fleet(result: FleetResult, path: str) -> None:
     shown = [
         i
         for i, _el in enumerate(REPORTED)
-        if any(np.any(t[:, :, i] != 0) for t in result.totals.values())
+        if any(np.any(t[..., i] != 0) for t in result.total_stats.values())
     ]
     if not shown:
         shown = [REPORTED.index("Dy")]

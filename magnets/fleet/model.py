@@ -34,7 +34,15 @@ import numpy as np
 
 from magnets.data.chemistry import REPORTED
 from magnets.fleet.arrays import SegmentArrays, content_routes, model_years, pack_segments
-from magnets.fleet.result import FleetResult, long_table, refuse_infinite, summary_table
+from magnets.fleet.result import (
+    SUMMARY_GROUPS,
+    FleetResult,
+    long_table,
+    peak_year,
+    refuse_infinite,
+    summary_frame,
+    summary_table,
+)
 from magnets.fleet.sampling import sample_content, sample_inputs
 from magnets.fleet.scenario import ProjectionArrays, project_arrays
 from magnets.fleet.shares import fleet_supply, oxide_factors, supply_frame
@@ -43,6 +51,7 @@ from magnets.fleet.spec import BASELINE
 if TYPE_CHECKING:  # pragma: no cover
     from magnets.data.library import Library
     from magnets.fleet.spec import FleetSpec
+    from magnets.fleet.stream import StreamStats
 
 #: The reported elements under their old name here (magnets.tui.data reads it).
 ELEMENTS: tuple[str, ...] = REPORTED
@@ -140,6 +149,10 @@ def project_fleet(
     *,
     chunk: int | None = None,
     workers: int | None = None,
+    exact: bool = False,
+    sample_block: int | None = None,
+    engine: str = "process",
+    scheduler: str | None = None,
 ) -> FleetResult:
     """Project element demand of a fleet for the chosen scenarios.
 
@@ -153,6 +166,14 @@ def project_fleet(
         per sample); None = midpoints, no ``stat`` column.
     seed : random seed; drawn (and reported in ``FleetResult.seed``) when None.
     chunk, workers : segments per block and threads (performance knobs).
+    exact : keep every sample in memory and sort (exact quantiles; refused past about
+        2 GB). Otherwise samples run in blocks into mergeable sketches
+        (:mod:`magnets.fleet.stream`): exact means, quantiles within the bound of
+        :mod:`magnets.fleet.sketch`, memory independent of ``samples``.
+    sample_block : samples computed at a time (a multiple of SAMPLE_BLOCK; the results do
+        not depend on it).
+    engine, scheduler : ``process`` (threads here) or ``dask`` (sample blocks spread over a
+        Dask cluster: a local one, or the scheduler at ADDRESS).
     """
     from magnets.errors import InputError
 
@@ -161,32 +182,33 @@ def project_fleet(
         raise InputError(f"--samples: expected at least 2 samples, instead received {samples}")
     years = model_years(spec)
     report = slice(int(spec.start_year - years[0]), len(years))
-    if samples is not None:
-        _check_memory(samples, len(names), len(years[report]), len(spec.segments))
+    rep_years = years[report]
     if samples is not None and seed is None:
         seed = cast(int, np.random.SeedSequence().entropy) % (2**32)
-    rep_years = years[report]
-    u = sample_inputs(len(spec.segments), samples, seed)
-    n_routes = len(content_routes(lib))
-    content = sample_content(n_routes, samples, seed)
-    proj = _project_scenarios(spec, lib, names, u, report, chunk, workers, content)
-    envelope = None
-    if samples is None:  # every grade at its low, then at its high content
-        envelope = [
-            _project_scenarios(spec, lib, names, u, report, chunk, workers, content + t)
-            for t in (-1.0, 1.0)
-        ]
     supply = fleet_supply(lib, rep_years)
-    with_stats = samples is not None
     seg_names = tuple(s.name for s in spec.segments)
+    errors: dict = {}
+    if samples is None or exact:
+        if samples is not None:
+            _check_memory(samples, len(names), len(rep_years), len(spec.segments))
+        proj, envelope = _exact_run(spec, lib, names, samples, seed, report, chunk, workers)
+        totals = {n: p.totals for n, p in zip(names, proj)}
+        summary = summary_table(names, rep_years, totals, supply, samples is not None)
+        total_stats = {n: _stats_last(t) for n, t in totals.items()}
+    else:
+        st = _streamed(
+            spec, lib, names, samples, seed, report, chunk, workers, sample_block, engine, scheduler
+        )
+        proj, envelope, total_stats = st.proj, None, st.totals
+        summary = summary_frame(names, _summary_stats(st, rep_years), True, True)
+        errors = dict(zip(names, st.err))
     table = long_table(
-        names, seg_names, rep_years, proj, oxide_factors(), supply, with_stats, envelope
+        names, seg_names, rep_years, proj, oxide_factors(), supply, samples is not None, envelope
     )
     refuse_infinite(table, spec.path)
-    totals = {n: p.totals for n, p in zip(names, proj)}
     return FleetResult(
         table=table,
-        summary=summary_table(names, rep_years, totals, supply, with_stats),
+        summary=summary,
         supply=supply_frame(supply),
         yardsticks=supply,
         scenarios=tuple(names),
@@ -195,5 +217,74 @@ def project_fleet(
         seed=seed,
         warnings=tuple(spec.warnings),
         spec=spec,
-        totals=totals,
+        total_stats=total_stats,
+        errors=errors,
     )
+
+
+def _exact_run(
+    spec: FleetSpec,
+    lib: Library,
+    names: list[str],
+    samples: int | None,
+    seed: int | None,
+    report: slice,
+    chunk: int | None,
+    workers: int | None,
+) -> tuple[list[ProjectionArrays], list[list[ProjectionArrays]] | None]:
+    """Every sample at once (or the midpoints and the content envelope without samples)."""
+    u = sample_inputs(len(spec.segments), samples, seed)
+    content = sample_content(len(content_routes(lib)), samples, seed)
+    proj = _project_scenarios(spec, lib, names, u, report, chunk, workers, content)
+    envelope = None
+    if samples is None:  # every grade at its low, then at its high content
+        envelope = [
+            _project_scenarios(spec, lib, names, u, report, chunk, workers, content + t)
+            for t in (-1.0, 1.0)
+        ]
+    return proj, envelope
+
+
+def _stats_last(x: np.ndarray) -> np.ndarray:
+    """(K, ...) statistics over the last axis: the value itself (K = 1) for one sample."""
+    from magnets.fleet.sampling import sample_stats
+
+    return x[None, ..., 0] if x.shape[-1] == 1 else sample_stats(x)
+
+
+def _streamed(
+    spec: FleetSpec,
+    lib: Library,
+    names: list[str],
+    samples: int,
+    seed: int,
+    report: slice,
+    chunk: int | None,
+    workers: int | None,
+    sample_block: int | None,
+    engine: str,
+    scheduler: str | None,
+) -> StreamStats:
+    """A blocked Monte Carlo run, in process or on Dask (memory checked first)."""
+    from magnets.fleet.stream import StreamRun, check_stream_memory, stream_fleet
+
+    run = StreamRun(spec, lib, names, samples, report)
+    check_stream_memory(run, sample_block)
+    if engine == "dask":
+        from magnets.fleet.distributed import dask_fleet
+
+        run = dask_fleet(run, spec, lib, seed, scheduler, sample_block)
+    else:
+        stream_fleet(run, seed, sample_block, chunk, workers)
+    return run.finish()
+
+
+def _summary_stats(st: StreamStats, years: np.ndarray) -> dict:
+    """(scenario, group) -> (values (len(VALUE_COLUMNS), 4), peak year) from the sketches."""
+    idx = {el: i for i, el in enumerate(REPORTED)}
+    out = {}
+    for sc, values in st.summary.items():  # (4, groups, values)
+        for g, (group, members) in enumerate(SUMMARY_GROUPS.items()):
+            mean_series = st.totals[sc][0, 0][:, [idx[m] for m in members]].sum(axis=1)
+            out[(sc, group)] = (values[:, g, :].T, peak_year(years, mean_series))
+    return out

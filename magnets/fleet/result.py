@@ -108,8 +108,8 @@ SUMMARY_GROUPS: dict[str, tuple[str, ...]] = {
     "Nd+Pr": ("Nd", "Pr"),
     "Sm": ("Sm",),
 }
-#: Summary columns computed per sample (then statistics), in the order of _group_values.
-_VALUE_COLUMNS: tuple[str, ...] = tuple(c for c in SUMMARY_COLUMNS[2:] if c != "peak_year")
+#: Summary columns computed per sample (then statistics), in the order of group_values.
+VALUE_COLUMNS: tuple[str, ...] = tuple(c for c in SUMMARY_COLUMNS[2:] if c != "peak_year")
 
 
 @dataclass
@@ -129,8 +129,12 @@ class FleetResult:
     scenarios : names run, baseline first.  years : (Yr,) int, the reported years.
     samples : Monte Carlo draws, None = midpoints.  seed : the seed used (drawn when not given).
     warnings : messages about the input file (defaults assumed).  spec : the parsed input.
-    totals : scenario -> (3, Yr, E, N) every sample's primary [0], demand [1] and surplus
-        scrap [2] in t of element summed over segments, E = REPORTED (summary, plot).
+    total_stats : scenario -> (K, 3, Yr, E) statistics (K = 4, STATS, with samples, else 1)
+        of primary [0], demand [1] and surplus scrap [2] in t of element summed over
+        segments, E = REPORTED (the plot).
+    errors : with samples, per scenario the error bound (:mod:`magnets.fleet.sketch`) of
+        every statistic of the long table's element columns, as (4, S, Yr, E) arrays by
+        column stem (``demand``, ``primary``...); 0 for the mean, empty for an exact run.
     """
 
     table: pd.DataFrame
@@ -143,7 +147,8 @@ class FleetResult:
     seed: int | None
     warnings: tuple[str, ...] = ()
     spec: FleetSpec | None = None
-    totals: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    total_stats: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    errors: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def write(
         self, path: str | os.PathLike | None, fmt: str, *, stream: IO[str] | None = None
@@ -218,10 +223,10 @@ def long_table(
     return pd.DataFrame(cols)
 
 
-def _group_values(
+def group_values(
     tot: np.ndarray, base: np.ndarray | None, ii: list[int], supply: dict[str, PrimarySupply]
 ) -> list[np.ndarray]:
-    """Per-sample values (N,) of one element group, in the order of _VALUE_COLUMNS.
+    """Per-sample values (N,) of one element group, in the order of VALUE_COLUMNS.
 
     ``tot`` and ``base`` are a scenario's and the baseline's totals (3, Yr, E, N); primary is
     already 0 in surplus years, so the cumulative sums never net a surplus off.
@@ -257,33 +262,54 @@ def summary_table(
     supply: dict[str, PrimarySupply],
     with_stats: bool,
 ) -> pd.DataFrame:
-    """Peak and cumulative primary demand per element group, per sample then statistics."""
-    import pandas as pd
-
+    """Peak and cumulative primary demand per element group, per sample then statistics
+    (all samples in memory: totals (3, Yr, E, N) per scenario)."""
     idx = {el: i for i, el in enumerate(REPORTED)}
-    rows: dict[str, list] = {c: [] for c in ("scenario", "element", "stat", *SUMMARY_COLUMNS[2:])}
     base = totals.get(BASELINE)
-    labels = STATS if with_stats else ("",)
+    stats: dict[tuple[str, str], tuple[np.ndarray, int]] = {}
     for sc in scenario_names:  # a handful of scenarios x 4 groups: small bookkeeping loop
         tot = totals[sc]  # (3, Yr, E, N)
         for group, members in SUMMARY_GROUPS.items():
             ii = [idx[m] for m in members]
-            values = _group_values(tot, base, ii, supply)
+            values = group_values(tot, base, ii, supply)
             mean_series = tot[0][:, ii].sum(axis=1).mean(axis=1)
-            peak_year = int(years[int(np.argmax(mean_series))]) if len(years) else -1
             if with_stats:
                 values = [sample_stats(v[None, :])[:, 0] for v in values]  # each (4,)
+            stats[(sc, group)] = (np.array(values), peak_year(years, mean_series))
+    return summary_frame(scenario_names, stats, with_stats, base is not None)
+
+
+def peak_year(years: np.ndarray, mean_series: np.ndarray) -> int:
+    """The year of the highest mean primary demand (-1 without years)."""
+    return int(years[int(np.argmax(mean_series))]) if len(years) else -1
+
+
+def summary_frame(
+    scenario_names: list[str],
+    stats: dict[tuple[str, str], tuple[np.ndarray, int]],
+    with_stats: bool,
+    has_base: bool,
+) -> pd.DataFrame:
+    """The summary table from (scenario, group) -> (values (len(VALUE_COLUMNS), K), peak
+    year): K = 4 statistics (STATS) with samples, else 1."""
+    import pandas as pd
+
+    rows: dict[str, list] = {c: [] for c in ("scenario", "element", "stat", *SUMMARY_COLUMNS[2:])}
+    labels = STATS if with_stats else ("",)
+    for sc in scenario_names:  # a handful of scenarios x 4 groups: small bookkeeping loop
+        for group in SUMMARY_GROUPS:
+            values, year = stats[(sc, group)]
             for k, stat in enumerate(labels):
                 rows["scenario"].append(sc)
                 rows["element"].append(group)
                 rows["stat"].append(stat)
-                rows["peak_year"].append(peak_year)
-                for col, v in zip(_VALUE_COLUMNS, values):
+                rows["peak_year"].append(year)
+                for col, v in zip(VALUE_COLUMNS, values):
                     rows[col].append(float(v[k]))
     frame = pd.DataFrame(rows)
     order = ["scenario", "element"] + (["stat"] if with_stats else []) + list(SUMMARY_COLUMNS[2:])
     frame = frame[order]
-    if base is None:
+    if not has_base:
         frame = frame.assign(
             peak_vs_baseline_t=np.nan,
             cumulative_vs_baseline_t=np.nan,

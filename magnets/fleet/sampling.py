@@ -53,17 +53,45 @@ def max_samples(n_scenarios: int, n_years: int, n_elements: int, S: int) -> int:
     return int((MEMORY_LIMIT_BYTES - _BASE_BYTES) // per)
 
 
+#: Samples per random stream. Sample block b (samples b x SAMPLE_BLOCK onwards) draws its
+#: inputs from ``SeedSequence(seed, spawn_key=(b, 0))`` and its content from ``(b, 1)``, so
+#: the draws of a sample depend on the seed and its index only: never on how many samples
+#: are run, nor on how many blocks a computation (or a Dask task) takes at a time.
+SAMPLE_BLOCK = 4096
+
+
+def block_generator(seed: int, block: int, stream: int) -> np.random.Generator:
+    """The generator of sample block ``block``: stream 0 the inputs, 1 the content."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block, stream)))
+
+
+def block_draws(
+    n_segments: int, n_routes: int, seed: int, start: int, stop: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Draws of samples start..stop-1 (start a multiple of SAMPLE_BLOCK): u (6, S, n) in
+    [0, 1) as :func:`sample_inputs`, content t (R, n) in [-1, 1) as :func:`sample_content`."""
+    if start % SAMPLE_BLOCK:
+        raise ValueError(f"block_draws: start {start} is not a multiple of {SAMPLE_BLOCK}")
+    u, t = [], []
+    for b0 in range(start, stop, SAMPLE_BLOCK):  # a few sample blocks per call
+        n = min(SAMPLE_BLOCK, stop - b0)
+        b = b0 // SAMPLE_BLOCK
+        u.append(block_generator(seed, b, 0).random((len(SAMPLED_INPUTS), n_segments, n)))
+        t.append(2.0 * block_generator(seed, b, 1).random((n_routes, n)) - 1.0)
+    return np.concatenate(u, axis=2), np.concatenate(t, axis=1)
+
+
 def sample_inputs(n_segments: int, samples: int | None, seed: int | None) -> np.ndarray:
     """Uniform draws u in [0, 1), one per sampled input per segment per sample.
 
     Returns (len(SAMPLED_INPUTS), S, N); without samples a single column of 0.5, so every
     ``{ low, high }`` input takes its midpoint. The same draws are used for every scenario
     (common random numbers), so differences between scenarios are paired sample by sample.
+    Drawn block by block of SAMPLE_BLOCK samples (:func:`block_draws`).
     """
     if samples is None:
         return np.full((len(SAMPLED_INPUTS), n_segments, 1), 0.5)
-    rng = np.random.default_rng(seed)
-    return rng.random((len(SAMPLED_INPUTS), n_segments, samples))
+    return block_draws(n_segments, 0, _seed(seed), 0, samples)[0]
 
 
 def sample_content(n_routes: int, samples: int | None, seed: int | None) -> np.ndarray:
@@ -74,12 +102,16 @@ def sample_content(n_routes: int, samples: int | None, seed: int | None) -> np.n
     (value - low): its value is the median, half the draws lie below it and half above
     (uniform on each side). One draw per route is shared by every grade and segment of that
     route (a systematic error of the estimate), and by every scenario. Its own random stream
-    (seed, 1), so adding routes never changes the draws of the other inputs.
+    (stream 1 of each sample block), so adding routes never changes the draws of the inputs.
     """
     if samples is None:
         return np.zeros((n_routes, 1))
-    rng = np.random.default_rng([0 if seed is None else seed, 1])
-    return 2.0 * rng.random((n_routes, samples)) - 1.0
+    return block_draws(0, n_routes, _seed(seed), 0, samples)[1]
+
+
+def _seed(seed: int | None) -> int:
+    """The seed, or fresh entropy when None."""
+    return int(np.random.SeedSequence().entropy) % (2**32) if seed is None else seed
 
 
 def draw(low: np.ndarray, high: np.ndarray, u: np.ndarray) -> np.ndarray:
