@@ -10,6 +10,12 @@ same process on a subset, per unit of work (segment x sample). The loop's result
 checked against the vectorised ones on that subset.
 
 Targets (issue 5): under 3 s and under 2 GB on a 2-core machine.
+
+Scaling (issue 13):  python benchmarks/bench_fleet.py --scaling [--counts 10000,100000,1000000]
+  runs ``magnets fleet materials/examples/fleet.toml --samples N`` (baseline; add
+  ``--all-scenarios`` with --scaling-args) as a child process under ``/usr/bin/time -v`` for
+  each N and prints its wall time, the time per sample against the smallest run (1.00 =
+  linear in samples) and the child's own peak resident memory (target < 2 GB at 1e6).
 """
 
 from __future__ import annotations
@@ -147,6 +153,47 @@ def per_year_loop(arr, u):
     return prim_st, stock_st
 
 
+def _timed_child(cmd: list[str]) -> tuple[float, float]:
+    """Wall time (s) and peak RSS (GB) of one child process, from /usr/bin/time -v."""
+    import re
+    import subprocess
+
+    r = subprocess.run(["/usr/bin/time", "-v", *cmd], capture_output=True, text=True)
+    if r.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{r.stderr[-2000:]}")
+    wall = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", r.stderr)
+    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", r.stderr)
+    assert wall and rss, r.stderr
+    h, m, sec = wall.groups()
+    return int(h or 0) * 3600 + int(m) * 60 + float(sec), int(rss.group(1)) * 1024 / 1e9
+
+
+def scaling(counts: list[int], extra: list[str]) -> int:
+    """Time and peak RSS of `magnets fleet` on the example per sample count."""
+    import tempfile
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[1] / "materials" / "examples" / "fleet.toml"
+    out = Path(tempfile.mkdtemp()) / "fleet.csv"
+    base = [sys.executable, "-m", "magnets", "fleet", str(example), "--seed", "1", "-o", str(out)]
+    floor, floor_rss = _timed_child([*base, *extra])  # no samples: start-up, model, table
+    print(f"fleet scaling on {example.name} {' '.join(extra)} (child processes, /usr/bin/time -v)")
+    print(f"  no samples (floor)  : {floor:8.2f} s   peak {floor_rss:5.2f} GB")
+    first = None
+    ok = True
+    for n in counts:
+        t, rss = _timed_child([*base, *extra, "--samples", str(n)])
+        per = (t - floor) / n
+        first = per if first is None else first
+        print(
+            f"  --samples {n:>9,} : {t:8.2f} s   {per * 1e6:8.2f} us/sample over the floor"
+            f"   x{per / first:5.2f} per sample vs the first   peak {rss:5.2f} GB"
+        )
+        ok &= rss < 2.0
+    print("  PASS (peak < 2 GB)" if ok else "  FAIL: peak over 2 GB")
+    return 0 if ok else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -156,7 +203,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--samples", type=int, default=1000)
     ap.add_argument("--subset-segments", type=int, default=10)
     ap.add_argument("--subset-samples", type=int, default=200)
+    ap.add_argument("--scaling", action="store_true", help="time per sample count (issue 13)")
+    ap.add_argument("--counts", default="10000,100000,1000000")
+    ap.add_argument("--scaling-args", default="", help="extra fleet options, e.g. --all-scenarios")
     a = ap.parse_args(argv)
+    if a.scaling:
+        return scaling([int(c) for c in a.counts.split(",")], a.scaling_args.split())
 
     from magnets.data.chemistry import REPORTED as ELEMENTS
     from magnets.data.library import load_library

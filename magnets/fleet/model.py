@@ -151,8 +151,6 @@ def project_fleet(
     workers: int | None = None,
     exact: bool = False,
     sample_block: int | None = None,
-    engine: str = "process",
-    scheduler: str | None = None,
 ) -> FleetResult:
     """Project element demand of a fleet for the chosen scenarios.
 
@@ -172,8 +170,6 @@ def project_fleet(
         :mod:`magnets.fleet.sketch`, memory independent of ``samples``.
     sample_block : samples computed at a time (a multiple of SAMPLE_BLOCK; the results do
         not depend on it).
-    engine, scheduler : ``process`` (threads here) or ``dask`` (sample blocks spread over a
-        Dask cluster: a local one, or the scheduler at ADDRESS).
     """
     from magnets.errors import InputError
 
@@ -197,7 +193,7 @@ def project_fleet(
         total_stats = {n: _stats_last(t) for n, t in totals.items()}
     else:
         st = _streamed(
-            spec, lib, names, samples, seed, report, chunk, workers, sample_block, engine, scheduler
+            spec, lib, names, samples, cast(int, seed), report, chunk, workers, sample_block
         )
         proj, envelope, total_stats = st.proj, None, st.totals
         summary = summary_frame(names, _summary_stats(st, rep_years), True, True)
@@ -262,20 +258,13 @@ def _streamed(
     chunk: int | None,
     workers: int | None,
     sample_block: int | None,
-    engine: str,
-    scheduler: str | None,
 ) -> StreamStats:
-    """A blocked Monte Carlo run, in process or on Dask (memory checked first)."""
+    """A blocked Monte Carlo run in process (memory checked first)."""
     from magnets.fleet.stream import StreamRun, check_stream_memory, stream_fleet
 
     run = StreamRun(spec, lib, names, samples, report)
     check_stream_memory(run, sample_block)
-    if engine == "dask":
-        from magnets.fleet.distributed import dask_fleet
-
-        run = dask_fleet(run, spec, lib, seed, scheduler, sample_block)
-    else:
-        stream_fleet(run, seed, sample_block, chunk, workers)
+    stream_fleet(run, seed, sample_block, chunk, workers)
     return run.finish()
 
 

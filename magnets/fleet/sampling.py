@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import cast
 
 import numpy as np
 
@@ -76,9 +77,13 @@ def block_draws(
     for b0 in range(start, stop, SAMPLE_BLOCK):  # a few sample blocks per call
         n = min(SAMPLE_BLOCK, stop - b0)
         b = b0 // SAMPLE_BLOCK
-        u.append(block_generator(seed, b, 0).random((len(SAMPLED_INPUTS), n_segments, n)))
-        t.append(2.0 * block_generator(seed, b, 1).random((n_routes, n)) - 1.0)
-    return np.concatenate(u, axis=2), np.concatenate(t, axis=1)
+        # sample-major: sample i's draws are the i-th row whatever the block's length
+        ub = block_generator(seed, b, 0).random((n, len(SAMPLED_INPUTS), n_segments))
+        u.append(np.moveaxis(ub, 0, 2))
+        t.append((2.0 * block_generator(seed, b, 1).random((n, n_routes)) - 1.0).T)
+    return np.ascontiguousarray(np.concatenate(u, axis=2)), np.ascontiguousarray(
+        np.concatenate(t, axis=1)
+    )
 
 
 def sample_inputs(n_segments: int, samples: int | None, seed: int | None) -> np.ndarray:
@@ -111,7 +116,7 @@ def sample_content(n_routes: int, samples: int | None, seed: int | None) -> np.n
 
 def _seed(seed: int | None) -> int:
     """The seed, or fresh entropy when None."""
-    return int(np.random.SeedSequence().entropy) % (2**32) if seed is None else seed
+    return cast(int, np.random.SeedSequence().entropy) % (2**32) if seed is None else seed
 
 
 def draw(low: np.ndarray, high: np.ndarray, u: np.ndarray) -> np.ndarray:

@@ -26,7 +26,9 @@ inner bin (hi - lo) / bins of the widened range, i.e. 1.25 / bins of the first b
 range (6.1e-4 of it at 2,048 bins), 1 / bins when every sample is in the first block; for
 an outer bin, its extent to the exact minimum or maximum (reported, never guessed).
 :meth:`Sketch.quantiles` returns that bound with every estimate. A cell whose values never
-vary (constant, or only sums given) comes out exact. Binning runs in float32 (the values
+vary (constant, or only sums given) comes out exact, and so does an order statistic among
+exact zeros at the bottom of a cell (primary and surplus are clipped at 0; zeros are
+counted). Binning runs in float32 (the values
 are float32 products already), which adds a rounding of about 1e-4 of a bin.
 """
 
@@ -72,6 +74,7 @@ class Sketch:
         self.scale = np.zeros(n_cells, dtype="float32")
         self.ready = np.zeros(n_cells, dtype=bool)
         self.const = np.ones(n_cells, dtype=bool)  # no per-sample values seen: mean only
+        self.zeros = np.zeros(n_cells, dtype="int64")  # values exactly 0 (clipped quantities)
         self.hist: np.ndarray | None = None
 
     # ------------------------------------------------------------------ adding
@@ -92,6 +95,7 @@ class Sketch:
         self.min[cells] = np.minimum(self.min[cells], x.min(axis=1))
         self.max[cells] = np.maximum(self.max[cells], x.max(axis=1))
         self.const[cells] = False
+        self.zeros[cells] += np.count_nonzero(x == 0, axis=1)
         new = ~self.ready[cells]
         if new.any():
             self._set_range(cells[new], x[new])
@@ -141,6 +145,7 @@ class Sketch:
         np.minimum(self.min, other.min, out=self.min)
         np.maximum(self.max, other.max, out=self.max)
         self.const &= other.const
+        self.zeros += other.zeros
         if other.hist is not None:
             if self.hist is None:
                 self.hist = other.hist.copy()
@@ -196,4 +201,6 @@ class Sketch:
         a, b = np.clip(a, mn, mx), np.clip(b, mn, mx)
         b = np.maximum(a, b)
         frac = (j - before + 0.5) / np.maximum(hist[rows, k], 1)
-        return a + (b - a) * frac, b - a
+        est, err = a + (b - a) * frac, b - a
+        zero = (mn == 0) & (j < self.zeros[cells])  # among the exact zeros at the bottom
+        return np.where(zero, 0.0, est), np.where(zero, 0.0, err)

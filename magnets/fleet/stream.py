@@ -268,12 +268,13 @@ class StreamRun:
         """The statistics of every sketch (see :class:`StreamStats`)."""
         proj, err = zip(*(sc.finish() for sc in self.scen))
         Yr, E = len(self.years), self.scen[0].E
-        summary, totals = {}, {}
+        summary, summary_err, totals = {}, {}, {}
         for n in self.names:
-            st, _ = self.summary[n].stats()  # (4, groups x values)
+            st, e = self.summary[n].stats()  # (4, groups x values)
             summary[n] = st.reshape(len(STATS), len(SUMMARY_GROUPS), -1)
+            summary_err[n] = e.reshape(len(STATS), len(SUMMARY_GROUPS), -1)
             totals[n] = self.total[n].stats()[0].reshape(len(STATS), 3, Yr, E)
-        return StreamStats(list(proj), list(err), summary, totals)
+        return StreamStats(list(proj), list(err), summary, totals, summary_err)
 
 
 class StreamStats:
@@ -282,11 +283,13 @@ class StreamStats:
     proj, err : per scenario the statistics (4, ...) of every column and their error
     bounds. summary : scenario -> (4, groups, values) statistics of the summary values
     (:data:`magnets.fleet.result.VALUE_COLUMNS`). totals : scenario -> (4, 3, Yr, E)
-    statistics of primary, demand and surplus summed over segments.
+    statistics of primary, demand and surplus summed over segments. summary_err : the
+    bounds of ``summary``.
     """
 
-    def __init__(self, proj: list, err: list, summary: dict, totals: dict):
+    def __init__(self, proj: list, err: list, summary: dict, totals: dict, summary_err: dict):
         self.proj, self.err, self.summary, self.totals = proj, err, summary, totals
+        self.summary_err = summary_err
 
 
 def stream_bytes(run: StreamRun, sample_block: int | None = None) -> float:
