@@ -57,7 +57,7 @@ def get_client(
 ) -> Any:
     """A ``distributed.Client``: on the scheduler at ``scheduler`` when given, else on a new
     local cluster (``n_workers`` single-threaded worker processes, default
-    :func:`local_workers`; each limited to ``memory_limit``; no dashboard).
+    :func:`local_workers`; each limited to ``memory_limit``; HTTP on a free port).
 
     Close it when done (``with get_client() as client:``): closing a client made here also
     closes the local cluster it started (never a cluster it only connected to).
@@ -88,6 +88,8 @@ def get_client(
         threads_per_worker=1,
         processes=processes,
         memory_limit=memory_limit,
-        dashboard_address=None,
+        # any free port: the scheduler serves HTTP (metrics) even without a dashboard, and
+        # its fixed default, 8787, clashes with any other cluster on the machine
+        dashboard_address=":0",
         silence_logs=40,  # logging.ERROR: the CLI's stderr is for the user's messages
     )

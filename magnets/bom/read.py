@@ -32,7 +32,7 @@ from magnets.bom.raw import EXACT_INT, RawBom, _unique_headers, _unreadable, pla
 from magnets.bom.read_csv import read_csv
 from magnets.errors import InputError, MagnetsError
 
-__all__ = ["RawBom", "raw_from_frame", "read_raw", "sniff_kind"]
+__all__ = ["RawBom", "parquet_raw", "raw_from_frame", "read_raw", "sniff_kind"]
 
 
 def _read_once(p: Path, path: str | os.PathLike) -> bytes | None:
@@ -257,6 +257,19 @@ def _read_parquet(p: Path | io.BytesIO, path: str) -> RawBom:
         raise _unreadable(
             path, f"not a readable Parquet file ({exc}); write it again or export CSV"
         ) from None
+    return parquet_raw(table, path)
+
+
+def parquet_raw(
+    table: pa.Table, path: str, first_line: int = 2, as_text: tuple[int, ...] = ()
+) -> RawBom:
+    """The :class:`RawBom` of Parquet records (the whole file, or the records of one
+    partition whose first record is on ``first_line``; the header counts as line 1).
+
+    ``as_text``: positions of integer columns to read as their exact text whatever this
+    part holds, because another part of the same file has integers past 2**53 (so every
+    partition gives the column the same type).
+    """
     table = table.combine_chunks() if table.num_columns else table
     # nested or binary columns cannot go into CSV/XLSX cells: keep them as their text form
     for i, f in enumerate(table.schema):
@@ -272,9 +285,14 @@ def _read_parquet(p: Path | io.BytesIO, path: str) -> RawBom:
             table = table.set_column(
                 i, f.name, pa.array([None if v is None else str(v) for v in values], pa.string())
             )
+        elif i in as_text:
+            table = table.set_column(i, f.name, table.column(i).cast(pa.string()))
     headers = _unique_headers(list(table.column_names))
     table = plain_types(table.rename_columns([f"c{i}" for i in range(len(headers))]))
-    return RawBom(path, "parquet", headers, table, np.arange(2, table.num_rows + 2, dtype=np.int64))
+    n = table.num_rows
+    return RawBom(
+        path, "parquet", headers, table, np.arange(first_line, first_line + n, dtype=np.int64)
+    )
 
 
 def raw_from_frame(frame, label: str = "<frame>") -> RawBom:

@@ -162,3 +162,54 @@ def _top_savings(
             item["saving_usd"] = float(key[top[i]])
         items.append(item)
     return items
+
+
+def _add(parts: list[dict[str, float]]) -> dict[str, float]:
+    return {k: float(sum(p[k] for p in parts)) for k in parts[0]}
+
+
+def _add_bands(parts: list[dict[str, dict[str, float]]]) -> dict[str, dict[str, float]]:
+    return {el: _add([p[el] for p in parts]) for el in parts[0]}
+
+
+def _saving(item: dict[str, Any], rank_by: str) -> float:
+    key = {"dy_tb": "saving_Dy_Tb_kg", "controlled": "saving_controlled_kg"}.get(
+        rank_by, "saving_usd"
+    )
+    return float(item[key])
+
+
+def merge_summaries(parts: list[BomSummary]) -> BomSummary:
+    """The summary of a BOM evaluated in consecutive partitions (``--engine dask``), from
+    the partitions' summaries in row order.
+
+    Counts and kg totals are sums (equal to the one-pass totals up to the order of float
+    additions); the largest savings are the largest among every partition's own top ten,
+    ties in line order; the rest (ranking, library, date, calibration) is the first
+    partition's, the column warnings each once.
+    """
+    first = parts[0]
+    sug = [p.suggested_totals_kg for p in parts]
+    bands = [p.band_totals_kg for p in parts]
+    top = [t for p in parts for t in p.top_savings]
+    top.sort(key=lambda t: (-_saving(t, first.rank_by), t["line"]))
+    return BomSummary(
+        rows=sum(p.rows for p in parts),
+        rows_by_status={k: sum(p.rows_by_status[k] for p in parts) for k in STATUS_VALUES},
+        totals_kg=_add([p.totals_kg for p in parts]),
+        suggested_totals_kg=None if sug[0] is None else _add([s for s in sug if s is not None]),
+        band_totals_kg={
+            "specified": _add_bands([b["specified"] for b in bands]),
+            "suggested": (
+                None
+                if bands[0]["suggested"] is None
+                else _add_bands([b["suggested"] for b in bands])
+            ),
+        },
+        top_savings=top[:TOP_SAVINGS],
+        rank_by=first.rank_by,
+        library_version=first.library_version,
+        as_of_date=first.as_of_date,
+        calibration=first.calibration,
+        column_warnings=list(dict.fromkeys(w for p in parts for w in p.column_warnings)),
+    )

@@ -106,17 +106,12 @@ def _write_csv(table: pa.Table, target: Target, tick: Progress) -> None:
     threads (the encoder releases the GIL), then written in order: one pass, same bytes."""
     from concurrent.futures import ThreadPoolExecutor
 
-    import pyarrow.csv as pacsv
-
     safe = spreadsheet_safe(table)
     n = safe.num_rows
     starts = list(range(0, n, CSV_SLICE_ROWS)) or [0]
 
     def encode(i: int) -> pa.Buffer:
-        sink = pa.BufferOutputStream()
-        opts = pacsv.WriteOptions(quoting_style="needed", include_header=(i == 0))
-        pacsv.write_csv(safe.slice(starts[i], CSV_SLICE_ROWS), sink, write_options=opts)
-        return sink.getvalue()
+        return _encode_csv(safe.slice(starts[i], CSV_SLICE_ROWS), include_header=(i == 0))
 
     own = isinstance(target, (str, os.PathLike))
     # a file we open (closed below), or the caller's stream
@@ -130,6 +125,22 @@ def _write_csv(table: pa.Table, target: Target, tick: Progress) -> None:
     finally:
         if own:
             out.close()
+
+
+def _encode_csv(safe: pa.Table, include_header: bool) -> pa.Buffer:
+    import pyarrow.csv as pacsv
+
+    sink = pa.BufferOutputStream()
+    opts = pacsv.WriteOptions(quoting_style="needed", include_header=include_header)
+    pacsv.write_csv(safe, sink, write_options=opts)
+    return sink.getvalue()
+
+
+def csv_part(table: pa.Table, include_header: bool) -> pa.Buffer:
+    """The CSV bytes of one part of an output table, as :func:`write_result` writes them
+    (spreadsheet-safe; the header only when asked): parts written one after another, the
+    first with its header, are the bytes of the whole table."""
+    return _encode_csv(spreadsheet_safe(table), include_header)
 
 
 def _write_json(result: BomResult, target: Target) -> None:

@@ -66,6 +66,12 @@ examples:
   magnets bom parts.csv --strict > /dev/null   # exit 1 if any line fails
   magnets bom materials/examples/bom.csv --explain-columns
   magnets bom parts.csv --bands -o out.csv      # per-line low/high content columns
+  magnets bom all.parquet --engine dask -o evaluated.parquet   # a folder of part files
+  magnets bom all.parquet --engine dask --scheduler tcp://10.0.0.5:8786 -o out.csv
+
+--engine dask evaluates the same way, partition by partition, on a Dask cluster (docs/scale.md):
+Parquet input is read by the workers along its row groups, other input is read here first.
+It writes one CSV (equal to the in-process file) or a folder of Parquet parts.
 """
 
 _COLUMN_HINT = (
@@ -129,6 +135,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "band_totals_kg, top_savings, library_version, as_of_date, calibration)",
     )
     p.add_argument("--strict", action="store_true", help="exit 1 when any line is not ok")
+    from magnets.cli._engine import add_engine_arguments
+
+    add_engine_arguments(p)
+    p.add_argument(
+        "--partition-rows",
+        metavar="N",
+        type=int,
+        default=500_000,
+        help="with --engine dask: records per partition (default 500000, about 1 GB per worker)",
+    )
     p.add_argument(
         "--explain-columns",
         action="store_true",
@@ -188,6 +204,11 @@ def run(args: argparse.Namespace) -> int:
 
         sys.stdout.write(printable(format_explanation(explain_columns(src, args.sheet))))
         return 0
+    from magnets.cli._engine import check_engine_arguments
+
+    check_engine_arguments(args)
+    if getattr(args, "engine", "inprocess") == "dask":
+        return _run_dask(args, src)
     fmt = format_for(args.output, args.format)
     if args.output is None and fmt in ("parquet", "xlsx"):
         raise InputError(
@@ -242,6 +263,45 @@ def _evaluate_and_write(args: argparse.Namespace, src: Path, fmt: str, bar: _Pro
         ) from None
     from magnets.outputs import printable
 
+    sys.stderr.write(printable(format_summary(result.summary, src)))
+    if args.strict and result.summary["rows_by_status"]["ok"] != result.summary["rows"]:
+        return ExitCode.CHECK_FAILED
+    return ExitCode.OK
+
+
+def _run_dask(args: argparse.Namespace, src: Path) -> int:
+    """``--engine dask``: the same evaluation on a Dask cluster (magnets.bom.dask_engine)."""
+    from magnets.bom.dask_engine import dask_format, evaluate_bom_dask
+    from magnets.cli._engine import engine_client
+    from magnets.cli.support import library_from_args, warn
+    from magnets.errors import ExitCode
+    from magnets.outputs import check_outputs, printable
+
+    fmt = dask_format(args.output, args.format)
+    outputs = [("--summary", args.summary)] + ([("-o", args.output)] if fmt == "csv" else [])
+    check_outputs(outputs, input_path=src)
+    lib = library_from_args(args)
+    with engine_client(args) as client:
+        result = evaluate_bom_dask(
+            src,
+            lib,
+            client,
+            args.output,
+            fmt,
+            date=args.date,
+            rank_by=args.rank_by,
+            suggest=not args.no_suggest,
+            bands=getattr(args, "bands", False),
+            sheet=args.sheet,
+            partition_rows=args.partition_rows,
+        )
+    for w in result.warnings:
+        warn(w)
+    if args.summary:
+        from magnets.io import dumps_json, write_atomic
+
+        text = dumps_json(result.summary) + "\n"
+        write_atomic(args.summary, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
     sys.stderr.write(printable(format_summary(result.summary, src)))
     if args.strict and result.summary["rows_by_status"]["ok"] != result.summary["rows"]:
         return ExitCode.CHECK_FAILED
