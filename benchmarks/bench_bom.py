@@ -71,7 +71,8 @@ PCS = np.array([0.5, 1.0, 1.5, 2.0, 3.0])
 HDS = np.array([0, 50, 150])
 
 
-def make_bom(path: Path, rows: int, seed: int = 1) -> None:
+def bom_table(rows: int, seed: int = 1, first_id: int = 1) -> pa.Table:
+    """A synthetic BOM of ``rows`` lines (part ids from ``first_id``)."""
     rng = np.random.default_rng(seed)
     g = rng.integers(0, len(GRADES), rows)
     temp = TEMPS[rng.integers(0, TEMPS.size, rows)].astype(float)
@@ -79,9 +80,9 @@ def make_bom(path: Path, rows: int, seed: int = 1) -> None:
     pc_txt = pa.array(
         np.where(rng.random(rows) < 0.2, "", PCS[rng.integers(0, PCS.size, rows)].astype(str))
     )
-    table = pa.table(
+    return pa.table(
         {
-            "part_id": pa.array(np.char.add("P", np.arange(1, rows + 1).astype(str))),
+            "part_id": pa.array(np.char.add("P", np.arange(first_id, first_id + rows).astype(str))),
             "assembly": pa.array(
                 np.array(["traction motor", "e-bike hub", "compressor", "servo", "sensor"])[g % 5]
             ),
@@ -97,6 +98,10 @@ def make_bom(path: Path, rows: int, seed: int = 1) -> None:
             ),
         }
     )
+
+
+def make_bom(path: Path, rows: int, seed: int = 1) -> None:
+    table = bom_table(rows, seed)
     pacsv.write_csv(table, str(path), pacsv.WriteOptions(quoting_style="needed"))
 
 

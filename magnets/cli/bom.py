@@ -66,8 +66,8 @@ examples:
   magnets bom parts.csv --strict > /dev/null   # exit 1 if any line fails
   magnets bom materials/examples/bom.csv --explain-columns
   magnets bom parts.csv --bands -o out.csv      # per-line low/high content columns
-  magnets bom all.parquet --engine dask -o evaluated.parquet   # a folder of part files
-  magnets bom all.parquet --engine dask --scheduler tcp://10.0.0.5:8786 -o out.csv
+  magnets bom parts.csv --engine dask -o evaluated.parquet   # a folder of part files
+  magnets bom parts.csv --engine dask --scheduler tcp://10.0.0.5:8786 -o out.csv
 
 --engine dask evaluates the same way, partition by partition, on a Dask cluster (docs/scale.md):
 Parquet input is read by the workers along its row groups, other input is read here first.
