@@ -108,10 +108,10 @@ _CIRC = ["pc", "--circuit", "--magnet-length", "5", "--magnet-area", "200", "--g
         (["rate", "KYL-N42SH", "--hd-at-t0", "0"], "--loss-at or --loss-curve"),
         (["rate", "KYL-N42SH", "--loss-curve", "20:200"], "FROM:TO:STEP"),
         (["rate", "KYL-N42SH", "--loss-curve", "20:200:0"], "STEP > 0"),
-        (["rate", "KYL-N42SH", "--loss-curve", "0:1e9:1"], "at most 2001 points"),
+        (["rate", "KYL-N42SH", "--loss-curve", "0:9000:1"], "at most 2001 points"),
         # every number option: one finiteness check with one wording (magnets.cli.entry)
         (["rate", "KYL-N42SH", "--loss-at", "nan"], "--loss-at to be a finite number"),
-        (["rate", "KYL-N42SH", "--loss-at", "-300"], "above -273.15"),
+        (["rate", "KYL-N42SH", "--loss-at", "-300"], "absolute zero (-273.15 degC)"),
         ([*_CIRC, "--gap", "0"], "gap as a positive length"),
         ([*_CIRC, "--gap", "-1"], "gap as a positive length"),
         ([*_CIRC, "--gap", "inf"], "--gap to be a finite number"),

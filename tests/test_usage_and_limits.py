@@ -178,3 +178,26 @@ def test_misspelled_option_gets_did_you_mean_on_every_subcommand(capsys, argv, n
     assert out.err.count("\n") == 1 and needle in out.err and "Traceback" not in out.err
     assert out.err.startswith("magnets: error: unknown option --")
     assert out.err.rstrip().endswith(f"see `magnets {argv[0]} --help`")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["substitute", "N42SH", "--temp", "1e308"],
+        ["tradeoff", "--to", "1e5"],
+        ["rate", "N42SH", "--loss-at", "1e308"],
+        ["rate", "N42SH", "--loss-curve", "20:1e308:10"],
+        ["grades", "--min-temp", "1e300"],
+    ],
+)
+def test_temperature_of_1e308_was_accepted_and_printed_back_as_309_digits(capsys, argv):
+    assert main(argv) == 2
+    out = capsys.readouterr()
+    assert out.out == "" and out.err.count("\n") == 1
+    assert "at most 10,000" in out.err and len(out.err) < 200  # no 309-digit number
+
+
+def test_pc_of_1e308_printed_numpy_overflow_warnings(capsys):
+    # Pc 1e308 is a closed circuit in all but name: the answer stands, without warnings
+    assert main(["substitute", "N42SH", "--pc", "1e308"]) == 0
+    assert "RuntimeWarning" not in capsys.readouterr().err

@@ -51,8 +51,13 @@ def wanted(args: argparse.Namespace) -> bool:
 def _temperature(name: str, value: float) -> float:
     from magnets.errors import InputError
 
-    if not math.isfinite(value) or value <= -273.15:
-        raise InputError(f"expected {name} in degC above -273.15, instead received {value}")
+    from magnets.cli.entry import TEMPERATURE_MAX_C
+
+    if not math.isfinite(value) or value <= -273.15 or value > TEMPERATURE_MAX_C:
+        raise InputError(
+            f"expected {name} in degC above -273.15 and at most {TEMPERATURE_MAX_C:,.0f}, "
+            f"instead received {value:g}"
+        )
     return float(value)
 
 
@@ -76,7 +81,7 @@ def parse_curve(text: str):
     n = math.floor(abs(hi - lo) / step + 1e-9) + 1
     if n > _MAX_POINTS:
         raise InputError(
-            f"expected at most {_MAX_POINTS} points in --loss-curve, instead received {n} "
+            f"expected at most {_MAX_POINTS} points in --loss-curve, instead received {n:,} "
             f"(a larger STEP)"
         )
     return lo + math.copysign(step, hi - lo) * np.arange(n)

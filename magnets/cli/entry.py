@@ -219,7 +219,10 @@ def _run(module, args: argparse.Namespace):
 
 
 #: Options that are temperatures (degC): none may be below absolute zero.
-TEMPERATURE_DESTS = ("temp", "cold", "t_from", "t_to", "min_temp")
+TEMPERATURE_DESTS = ("temp", "cold", "t_from", "t_to", "min_temp", "loss_at")
+#: Highest temperature option accepted (degC): a sanity bound far above any magnet's Curie
+#: point, so a typo such as 1e308 is refused instead of printed back as 309 digits.
+TEMPERATURE_MAX_C = 10_000.0
 #: Options that are amounts: none may be negative.
 NON_NEGATIVE_DESTS = ("max_dy_tb",)
 
@@ -246,6 +249,11 @@ def _check_numbers(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
             raise InputError(
                 f"expected {flag} at or above absolute zero (-273.15 degC), instead received "
                 f"{value}"
+            )
+        if dest in TEMPERATURE_DESTS and value > TEMPERATURE_MAX_C:
+            raise InputError(
+                f"expected {flag} at most {TEMPERATURE_MAX_C:,.0f} degC (far above any magnet's "
+                f"Curie temperature), instead received {value:g}"
             )
         if dest in NON_NEGATIVE_DESTS and value < 0:
             raise InputError(f"expected {flag} of 0 or more, instead received {value}")

@@ -34,9 +34,10 @@ def _solver(s: Any, d: Any, c: Any, dT: Any, a: Any, P: Any, Hd: Any, K: Any) ->
     mu = T_PER_KA_M
 
     def solve(h0: Any, hx: Any, b0: Any, bx: Any, lo: Any, hi: Any) -> Any:
-        A = s * (h0 * (1 + d * dT) + c * dT) - (b0 * (1 + a * dT) / mu + P * Hd) / K
-        B = s * hx * (1 + d * dT) + bx * (1 + a * dT) / (mu * K)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        # an extreme Pc or Hd overflows A or B to +-inf, which the tests below handle
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            A = s * (h0 * (1 + d * dT) + c * dT) - (b0 * (1 + a * dT) / mu + P * Hd) / K
+            B = s * hx * (1 + d * dT) + bx * (1 + a * dT) / (mu * K)
             x = np.where(A >= 0, 0.0, np.where(B > 0, -A / B, np.inf))
         return np.where(x <= hi - lo + 1e-12, lo + x, np.nan)
 
