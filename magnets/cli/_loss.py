@@ -49,9 +49,8 @@ def wanted(args: argparse.Namespace) -> bool:
 
 
 def _temperature(name: str, value: float) -> float:
-    from magnets.errors import InputError
-
     from magnets.cli.entry import TEMPERATURE_MAX_C
+    from magnets.errors import InputError
 
     if not math.isfinite(value) or value <= -273.15 or value > TEMPERATURE_MAX_C:
         raise InputError(
