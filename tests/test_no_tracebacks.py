@@ -116,7 +116,10 @@ def test_numeric_option_that_is_not_finite_or_physical_is_one_line(capsys, argv,
 
 
 def test_tradeoff_beyond_10000_steps_is_refused_at_once(capsys):
-    # --from 80 (default) --to 1e9 --step 10: (1e9 - 80)/10 + 1 = 99,999,993 temperatures
-    assert main(["tradeoff", "--to", "1e9"]) == 2
+    # --from 80 (default) --to 9000 --step 0.001: (9000 - 80)/0.001 + 1 = 8,920,001 temperatures
+    assert main(["tradeoff", "--to", "9000", "--step", "0.001"]) == 2
     err = capsys.readouterr().err
-    assert "99,999,993 temperatures; the limit is 10,000" in err and "split the range" in err
+    assert "8,920,001 temperatures; the limit is 10,000" in err and "split the range" in err
+    # --to 1e9 is past the 10,000 degC bound of every temperature option: refused at once too
+    assert main(["tradeoff", "--to", "1e9"]) == 2
+    assert "at most 10,000 degC" in capsys.readouterr().err

@@ -22,6 +22,11 @@ from magnets.bom.messages import constant, floats, fmt, join, quote, where
 DEFAULT_HD_KA_M = 0.0
 DEFAULT_COLD_C = -40.0
 ABSOLUTE_ZERO_C = -273.15
+#: Highest temperature a cell may give (degC), as the CLI's options: far above any Curie point.
+MAX_TEMP_C = 10_000.0
+#: Most magnet a line may hold (kg; a million tonnes): past this the mass or quantity column is
+#: in the wrong unit, and the totals would be nonsense (or overflow).
+MAX_LINE_KG = 1e9
 
 
 class _Checks:
@@ -117,10 +122,10 @@ def _quantity(ch: _Checks, vals: dict[str, np.ndarray]) -> None:
     ch.add(part, lambda: join("quantity ", quote(ch.cell(f)), whole))
     vals["quantity"] = np.where(low | part, np.nan, q)
     with np.errstate(over="ignore", invalid="ignore"):
-        huge = np.isinf(vals["mass_kg"] * vals["quantity"])
+        huge = vals["mass_kg"] * vals["quantity"] > MAX_LINE_KG
     text = (
-        "magnet mass x quantity is too large to be a real part; check the "
-        "units of the mass and quantity columns"
+        "magnet mass x quantity is over a million tonnes (1e9 kg), too large to be a real "
+        "part; check the units of the mass and quantity columns"
     )
     ch.add(huge, lambda: constant(ch.n, text))
     vals["mass_kg"] = np.where(huge, np.nan, vals["mass_kg"])
@@ -131,8 +136,12 @@ def _required(ch: _Checks, vals: dict[str, np.ndarray]) -> np.ndarray:
     f = ch.number("required_temp_C", what, " (degC, or give the unit: 302 F)")
     with np.errstate(invalid="ignore"):
         frozen = f.values < ABSOLUTE_ZERO_C
+        hot = f.values > MAX_TEMP_C
     why = " is below absolute zero; give degC (or the unit, e.g. 302 F)"
     ch.cell_msg(frozen, what, f, why)
+    hot_why = " is above 10,000 degC, far above any magnet's Curie point; give degC"
+    ch.cell_msg(hot, what, f, hot_why)
+    frozen = frozen | hot
     vals["required_temp_C"] = np.where(frozen, np.nan, f.values)
     return _unusable(f, frozen)
 

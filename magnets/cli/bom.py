@@ -340,9 +340,11 @@ def format_summary(s: Mapping[str, Any], src: object) -> str:
     )
     lines = [head]
     sug = s.get("suggested_totals_kg")
-    lines.append(f"  {'kg':<11}{'specified':>14}" + (f"{'suggested':>14}" if sug else ""))
+    cells = [_kg(v) for v in [*s["totals_kg"].values(), *(sug or {}).values()]]
+    w = max(13, *(len(x) for x in cells)) + 1  # a wide number never runs into its neighbour
+    lines.append(f"  {'kg':<11}{'specified':>{w}}" + (f"{'suggested':>{w}}" if sug else ""))
     for k, v in s["totals_kg"].items():
-        lines.append(f"  {k:<11}{_kg(v):>14}" + (f"{_kg(sug[k]):>14}" if sug else ""))
+        lines.append(f"  {k:<11}{_kg(v):>{w}}" + (f"{_kg(sug[k]):>{w}}" if sug else ""))
     lines.extend(_band_lines(s.get("band_totals_kg")))
     top = s.get("top_savings") or []
     if top:
