@@ -55,6 +55,7 @@ examples:
   magnets fleet fleet.toml --scenario dy_free --samples 1000 --seed 1
   magnets fleet fleet.toml --all-scenarios -o demand.parquet --plot demand.png
   magnets fleet fleet.toml --format csv > demand.csv
+  magnets fleet fleet.toml --samples 1000000 --seed 1 --engine dask -o demand.parquet
 """
 
 #: "table" (the summary, this command's own) and the formats of magnets.io.FORMATS that a
@@ -106,6 +107,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default=None,
         help="random seed for --samples (default: drawn, and printed on stderr)",
     )
+    from magnets.cli._engine import add_engine_arguments
+
+    add_engine_arguments(p)
     p.add_argument(
         "--plot",
         metavar="PNG",
@@ -156,6 +160,14 @@ def _check_arguments(args: argparse.Namespace, fmt: str, src: Path) -> None:
         )
     if args.seed is not None and args.seed < 0:
         raise InputError(f"--seed: expected a whole number 0 or more, instead received {args.seed}")
+    from magnets.cli._engine import check_engine_arguments
+
+    check_engine_arguments(args)
+    if args.engine == "dask" and args.samples is None:
+        raise InputError(
+            "--engine dask spreads the Monte Carlo sample blocks: give --samples N "
+            "(without samples the run is one small deterministic projection)"
+        )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -177,7 +189,14 @@ def run(args: argparse.Namespace) -> int:
         scenarios = list(spec.scenarios)
     else:
         scenarios = args.scenario or [BASELINE]
-    result = project_fleet(spec, lib, scenarios=scenarios, samples=args.samples, seed=args.seed)
+    kw = {"scenarios": scenarios, "samples": args.samples, "seed": args.seed}
+    if args.engine == "dask":
+        from magnets.cli._engine import engine_client
+
+        with engine_client(args) as client:
+            result = project_fleet(spec, lib, client=client, **kw)
+    else:
+        result = project_fleet(spec, lib, **kw)
     if args.samples is not None and args.seed is None:
         print(
             f"magnets: fleet: --samples {args.samples} drawn with seed {result.seed} "

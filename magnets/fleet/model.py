@@ -28,7 +28,7 @@ from __future__ import annotations
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -151,6 +151,7 @@ def project_fleet(
     workers: int | None = None,
     exact: bool = False,
     sample_block: int | None = None,
+    client: Any = None,
 ) -> FleetResult:
     """Project element demand of a fleet for the chosen scenarios.
 
@@ -170,6 +171,8 @@ def project_fleet(
         :mod:`magnets.fleet.sketch`, memory independent of ``samples``.
     sample_block : samples computed at a time (a multiple of SAMPLE_BLOCK; the results do
         not depend on it).
+    client : a ``distributed.Client`` (:func:`magnets.scale.get_client`): the sample blocks
+        run on its Dask cluster (:mod:`magnets.fleet.distributed`), with the same statistics.
     """
     from magnets.errors import InputError
 
@@ -193,7 +196,7 @@ def project_fleet(
         total_stats = {n: _stats_last(t) for n, t in totals.items()}
     else:
         st = _streamed(
-            spec, lib, names, samples, cast(int, seed), report, chunk, workers, sample_block
+            spec, lib, names, samples, cast(int, seed), report, chunk, workers, sample_block, client
         )
         proj, envelope, total_stats = st.proj, None, st.totals
         summary = summary_frame(names, _summary_stats(st, rep_years), True, True)
@@ -258,13 +261,20 @@ def _streamed(
     chunk: int | None,
     workers: int | None,
     sample_block: int | None,
+    client: Any = None,
 ) -> StreamStats:
-    """A blocked Monte Carlo run in process (memory checked first)."""
+    """A blocked Monte Carlo run, in process or on ``client``'s Dask cluster (memory
+    checked first)."""
     from magnets.fleet.stream import StreamRun, check_stream_memory, stream_fleet
 
     run = StreamRun(spec, lib, names, samples, report)
     check_stream_memory(run, sample_block)
-    stream_fleet(run, seed, sample_block, chunk, workers)
+    if client is not None:
+        from magnets.fleet.distributed import dask_fleet
+
+        dask_fleet(run, spec, lib, seed, client, report, sample_block)
+    else:
+        stream_fleet(run, seed, sample_block, chunk, workers)
     return run.finish()
 
 

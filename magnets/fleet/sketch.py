@@ -128,17 +128,16 @@ class Sketch:
         self.ready[cells] = True
 
     # ------------------------------------------------------------------ merging
-    def ranges(self) -> tuple[np.ndarray, np.ndarray]:
-        """(origin, scale) of every cell, for sketches of other blocks (:meth:`use_ranges`)."""
-        return self.origin.copy(), self.scale.copy()
+    def ranges(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(origin, scale, set) of every cell, for sketches of later blocks (:meth:`use_ranges`)."""
+        return self.origin.copy(), self.scale.copy(), self.ready.copy()
 
-    def use_ranges(self, ranges: tuple[np.ndarray, np.ndarray]) -> None:
-        self.origin[:], self.scale[:] = ranges
-        self.ready[:] = self.scale > 0
+    def use_ranges(self, ranges: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
+        self.origin[:], self.scale[:], self.ready[:] = ranges
 
     def merge(self, other: Sketch) -> None:
         """Add another sketch of the same cells and ranges (another set of samples)."""
-        if not np.array_equal(self.scale, other.scale):
+        if not np.array_equal(self.scale, other.scale, equal_nan=True):
             raise ValueError("Sketch.merge: sketches with different bin ranges")
         self.n += other.n
         self.sum += other.sum

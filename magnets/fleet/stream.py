@@ -220,15 +220,19 @@ class StreamRun:
         out = [sk for sc in self.scen for _, sk in sorted(sc.sk.items())]
         return out + [self.summary[n] for n in self.names] + [self.total[n] for n in self.names]
 
-    def ranges(self) -> list[tuple[np.ndarray, np.ndarray]]:
+    def ranges(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
         return [sk.ranges() for sk in self.sketches()]
 
-    def use_ranges(self, ranges: list[tuple[np.ndarray, np.ndarray]]) -> None:
+    def use_ranges(self, ranges: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> None:
         for sk, r in zip(self.sketches(), ranges, strict=True):
             sk.use_ranges(r)
 
     def merge(self, other: StreamRun) -> None:
-        for a, b in zip(self.sketches(), other.sketches(), strict=True):
+        self.merge_sketches(other.sketches())
+
+    def merge_sketches(self, sketches: list[Sketch]) -> None:
+        """Add the sketches of another run of other samples (same cells and ranges)."""
+        for a, b in zip(self.sketches(), sketches, strict=True):
             a.merge(b)
 
     def run(
