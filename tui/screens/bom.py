@@ -3,9 +3,10 @@
 Open a file by typing its path (``/`` focuses the field, ``enter`` opens), with
 ``--bom FILE``, or the bundled example (``x``). Each line shows its status (green ok,
 yellow below rating, red error), rating and margin, kg of Dy/Tb/controlled elements and a
-leaner substitute. ``space`` takes or drops the substitute of the line under the cursor,
-``a`` takes or drops all of them; the totals per element below follow. ``e`` exports what
-is shown as CSV, ``E`` as XLSX.
+leaner substitute; under the table, why the substitute of the line under the cursor answers
+(the BOM's ``suggested_why``, built by ``magnets.substitution.why``). ``space`` takes or
+drops the substitute of the line under the cursor, ``a`` takes or drops all of them; the
+totals per element below follow. ``e`` exports what is shown as CSV, ``E`` as XLSX.
 """
 
 from __future__ import annotations
@@ -99,6 +100,7 @@ class BomScreen(FileScreen["BomView"]):
             )
         yield Static("No BOM open.", id="bom-status", classes="status")
         yield BomTable(id="bom-lines")
+        yield Static("", id="bom-why", classes="why")
         yield Static(id="bom-totals")
         yield MagnetsFooter()
 
@@ -166,7 +168,20 @@ class BomScreen(FileScreen["BomView"]):
             use=np.where(chosen & v.has_suggestion, "✓", np.where(v.has_suggestion, "·", ""))
         )
         self.query_one(BomTable).show(shown, self._columns(v))
+        self._show_why()
         self._update_totals(v, chosen)
+
+    @on(DataTable.RowHighlighted, "#bom-lines")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self._show_why()
+
+    def _show_why(self) -> None:
+        """The detail line: why the substitute of the line under the cursor answers (the
+        BOM's ``suggested_why``, from the domain's ``why``), or why there is none."""
+        key = self.query_one(BomTable).current_key()
+        text = "" if self.view is None or key is None else bom_why_line(self.view, key)
+        self.query_one("#bom-why", Static).update(text)
 
     def _update_totals(self, v: BomView, chosen: NDArray[np.bool_]) -> None:
         from ..data import bom_totals
@@ -255,3 +270,26 @@ class BomScreen(FileScreen["BomView"]):
             self.notify(str(exc), severity="warning")
             return
         self.app.open_grade(str(session.lib.grades.index[v_pos]))
+
+
+def bom_why_line(view: BomView, key: str) -> Any:
+    """The BOM detail line for the line ``key`` (row position as str): the specified grade,
+    its substitute and the domain's ``suggested_why``; or that it has none, and why."""
+    import pandas as pd
+
+    row = view.table.loc[str(key)]
+    grade = str(row[view.grade_col]) if view.grade_col else "?"
+    line = Text(f"Line {int(row['line'])} ", style="bold")
+    line.append(grade, style="bold")
+    sug = row.get("suggested_grade")
+    why = row.get("suggested_why")
+    if pd.isna(sug) or pd.isna(why):  # the line has no suggestion
+        message = row.get("message")
+        line.append(": no leaner substitute meets this line's requirement", style="dim")
+        if not pd.isna(message) and str(message):
+            line.append(f" · {message}", style="dim")
+        return line
+    line.append(" → ")
+    line.append(str(sug), style="bold green")
+    line.append(f": {why}")
+    return line

@@ -4,7 +4,9 @@ they cost in Dy+Tb (or export-controlled content, or price) at equal flux.
 Left: the qualifying grades ranked by the chosen metric (``find_substitutes``), with the
 mass factor at equal flux. Right: rated temperature at (Pc, Hd) against Dy+Tb kg/kg for
 every grade, the Pareto front, and the route curves of ``coercivity.tradeoff`` (how much
-HREE bulk alloying, Dy or Tb diffusion need for each temperature). With no field focused
+HREE bulk alloying, Dy or Tb diffusion need for each temperature). Below both, a detail
+line says why the grade under the cursor answers (``magnets.substitution.why``, the text
+``magnets substitute --why`` prints). With no field focused
 ``+``/``-`` step the temperature by 5 degC and ``[``/``]`` step Pc by 0.1; ``p`` cycles
 both panes / plot only / table only (narrow terminals stack them).
 """
@@ -123,6 +125,7 @@ class TradeoffScreen(MagnetsScreen):
             with Vertical(id="tradeoff-plot"):
                 yield Plot(id="scatter")
                 yield Static(id="scatter-legend")
+        yield Static("", id="tradeoff-why", classes="why")
         yield MagnetsFooter()
 
     def on_mount(self) -> None:
@@ -235,6 +238,7 @@ class TradeoffScreen(MagnetsScreen):
             )
         table = self.query_one(RankedTable)
         table.show(ranked, RANKED_COLUMNS if len(ranked) else RANKED_COLUMNS[:2])
+        self._show_why()
         self._status(res)
         self._draw(res)
         self.last_update_ms = (time.perf_counter() - start) * 1000
@@ -363,11 +367,38 @@ class TradeoffScreen(MagnetsScreen):
             self.app.copy_to_clipboard(text)
             self.notify(f"Copied the row of {table.current_key()}.", title="Copied")
 
+    @on(DataTable.RowHighlighted, "#ranked")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self._show_why()
+
+    def _show_why(self) -> None:
+        """The detail line: why the grade under the cursor answers (the domain's ``why``,
+        what ``magnets substitute --why`` prints)."""
+        table = self.query_one(RankedTable)
+        key = table.current_key()
+        frame = table.frame
+        text = "" if key is None or frame is None else why_line(frame, key)
+        self.query_one("#tradeoff-why", Static).update(text)
+
     @on(DataTable.RowSelected, "#ranked")
     def _open(self, event: DataTable.RowSelected) -> None:
         event.stop()
         if event.row_key.value:
             self.app.open_grade(event.row_key.value)
+
+
+def why_line(ranked: Any, grade_id: str) -> Any:
+    """The trade-off detail line for one ranked grade: its id and the domain's ``why``
+    (:func:`magnets.substitution.why.why`, a column of find_substitutes' frame)."""
+    rows = ranked.loc[ranked.index.astype(str) == str(grade_id)]
+    if not len(rows) or "why" not in rows.columns:
+        return Text("")
+    line = Text("Why ", style="bold")
+    line.append(str(grade_id), style="bold")
+    line.append(": ")
+    line.append(str(rows["why"].iloc[0]))
+    return line
 
 
 def _floats(column: Any) -> Any:
