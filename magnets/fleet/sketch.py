@@ -190,7 +190,9 @@ class Sketch:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Estimate of the j-th smallest value (0-based) of each cell and its bound."""
         rows = np.arange(len(cells))
-        k = (cum <= j[:, None]).sum(axis=1)  # the bin holding it
+        # the bin holding it; clamped to the top (overflow) bin when merged counts leave j at
+        # the total (seen once in CI under dask: index bins + 2 out of range)
+        k = np.minimum((cum <= j[:, None]).sum(axis=1), hist.shape[1] - 1)
         before = np.where(k > 0, cum[rows, np.maximum(k - 1, 0)], 0)
         o = self.origin[cells].astype("float64")
         s = self.scale[cells].astype("float64")
