@@ -9,6 +9,7 @@ import sys
 
 import pandas as pd
 import pytest
+from conftest import edited_user_library
 
 from magnets.data import cache as libcache
 from magnets.data import chemistry
@@ -25,17 +26,7 @@ def folder(tmp_path, monkeypatch):
 
 def _user_lib(tmp_path, hcj: float):
     """A user library that changes one grade's HcJ (as in tests/test_context.py)."""
-    d = tmp_path / f"user-{hcj:g}"
-    d.mkdir()
-    src = libmod._builtin_root() / "grades" / "ndfeb_sintered_bulk.csv"
-    lines = src.read_text(encoding="utf-8").splitlines()
-    header = next(ln for ln in lines if not ln.startswith("#"))
-    row = next(ln for ln in lines if ln.startswith("KJ-N38SH,"))
-    cols = header.split(",")
-    cells = row.split(",")
-    cells[cols.index("HcJ_kA_m")] = f"{hcj:g}"
-    (d / "grades.csv").write_text(header + "\n" + ",".join(cells) + "\n", encoding="utf-8")
-    return d
+    return edited_user_library(tmp_path / f"user-{hcj:g}", hcj)
 
 
 def test_second_load_comes_from_the_cache_and_equals_a_fresh_load(folder, monkeypatch):

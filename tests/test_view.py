@@ -6,10 +6,10 @@ import datetime as dt
 import math
 
 import pytest
+from conftest import edited_user_library
 
 from magnets.cli.entry import main
 from magnets.data import cache as libcache
-from magnets.data import library as libmod
 from magnets.data.catalog import detail, view_payload
 from magnets.data.view import read_view, status_dates, write_view
 
@@ -92,17 +92,7 @@ def test_status_dates_cover_each_rule_day_and_the_day_after():
 
 
 def _user_lib(tmp_path, hcj: float):
-    d = tmp_path / "user"
-    d.mkdir(exist_ok=True)
-    src = libmod._builtin_root() / "grades" / "ndfeb_sintered_bulk.csv"
-    lines = src.read_text(encoding="utf-8").splitlines()
-    header = next(ln for ln in lines if not ln.startswith("#"))
-    row = next(ln for ln in lines if ln.startswith("KJ-N38SH,"))
-    cols = header.split(",")
-    cells = row.split(",")
-    cells[cols.index("HcJ_kA_m")] = f"{hcj:g}"
-    (d / "grades.csv").write_text(header + "\n" + ",".join(cells) + "\n", encoding="utf-8")
-    return d
+    return edited_user_library(tmp_path / "user", hcj)
 
 
 def test_show_after_a_library_edit_reflects_the_edit(folder, tmp_path, capsys, monkeypatch):
